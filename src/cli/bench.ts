@@ -1,0 +1,37 @@
+/**
+ * `ep-lab bench [--filter SUBSTRING] [--out build/bench.json]`: runs every `cases` export of the
+ * files in `bench/`, prints a table and writes `[{name, medianMs, minMs, runs}]` as JSON.
+ * Wall-clock times on a shared machine are noisy: compare ratios from one run, not absolute numbers.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs, rejectUnknown, stringOpt } from "./args";
+import { runBenchCase, type BenchCase, type BenchResult } from "../util/bench";
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  rejectUnknown(args, ["filter", "out"]);
+  const filter = stringOpt(args, "filter", "");
+  const out = stringOpt(args, "out", path.join("build", "bench.json"));
+  const dir = path.resolve(__dirname, "..", "..", "bench");
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith(".bench.ts")).sort();
+  const results: BenchResult[] = [];
+  let failed = 0;
+  console.log(`${"benchmark".padEnd(44)} ${"median ms".padStart(10)} ${"min ms".padStart(10)} ${"runs".padStart(5)}  target`);
+  for (const f of files) {
+    const mod = require(path.join(dir, f)) as { cases?: BenchCase[] };
+    for (const c of mod.cases ?? []) {
+      if (filter && !c.name.includes(filter)) continue;
+      const r = await runBenchCase(c);
+      const verdict = r.targetMs === undefined ? "" : r.medianMs <= r.targetMs ? `≤ ${r.targetMs} ms PASS` : `≤ ${r.targetMs} ms MISS`;
+      if (r.targetMs !== undefined && r.medianMs > r.targetMs) failed++;
+      console.log(`${r.name.padEnd(44)} ${r.medianMs.toFixed(3).padStart(10)} ${r.minMs.toFixed(3).padStart(10)} ${String(r.runs).padStart(5)}  ${verdict}`);
+      if (c.report) console.log((await c.report(r.ctx)).replace(/^/gm, "    "));
+      results.push({ name: r.name, medianMs: r.medianMs, minMs: r.minMs, runs: r.runs });
+    }
+  }
+  fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify(results, null, 2) + "\n");
+  console.log(`\nwrote ${out} (${results.length} results${failed ? `, ${failed} over target` : ""})`);
+  return 0;
+}

@@ -1,0 +1,46 @@
+/**
+ * Minimal benchmark harness for `npm run bench`: each file in `bench/` exports `cases: BenchCase[]`.
+ * Results are wall-clock milliseconds measured warm in one process; compare them as ratios.
+ */
+export interface BenchCase {
+  /** Stable name, e.g. `eplb/hierarchical-58x256-288x32` (used across commits in build/bench.json). */
+  name: string;
+  /** Builds the inputs once, outside the timed region. */
+  setup?: () => unknown | Promise<unknown>;
+  /** The timed work; receives what `setup` returned. */
+  run: (ctx: any) => unknown | Promise<unknown>;
+  /** Timed runs after warm-up (default 20). */
+  runs?: number;
+  /** Untimed warm-up runs (default 3). */
+  warmup?: number;
+  /** Optional target in ms; the report marks the case PASS/FAIL against it. */
+  targetMs?: number;
+  /** Optional free-form rows printed after the timing line (e.g. a measured curve). */
+  report?: (ctx: any) => string | Promise<string>;
+}
+
+export interface BenchResult {
+  name: string;
+  medianMs: number;
+  minMs: number;
+  runs: number;
+  targetMs?: number;
+}
+
+/** Run one case: warm-up, then `runs` timed runs; returns median and min in ms. */
+export async function runBenchCase(c: BenchCase): Promise<BenchResult & { ctx: unknown }> {
+  const ctx = c.setup ? await c.setup() : undefined;
+  const runs = c.runs ?? 20;
+  const warmup = c.warmup ?? 3;
+  for (let i = 0; i < warmup; i++) await c.run(ctx);
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    await c.run(ctx);
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  const mid = times.length >> 1;
+  const medianMs = times.length % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
+  return { name: c.name, medianMs, minMs: times[0], runs, targetMs: c.targetMs, ctx };
+}

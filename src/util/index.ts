@@ -1,0 +1,3 @@
+export * from "./validate";
+export * from "./rng";
+export * from "./float32";
