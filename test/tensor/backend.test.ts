@@ -1,0 +1,148 @@
+import { describe, it, expect, afterEach, vi } from "vitest";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { spawnSync } from "child_process";
+import {
+  loadBackend,
+  getTf,
+  currentBackend,
+  describeBackend,
+  inspectNativePackage,
+  BACKEND_ORDER,
+  type BackendReport,
+} from "../../src/tensor";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+describe("loadBackend", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("chooses wasm or better on this machine, prints nothing, and is idempotent", async () => {
+    const spies = (["log", "info", "warn", "error", "debug"] as const).map((m) => vi.spyOn(console, m));
+    const stderr = vi.spyOn(process.stderr, "write");
+    const first = await loadBackend();
+    const second = await loadBackend();
+    expect(second).toBe(first);
+    expect(BACKEND_ORDER.indexOf(first.name)).toBeLessThanOrEqual(BACKEND_ORDER.indexOf("wasm"));
+    expect(first.tf.getBackend()).toBe(first.tfBackend);
+    expect(currentBackend()).toBe(first);
+    expect(getTf()).toBe(first.tf);
+    // each better backend appears in `skipped` with a reason
+    const better = BACKEND_ORDER.slice(0, BACKEND_ORDER.indexOf(first.name));
+    expect(first.skipped.map((s) => s.name)).toEqual(better);
+    for (const s of first.skipped) expect(s.reason.length).toBeGreaterThan(10);
+    for (const s of spies) expect(s).not.toHaveBeenCalled();
+    expect(stderr).not.toHaveBeenCalled();
+    expect(first.messages).toEqual([]);
+    expect(Object.isFrozen(first)).toBe(true);
+    // the backend computes
+    const tf = getTf();
+    const v = tf.tidy(() => tf.matMul(tf.ones([3, 4]), tf.ones([4, 2])).dataSync()[0]);
+    expect(v).toBe(4);
+  });
+
+  it("explains the danfo alias of @tensorflow/tfjs-node when it is present", async () => {
+    const r = await loadBackend();
+    const info = inspectNativePackage("@tensorflow/tfjs-node");
+    if (info.status === "alias") {
+      const s = r.skipped.find((x) => x.name === "tensorflow");
+      expect(s?.reason).toMatch(/alias of @tensorflow\/tfjs@/);
+    } else {
+      expect(["not-installed", "binding-missing", "ok"]).toContain(info.status);
+    }
+  });
+
+  it("describeBackend names the backend and each skipped one", async () => {
+    const r = await loadBackend();
+    const text = describeBackend(r);
+    expect(text).toContain(`TensorFlow.js backend: ${r.name}`);
+    for (const s of r.skipped) expect(text).toContain(`skipped ${s.name}:`);
+  });
+
+  it("describeBackend rejects a non-report", () => {
+    expect(() => describeBackend(null as unknown as BackendReport)).toThrow(TypeError);
+    expect(() => describeBackend({ name: "gpu", skipped: [] } as unknown as BackendReport)).toThrow(/report/);
+  });
+});
+
+describe("inspectNativePackage", () => {
+  function fakeModules(pkgs: Record<string, { json: object; files?: string[] }>): string {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "ep-lab-native-"));
+    for (const [name, p] of Object.entries(pkgs)) {
+      const dir = path.join(root, "node_modules", ...name.split("/"));
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify(p.json));
+      for (const f of p.files ?? []) {
+        fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+        fs.writeFileSync(path.join(dir, f), "");
+      }
+    }
+    return root;
+  }
+
+  it("distinguishes not installed, alias, missing binding and ok", () => {
+    const root = fakeModules({
+      "@tensorflow/tfjs-node": { json: { name: "@tensorflow/tfjs", version: "4.22.0" } },
+      "@tensorflow/tfjs-node-gpu": { json: { name: "@tensorflow/tfjs-node-gpu", version: "4.22.0" } },
+      "@x/native": {
+        json: { name: "@x/native", version: "1.0.0", binary: { module_name: "tfjs_binding" } },
+        files: ["lib/napi-v8/tfjs_binding.node"],
+      },
+    });
+    try {
+      expect(inspectNativePackage("@nope/absent", root).status).toBe("not-installed");
+      const alias = inspectNativePackage("@tensorflow/tfjs-node", root);
+      expect(alias.status).toBe("alias");
+      expect(alias.reason).toContain("@tensorflow/tfjs@4.22.0");
+      const missing = inspectNativePackage("@tensorflow/tfjs-node-gpu", root);
+      expect(missing.status).toBe("binding-missing");
+      expect(missing.reason).toContain("tfjs_binding.node");
+      const ok = inspectNativePackage("@x/native", root);
+      expect(ok.status).toBe("ok");
+      expect(ok.bindingPath).toBe(path.join(root, "node_modules", "@x", "native", "lib", "napi-v8", "tfjs_binding.node"));
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("rejects bad arguments", () => {
+    expect(() => inspectNativePackage("")).toThrow(TypeError);
+    expect(() => inspectNativePackage(3 as unknown as string)).toThrow(/packageName/);
+    expect(() => inspectNativePackage("x", "")).toThrow(/searchFrom/);
+  });
+});
+
+describe("loadBackend in a fresh process", () => {
+  function runFresh(env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
+    const code =
+      `require(${JSON.stringify(path.join(ROOT, "src", "tensor"))}).loadBackend()` +
+      `.then(r => { process.stdout.write(JSON.stringify({ name: r.name, skipped: r.skipped, messages: r.messages })); ` +
+      `const tf = r.tf; tf.tidy(() => tf.sum(tf.ones([2, 2])).dataSync()); })` +
+      `.catch(e => { process.stdout.write("ERR " + e.constructor.name + ": " + e.message); process.exitCode = 3; });`;
+    const r = spawnSync(process.execPath, ["--import", "tsx", "-e", code], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  it("writes nothing to stderr, even when capped to the cpu backend", () => {
+    const r = runFresh({ EP_LAB_BACKEND: "cpu" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const rep = JSON.parse(r.stdout);
+    expect(rep.name).toBe("cpu");
+    expect(rep.skipped.map((s: { name: string }) => s.name)).toEqual(["tensorflow-gpu", "tensorflow", "wasm"]);
+    expect(rep.skipped[2].reason).toContain("EP_LAB_BACKEND=cpu");
+    expect(rep.messages).toEqual([]);
+  });
+
+  it("rejects an unknown EP_LAB_BACKEND with a RangeError", () => {
+    const r = runFresh({ EP_LAB_BACKEND: "tpu" });
+    expect(r.status).toBe(3);
+    expect(r.stdout).toMatch(/^ERR RangeError: EP_LAB_BACKEND must be one of .*"tpu"/);
+  });
+});
