@@ -1,0 +1,182 @@
+/**
+ * Balanced packing: put n weighted items into m packs of exactly n/m items each, heaviest item first into
+ * the lightest pack that still has room (DeepSeek EPLB's `balanced_packing`, re-implemented here).
+ *
+ * Rules (so results match the reference bit for bit):
+ * - n/m = 1: item i goes to pack i with rank 0 (no sorting).
+ * - otherwise items are visited by load descending (ties: lower item index first, a *stable* sort; the
+ *   reference uses torch's unstable sort, which may order equal loads differently), each into the non-full
+ *   pack with the smallest accumulated load (ties: lowest pack index); the item's rank is the number of
+ *   items already in that pack.
+ * - pack loads accumulate in float32 (`Math.fround` after every add).
+ *
+ * The kernels below work on typed arrays with caller-provided scratch so `rebalanceExperts` allocates
+ * nothing per layer; `balancedPacking` is the friendly single-vector wrapper.
+ */
+import { assertPositiveInt } from "../util/validate";
+import { checkLoadVector } from "./validate";
+
+/** Largest item count the packed sort key supports (2^53 / 2^31). */
+export const MAX_SORT_ITEMS = 1 << 22;
+
+/** Reusable scratch for the kernels; grow-only. */
+export class PackScratch {
+  keys = new Float64Array(0);
+  f32 = new Float32Array(0);
+  u32 = new Uint32Array(0);
+  heap = new Int32Array(0);
+  heapKey = new Float64Array(0);
+  count = new Int32Array(0);
+  order = new Int32Array(0);
+
+  /** Make room for `n` items and `m` packs. */
+  ensure(n: number, m: number): void {
+    if (this.keys.length < n) {
+      this.keys = new Float64Array(n);
+      this.f32 = new Float32Array(n);
+      this.u32 = new Uint32Array(this.f32.buffer);
+      this.order = new Int32Array(n);
+    }
+    const k = Math.max(n, m);
+    if (this.heap.length < k) {
+      this.heap = new Int32Array(k);
+      this.heapKey = new Float64Array(k);
+      this.count = new Int32Array(k);
+    }
+  }
+}
+
+/**
+ * Stable descending index sort of `n` float32 loads starting at `load[offset]`, written to `s.order[0..n)`.
+ * Loads must be finite, ≥ 0 and already float32 values (and not -0). Uses one native Float64Array sort of
+ * packed keys `(bits(maxFloat) - bits(load)) * n + index`: ascending keys = descending load, then ascending index.
+ */
+export function sortDescendingStable(load: ArrayLike<number>, offset: number, n: number, s: PackScratch): Int32Array {
+  const f = s.f32;
+  for (let i = 0; i < n; i++) f[i] = load[offset + i];
+  const u = s.u32;
+  const keys = s.keys.subarray(0, n);
+  // Non-negative float32 bit patterns increase with the value; 0x7f800000 is +Infinity's pattern.
+  for (let i = 0; i < n; i++) keys[i] = (0x7f800000 - u[i]) * n + i;
+  keys.sort();
+  const order = s.order;
+  for (let i = 0; i < n; i++) order[i] = keys[i] % n;
+  return order;
+}
+
+/**
+ * Min-heap sift-down on item ids `h[0..size)` ordered by `(key[id], id)` ascending.
+ * Shared by the packing heap (key = pack load) and the replication heap (key = −load per replica).
+ */
+export function siftDown(h: Int32Array, size: number, key: Float64Array, pos: number): void {
+  const item = h[pos];
+  const k = key[item];
+  for (;;) {
+    let c = 2 * pos + 1;
+    if (c >= size) break;
+    let ci = h[c];
+    let ck = key[ci];
+    const r = c + 1;
+    if (r < size) {
+      const ri = h[r];
+      const rk = key[ri];
+      if (rk < ck || (rk === ck && ri < ci)) {
+        c = r;
+        ci = ri;
+        ck = rk;
+      }
+    }
+    if (ck < k || (ck === k && ci < item)) {
+      h[pos] = ci;
+      pos = c;
+    } else break;
+  }
+  h[pos] = item;
+}
+
+/**
+ * Kernel: pack `n` items (`load[offset..offset+n)`, float32 values ≥ 0) into `m` packs of `n/m` items.
+ * Writes `outPack[outOffset + i]` and `outRank[outOffset + i]` for item i. `n % m == 0` is the caller's job.
+ */
+export function packKernel(
+  load: ArrayLike<number>,
+  offset: number,
+  n: number,
+  m: number,
+  outPack: Int32Array,
+  outRank: Int32Array,
+  outOffset: number,
+  s: PackScratch,
+): void {
+  const perPack = n / m;
+  if (perPack === 1) {
+    for (let i = 0; i < n; i++) {
+      outPack[outOffset + i] = i;
+      outRank[outOffset + i] = 0;
+    }
+    return;
+  }
+  const order = sortDescendingStable(load, offset, n, s);
+  // Heap of non-full packs keyed by (accumulated load, pack index); all loads start at 0, so the
+  // identity array is already a valid heap.
+  const h = s.heap;
+  const packLoad = s.heapKey;
+  const cnt = s.count;
+  for (let p = 0; p < m; p++) {
+    h[p] = p;
+    packLoad[p] = 0;
+    cnt[p] = 0;
+  }
+  let size = m;
+  for (let j = 0; j < n; j++) {
+    const item = order[j];
+    const p = h[0];
+    outPack[outOffset + item] = p;
+    outRank[outOffset + item] = cnt[p];
+    packLoad[p] = Math.fround(packLoad[p] + load[offset + item]);
+    if (++cnt[p] === perPack) {
+      size--;
+      h[0] = h[size];
+    }
+    if (size > 0) siftDown(h, size, packLoad, 0);
+  }
+}
+
+/** Result of {@link balancedPacking}. */
+export interface PackingResult {
+  /** `[items]` pack of each item (0-based). */
+  packIndex: number[];
+  /** `[items]` position of each item inside its pack (0-based, in the order items were added). */
+  rankInPack: number[];
+  /** `[packs]` float32 sum of the loads in each pack. */
+  packLoads: number[];
+}
+
+/**
+ * Balanced packing of one vector of item loads (tokens) into `numPacks` packs of exactly
+ * `items / numPacks` items each (heaviest first into the lightest non-full pack; see the file comment).
+ * Loads are rounded to float32 first, as in the reference.
+ * @param weight `[items]` load of each item (tokens, finite, ≥ 0)
+ * @param numPacks number of packs (GPUs or nodes); must divide `weight.length`
+ * @returns pack index and rank of each item, and the per-pack loads
+ * @throws {TypeError|RangeError} naming `weight[i]` or `numPacks` and the bad value
+ * @example
+ * balancedPacking([5, 1, 4, 2], 2).packIndex; // [0, 1, 1, 0]: packs {5,2} and {4,1}, loads 7 and 5
+ */
+export function balancedPacking(weight: ArrayLike<number>, numPacks: number): PackingResult {
+  const n = checkLoadVector("weight", weight);
+  assertPositiveInt("numPacks", numPacks);
+  if (n % numPacks !== 0) throw new RangeError(`weight.length (${n}) must be divisible by numPacks (${numPacks})`);
+  if (n > MAX_SORT_ITEMS) throw new RangeError(`weight.length (${n}) must be ≤ ${MAX_SORT_ITEMS}`);
+  const load = new Float64Array(n);
+  for (let i = 0; i < n; i++) load[i] = Math.fround(weight[i]) + 0;
+  const pack = new Int32Array(n);
+  const rank = new Int32Array(n);
+  const s = new PackScratch();
+  s.ensure(n, numPacks);
+  packKernel(load, 0, n, numPacks, pack, rank, 0, s);
+  const packLoads = new Array<number>(numPacks);
+  if (n === numPacks) for (let p = 0; p < n; p++) packLoads[p] = load[p];
+  else for (let p = 0; p < numPacks; p++) packLoads[p] = s.heapKey[p]; // accumulated in visiting order
+  return { packIndex: Array.from(pack), rankInPack: Array.from(rank), packLoads };
+}

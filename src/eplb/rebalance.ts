@@ -1,0 +1,281 @@
+/**
+ * DeepSeek's expert-parallelism load balancer (EPLB), re-implemented in TypeScript with the same semantics
+ * as the public reference (github.com/deepseek-ai/EPLB, eplb.py): hierarchical policy when
+ * `numGroups % numNodes == 0`, otherwise the global policy (the same procedure with one group and one node).
+ *
+ * Hierarchical, per layer:
+ * 1. Groups (contiguous blocks of `E/G` experts, group load = float32 sum) are packed onto nodes with
+ *    balanced packing; inside a node, experts are ordered by the group's rank in its pack, then by index
+ *    (the "node-local" order that later tie-breaks refer to).
+ * 2. Each node's `E/N` experts get `R/N` slots by greedy replication (see replicate.ts).
+ * 3. The node's slots (slot load = expert load / replica count, float32) are packed onto the node's `P/N`
+ *    GPUs with balanced packing; slot index = node·(R/N) + gpu·(R/P) + rank inside the GPU.
+ *
+ * Arithmetic is float32 (`Math.fround` after every add and divide), so outputs match the reference bit for
+ * bit, with two documented caveats: sorts here are stable (lower index first on equal loads) where torch's
+ * sort is not guaranteed stable, and group sums are added left to right where torch may reduce in another
+ * order (identical whenever loads are integers whose sums stay below 2^24, e.g. token counts).
+ */
+import { assertPositiveInt } from "../util/validate";
+import { MAX_SORT_ITEMS, PackScratch, packKernel } from "./packing";
+import { replicateKernel } from "./replicate";
+import { checkLoadMatrix, checkLoadVector } from "./validate";
+
+/** Cluster and replica configuration shared by the EPLB entry points. */
+export interface EplbConfig {
+  /** Physical expert slots per layer over the whole cluster (R); a multiple of `numGpus`, ≥ numExperts. */
+  numReplicas: number;
+  /** Expert groups (G) for group-limited routing; the hierarchical policy needs `numExperts % G == 0`. */
+  numGroups: number;
+  /** Server nodes (N); the policy is hierarchical when `numGroups % numNodes == 0`, else global. */
+  numNodes: number;
+  /** GPUs (P) over all nodes; a multiple of `numNodes`. */
+  numGpus: number;
+}
+
+/** Which EPLB policy a configuration uses. */
+export type EplbPolicy = "hierarchical" | "global";
+
+/**
+ * The policy DeepSeek's EPLB picks: hierarchical when groups split evenly over nodes, else global.
+ * @param numGroups expert groups (≥ 1)
+ * @param numNodes server nodes (≥ 1)
+ * @throws {TypeError|RangeError} naming the parameter when not a positive integer
+ * @example eplbPolicy(8, 4); // "hierarchical"
+ */
+export function eplbPolicy(numGroups: number, numNodes: number): EplbPolicy {
+  assertPositiveInt("numGroups", numGroups);
+  assertPositiveInt("numNodes", numNodes);
+  return numGroups % numNodes === 0 ? "hierarchical" : "global";
+}
+
+/** EPLB output in flat typed arrays (row-major), as produced by {@link rebalanceExpertsFlat}. */
+export interface FlatPlacement {
+  numLayers: number;
+  numExperts: number;
+  numReplicas: number;
+  /** Largest replica count over all layers and experts (the padded width of `log2phy`). */
+  maxReplicas: number;
+  policy: EplbPolicy;
+  /** `[layers × slots]` expert held by each physical slot. */
+  phy2log: Int32Array;
+  /** `[layers × slots]` replica rank of each slot (0 = the expert's first copy). */
+  phyRank: Int32Array;
+  /** `[layers × experts]` replica count of each expert. */
+  logcnt: Int32Array;
+  /** `[layers × experts × maxReplicas]` slot of each replica rank, −1 padded. */
+  log2phy: Int32Array;
+}
+
+/** EPLB output as nested arrays (the shape of DeepSeek's `rebalance_experts` return values). */
+export interface Placement {
+  /** `[layers][slots]` logical expert in each physical slot; slot s is on GPU `floor(s / (R/P))`. */
+  phy2log: number[][];
+  /** `[layers][experts][maxReplicas]` slots of each expert by replica rank, −1 padded to the largest count over all layers. */
+  log2phy: number[][][];
+  /** `[layers][experts]` number of replicas of each expert. */
+  logcnt: number[][];
+  /** `[layers][slots]` replica rank of each slot. */
+  phyRank: number[][];
+  /** Policy used ("hierarchical" when numGroups % numNodes == 0). */
+  policy: EplbPolicy;
+}
+
+function checkConfig(numExperts: number, c: EplbConfig): EplbPolicy {
+  if (c === null || typeof c !== "object") throw new TypeError(`config must be an object, got ${String(c)}`);
+  const { numReplicas, numGroups, numNodes, numGpus } = c;
+  const policy = eplbPolicy(numGroups, numNodes);
+  assertPositiveInt("numReplicas", numReplicas);
+  assertPositiveInt("numGpus", numGpus);
+  if (numGpus % numNodes !== 0) throw new RangeError(`numGpus (${numGpus}) must be divisible by numNodes (${numNodes})`);
+  if (numReplicas % numGpus !== 0) throw new RangeError(`numReplicas (${numReplicas}) must be divisible by numGpus (${numGpus})`);
+  if (numReplicas < numExperts) {
+    throw new RangeError(`numReplicas (${numReplicas}) must be ≥ the number of experts (${numExperts}): every expert needs a slot`);
+  }
+  if (numReplicas > MAX_SORT_ITEMS) throw new RangeError(`numReplicas (${numReplicas}) must be ≤ ${MAX_SORT_ITEMS}`);
+  if (policy === "hierarchical" && numExperts % numGroups !== 0) {
+    throw new RangeError(`number of experts (${numExperts}) must be divisible by numGroups (${numGroups}) for the hierarchical policy`);
+  }
+  return policy;
+}
+
+/** Core: `w` holds float32 loads (no −0), row-major `[layers × experts]`; config already checked. */
+function rebalanceCore(w: Float64Array, L: number, E: number, c: EplbConfig, policy: EplbPolicy): FlatPlacement {
+  const R = c.numReplicas;
+  const P = c.numGpus;
+  const G = policy === "hierarchical" ? c.numGroups : 1;
+  const N = policy === "hierarchical" ? c.numNodes : 1;
+  const groupSize = E / G;
+  const groupsPerNode = G / N;
+  const expertsPerNode = E / N;
+  const slotsPerNode = R / N;
+  const gpusPerNode = P / N;
+  const slotsPerGpu = R / P;
+
+  const phy2log = new Int32Array(L * R);
+  const phyRank = new Int32Array(L * R);
+  const logcnt = new Int32Array(L * E);
+
+  const s = new PackScratch();
+  s.ensure(Math.max(G, slotsPerNode), Math.max(N, gpusPerNode, expertsPerNode));
+  const groupLoad = new Float64Array(G);
+  const groupPack = new Int32Array(G);
+  const groupRank = new Int32Array(G);
+  const mlog2log = new Int32Array(E); // node-local order → logical expert
+  const nodeLoad = new Float64Array(expertsPerNode);
+  const slotExpert = new Int32Array(slotsPerNode); // node-local expert of each node slot
+  const slotReplica = new Int32Array(slotsPerNode);
+  const cnt = new Int32Array(expertsPerNode);
+  const slotLoad = new Float64Array(slotsPerNode);
+  const slotGpu = new Int32Array(slotsPerNode);
+  const slotRankInGpu = new Int32Array(slotsPerNode);
+  let maxReplicas = 1;
+
+  for (let l = 0; l < L; l++) {
+    const base = l * E;
+    // Step 1: groups → nodes.
+    for (let g = 0; g < G; g++) {
+      let sum = 0;
+      const start = base + g * groupSize;
+      for (let j = 0; j < groupSize; j++) sum = Math.fround(sum + w[start + j]);
+      groupLoad[g] = sum;
+    }
+    packKernel(groupLoad, 0, G, N, groupPack, groupRank, 0, s);
+    for (let g = 0; g < G; g++) {
+      const to = (groupPack[g] * groupsPerNode + groupRank[g]) * groupSize;
+      const from = g * groupSize;
+      for (let j = 0; j < groupSize; j++) mlog2log[to + j] = from + j;
+    }
+    for (let n = 0; n < N; n++) {
+      const nodeBase = n * expertsPerNode;
+      // Step 2: replicate the node's experts into its slots.
+      for (let i = 0; i < expertsPerNode; i++) nodeLoad[i] = w[base + mlog2log[nodeBase + i]];
+      replicateKernel(nodeLoad, 0, expertsPerNode, slotsPerNode, slotExpert, slotReplica, 0, cnt, 0, s);
+      // Step 3: slots → the node's GPUs.
+      for (let k = 0; k < slotsPerNode; k++) {
+        const m = slotExpert[k];
+        slotLoad[k] = Math.fround(nodeLoad[m] / cnt[m]);
+      }
+      packKernel(slotLoad, 0, slotsPerNode, gpusPerNode, slotGpu, slotRankInGpu, 0, s);
+      const out = l * R + n * slotsPerNode;
+      for (let k = 0; k < slotsPerNode; k++) {
+        const slot = out + slotGpu[k] * slotsPerGpu + slotRankInGpu[k];
+        phy2log[slot] = mlog2log[nodeBase + slotExpert[k]];
+        phyRank[slot] = slotReplica[k];
+      }
+      for (let i = 0; i < expertsPerNode; i++) {
+        const ci = cnt[i];
+        logcnt[base + mlog2log[nodeBase + i]] = ci;
+        if (ci > maxReplicas) maxReplicas = ci;
+      }
+    }
+  }
+
+  const log2phy = new Int32Array(L * E * maxReplicas).fill(-1);
+  for (let l = 0; l < L; l++) {
+    for (let k = 0; k < R; k++) {
+      const i = l * R + k;
+      log2phy[(l * E + phy2log[i]) * maxReplicas + phyRank[i]] = k;
+    }
+  }
+  return { numLayers: L, numExperts: E, numReplicas: R, maxReplicas, policy, phy2log, phyRank, logcnt, log2phy };
+}
+
+/**
+ * EPLB on a flat row-major load matrix (typed-array fast path; no nested arrays in or out).
+ * @param weight `[layers × experts]` load of each logical expert (tokens, finite, ≥ 0), row-major
+ * @param numLayers number of MoE layers (rows); must divide `weight.length`
+ * @param config replicas, groups, nodes and GPUs (see {@link EplbConfig})
+ * @returns flat `phy2log`, `phyRank`, `logcnt`, `log2phy` (see {@link FlatPlacement})
+ * @throws {TypeError|RangeError} naming the bad parameter and value (see {@link rebalanceExperts})
+ * @example
+ * const p = rebalanceExpertsFlat(new Float32Array([3, 1, 2, 2]), 1, { numReplicas: 4, numGroups: 1, numNodes: 1, numGpus: 2 });
+ * Array.from(p.phy2log); // [0, 1, 2, 3]: GPU 0 gets experts 0 and 1 (load 4), GPU 1 gets 2 and 3 (load 4)
+ */
+export function rebalanceExpertsFlat(weight: ArrayLike<number>, numLayers: number, config: EplbConfig): FlatPlacement {
+  const total = checkLoadVector("weight", weight);
+  assertPositiveInt("numLayers", numLayers);
+  if (total % numLayers !== 0) throw new RangeError(`weight.length (${total}) must be divisible by numLayers (${numLayers})`);
+  const E = total / numLayers;
+  const policy = checkConfig(E, config);
+  const w = new Float64Array(total);
+  for (let i = 0; i < total; i++) w[i] = Math.fround(weight[i]) + 0;
+  return rebalanceCore(w, numLayers, E, config, policy);
+}
+
+/**
+ * DeepSeek's EPLB: replicate and place each layer's experts on GPUs so GPU loads are balanced.
+ *
+ * Slot s (0 ≤ s < numReplicas) lives on GPU `floor(s / (numReplicas/numGpus))` and node
+ * `floor(s / (numReplicas/numNodes))`. Policy: hierarchical when `numGroups % numNodes == 0`
+ * (groups packed onto nodes, replicas made inside nodes, so a group's experts stay on one node), otherwise
+ * global (numGroups ignored). Arithmetic is float32 and sorts are stable; see the file comment for how this
+ * matches the reference bit for bit.
+ *
+ * Preconditions (each a RangeError/TypeError naming the value): a non-empty rectangular matrix of finite
+ * loads ≥ 0; positive integers; `numGpus % numNodes == 0`; `numReplicas % numGpus == 0`;
+ * `numReplicas ≥ numExperts`; hierarchical only: `numExperts % numGroups == 0`.
+ * (The reference skips the `numGpus % numNodes` check for the global policy; a cluster needs it anyway.)
+ *
+ * @param weight `[layers][experts]` load of each logical expert (tokens, finite, ≥ 0); not modified
+ * @param numReplicas physical expert slots per layer (R)
+ * @param numGroups expert groups (G)
+ * @param numNodes server nodes (N)
+ * @param numGpus GPUs (P)
+ * @returns `{ phy2log [layers][R], log2phy [layers][experts][maxReplicas] (−1 padded), logcnt [layers][experts], phyRank, policy }`
+ * @throws {TypeError|RangeError} for any violated precondition
+ * @example
+ * const w = [[90, 132, 40, 61, 104, 165, 39, 4, 73, 56, 183, 86],
+ *            [20, 107, 104, 64, 19, 197, 187, 157, 172, 86, 16, 27]];
+ * rebalanceExperts(w, 16, 4, 2, 8).phy2log[0]; // [5, 6, 5, 7, 8, 4, 3, 4, 10, 9, 10, 2, 0, 1, 11, 1]
+ */
+export function rebalanceExperts(
+  weight: ArrayLike<ArrayLike<number>>,
+  numReplicas: number,
+  numGroups: number,
+  numNodes: number,
+  numGpus: number,
+): Placement {
+  const [L, E] = checkLoadMatrix("weight", weight);
+  const config: EplbConfig = { numReplicas, numGroups, numNodes, numGpus };
+  const policy = checkConfig(E, config);
+  const w = new Float64Array(L * E);
+  for (let l = 0; l < L; l++) {
+    const row = weight[l];
+    const base = l * E;
+    for (let e = 0; e < E; e++) w[base + e] = Math.fround(row[e]) + 0;
+  }
+  return toNested(rebalanceCore(w, L, E, config, policy));
+}
+
+/**
+ * Convert a {@link FlatPlacement} to nested arrays.
+ * @param flat output of {@link rebalanceExpertsFlat}
+ * @returns the same placement as `number[][]` / `number[][][]`
+ * @throws {TypeError} when `flat` lacks typed-array fields
+ * @example toNested(rebalanceExpertsFlat([1, 1], 1, { numReplicas: 2, numGroups: 1, numNodes: 1, numGpus: 2 })).phy2log; // [[0, 1]]
+ */
+export function toNested(flat: FlatPlacement): Placement {
+  if (flat === null || typeof flat !== "object" || !(flat.phy2log instanceof Int32Array) || !(flat.log2phy instanceof Int32Array)) {
+    throw new TypeError("flat must be a FlatPlacement (from rebalanceExpertsFlat)");
+  }
+  const { numLayers: L, numExperts: E, numReplicas: R, maxReplicas: X } = flat;
+  const phy2log = new Array<number[]>(L);
+  const phyRank = new Array<number[]>(L);
+  const logcnt = new Array<number[]>(L);
+  const log2phy = new Array<number[][]>(L);
+  for (let l = 0; l < L; l++) {
+    phy2log[l] = Array.from(flat.phy2log.subarray(l * R, (l + 1) * R));
+    phyRank[l] = Array.from(flat.phyRank.subarray(l * R, (l + 1) * R));
+    logcnt[l] = Array.from(flat.logcnt.subarray(l * E, (l + 1) * E));
+    const rows = new Array<number[]>(E);
+    for (let e = 0; e < E; e++) {
+      const row = new Array<number>(X);
+      const off = (l * E + e) * X;
+      for (let x = 0; x < X; x++) row[x] = flat.log2phy[off + x];
+      rows[e] = row;
+    }
+    log2phy[l] = rows;
+  }
+  return { phy2log, log2phy, logcnt, phyRank, policy: flat.policy };
+}
