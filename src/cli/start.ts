@@ -1,5 +1,68 @@
-// Placeholder until the `start` subcommand lands; owned by the helper building it.
-export async function run(_argv: string[]): Promise<number> {
-  console.error("ep-lab start: not implemented yet");
-  return 1;
+/**
+ * `ep-lab start` (`npm start`): open the notebooks in the user's Jupyter with the project-local
+ * TypeScript (tslab) kernel. JupyterLab if installed, else Jupyter Notebook; bound to 127.0.0.1
+ * with a random token; Jupyter's state lives in `.jupyter-local/` (nothing written to the home dir).
+ * Stops the server (and its kernels) on Ctrl-C.
+ */
+import { flagOpt, numberOpt, parseArgs, rejectUnknown } from "./args";
+import { JupyterMissingError, startJupyter, type RunningJupyter } from "../jupyter";
+
+const HELP = `usage: ep-lab start [--port N] [--no-browser]
+
+Start Jupyter on notebooks/ with the TypeScript (tslab) kernel registered project-locally.
+  --port N        port on 127.0.0.1 (default 8888; 0 = any free port)
+  --no-browser    do not open a browser; just print the URL (with its token)
+Stop with Ctrl-C.`;
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ["no-browser", "help"]);
+  if (flagOpt(args, "help")) {
+    console.log(HELP);
+    return 0;
+  }
+  rejectUnknown(args, ["port", "no-browser", "help"]);
+  if (args.positional.length > 0) {
+    console.error(`ep-lab start: unexpected argument ${JSON.stringify(args.positional[0])}\n\n${HELP}`);
+    return 2;
+  }
+  const port = numberOpt(args, "port", 8888, true);
+  if (port < 0 || port > 65535) throw new RangeError(`--port must be in 0..65535, got ${port}`);
+
+  let jup: RunningJupyter;
+  try {
+    jup = await startJupyter({ port, openBrowser: !flagOpt(args, "no-browser"), output: "inherit" });
+  } catch (err) {
+    if (err instanceof JupyterMissingError) {
+      console.error(err.message);
+      return 1;
+    }
+    console.error(`ep-lab start: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+  const notebookUrl = jup.notebookUrl("00-setup-check.ipynb");
+  console.log(
+    [
+      "",
+      `Jupyter ${jup.install.kind === "lab" ? "Lab" : "Notebook"} ${jup.install.version} is running with the TypeScript (tslab) kernel:`,
+      `  ${jup.url}`,
+      `Start with the setup check: ${notebookUrl}`,
+      "Press Ctrl-C to stop the server and its kernels.",
+      "",
+    ].join("\n"),
+  );
+  return await new Promise<number>((resolve) => {
+    let stopping = false;
+    const onSignal = () => {
+      if (stopping) return;
+      stopping = true;
+      console.log("\nStopping Jupyter…");
+      jup.stop().then(() => resolve(0));
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    process.on("SIGHUP", onSignal);
+    jup.process.on("exit", (code) => {
+      if (!stopping) resolve(code === 0 ? 0 : 1);
+    });
+  });
 }

@@ -1,0 +1,112 @@
+/**
+ * The project-local tslab kernelspec.
+ *
+ * Jupyter finds kernels in `<dir>/kernels/<name>/kernel.json` for every `<dir>` on `JUPYTER_PATH`.
+ * Instead of `tslab install` (which needs IPython in some Python and writes to the user's home),
+ * `npm start` writes this spec under the project (`.jupyter-local/kernels/tslab/`, gitignored) and
+ * puts `.jupyter-local` first on `JUPYTER_PATH` for the Jupyter server it starts.
+ */
+import * as fs from "fs";
+import * as path from "path";
+
+/** The kernelspec name notebooks must carry in `metadata.kernelspec.name`. */
+export const KERNEL_NAME = "tslab";
+/** The name Jupyter shows in its kernel menu. */
+export const KERNEL_DISPLAY_NAME = "TypeScript (tslab)";
+
+/** The contents of a Jupyter `kernel.json`. */
+export interface KernelSpec {
+  argv: string[];
+  display_name: string;
+  language: string;
+  interrupt_mode: "signal";
+  metadata: Record<string, unknown>;
+}
+
+/** Paths of the project this file belongs to (`src/jupyter/` → two levels up). */
+export function projectRoot(): string {
+  return path.resolve(__dirname, "..", "..");
+}
+
+/**
+ * The tslab launcher script shipped in node_modules.
+ * @param root project root (absolute path); default: this checkout
+ * @returns absolute path of `node_modules/tslab/bin/tslab`
+ * @throws {Error} when tslab is not installed (run `npm install`)
+ * @example
+ * tslabBin(); // "/home/me/ep-lab/node_modules/tslab/bin/tslab"
+ */
+export function tslabBin(root: string = projectRoot()): string {
+  assertAbsolute("root", root);
+  const bin = path.join(root, "node_modules", "tslab", "bin", "tslab");
+  if (!fs.existsSync(bin)) {
+    throw new Error(`tslab is not installed (no ${bin}); run \`npm install\` in ${root} first`);
+  }
+  return bin;
+}
+
+/**
+ * Build the tslab kernelspec (pure).
+ *
+ * The kernel is `node <tslab> kernel --config-path {connection_file}`; the node binary is pinned to
+ * the one that generated the spec, so a Jupyter started from a desktop launcher with another `PATH`
+ * still runs the kernel on the same Node version as `npm start`.
+ * @param tslabPath absolute path of tslab's `bin/tslab` script
+ * @param nodePath absolute path of the node binary (default: `process.execPath`)
+ * @returns the `kernel.json` object
+ * @throws {TypeError} when a path is not an absolute path string
+ * @example
+ * kernelSpec("/p/node_modules/tslab/bin/tslab", "/usr/bin/node").argv;
+ * // ["/usr/bin/node", "/p/node_modules/tslab/bin/tslab", "kernel", "--config-path", "{connection_file}"]
+ */
+export function kernelSpec(tslabPath: string, nodePath: string = process.execPath): KernelSpec {
+  assertAbsolute("tslabPath", tslabPath);
+  assertAbsolute("nodePath", nodePath);
+  return {
+    argv: [nodePath, tslabPath, "kernel", "--config-path", "{connection_file}"],
+    display_name: KERNEL_DISPLAY_NAME,
+    language: "typescript",
+    interrupt_mode: "signal",
+    metadata: { generated_by: "ep-lab start (src/jupyter/kernelspec.ts)" },
+  };
+}
+
+/** Where a written kernelspec lives. */
+export interface WrittenKernelspec {
+  /** The directory to put on `JUPYTER_PATH` (it contains `kernels/tslab/`). */
+  jupyterPath: string;
+  /** `<jupyterPath>/kernels/tslab`. */
+  specDir: string;
+  /** `<specDir>/kernel.json`. */
+  specFile: string;
+  spec: KernelSpec;
+}
+
+/**
+ * Write the tslab kernelspec under `jupyterPath/kernels/tslab/kernel.json` (idempotent; rewrites
+ * the file so a moved checkout or a new Node version is picked up).
+ * @param jupyterPath absolute directory to hold `kernels/` (default: `<project>/.jupyter-local`)
+ * @param root project root whose node_modules holds tslab (default: this checkout)
+ * @returns the paths written and the spec
+ * @throws {TypeError} for a relative path; {Error} when tslab is not installed
+ * @example
+ * const { jupyterPath } = writeKernelspec();
+ * // start Jupyter with JUPYTER_PATH=jupyterPath
+ */
+export function writeKernelspec(
+  jupyterPath: string = path.join(projectRoot(), ".jupyter-local"),
+  root: string = projectRoot(),
+): WrittenKernelspec {
+  assertAbsolute("jupyterPath", jupyterPath);
+  const spec = kernelSpec(tslabBin(root));
+  const specDir = path.join(jupyterPath, "kernels", KERNEL_NAME);
+  fs.mkdirSync(specDir, { recursive: true });
+  const specFile = path.join(specDir, "kernel.json");
+  fs.writeFileSync(specFile, JSON.stringify(spec, null, 2) + "\n");
+  return { jupyterPath, specDir, specFile, spec };
+}
+
+function assertAbsolute(name: string, p: unknown): asserts p is string {
+  if (typeof p !== "string" || p.length === 0) throw new TypeError(`${name} must be a non-empty path string, got ${JSON.stringify(p)}`);
+  if (!path.isAbsolute(p)) throw new TypeError(`${name} must be an absolute path, got ${JSON.stringify(p)}`);
+}

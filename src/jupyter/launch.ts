@@ -1,0 +1,349 @@
+/**
+ * Starting and stopping the learner's Jupyter server with the project-local tslab kernel.
+ *
+ * Used by `npm start` (src/cli/start.ts) and by the browser test (test/jupyter/), so the test
+ * exercises exactly what learners run. The server always binds 127.0.0.1 and always requires a
+ * token; Jupyter's own state (config, data, runtime files, notebook signatures) goes under the
+ * project's `.jupyter-local/`, so nothing is written to the user's home.
+ */
+import { spawn, type ChildProcess } from "child_process";
+import { randomBytes } from "crypto";
+import * as fs from "fs";
+import * as net from "net";
+import * as path from "path";
+import { findJupyter, JUPYTER_MISSING_MESSAGE, type JupyterInstall } from "./discover";
+import { projectRoot, writeKernelspec } from "./kernelspec";
+
+/** Options of `startJupyter`. */
+export interface StartJupyterOptions {
+  /** TCP port on 127.0.0.1; 0 picks a free one. Default 0. */
+  port?: number;
+  /** Access token (URL-safe, ≥ 16 characters). Default: 48 random hex characters. */
+  token?: string;
+  /** Let Jupyter open the user's browser. Default false. */
+  openBrowser?: boolean;
+  /** Directory Jupyter serves (absolute). Default `<project>/notebooks`. */
+  notebookDir?: string;
+  /** Directory for the kernelspec and Jupyter's own state (absolute). Default `<project>/.jupyter-local`. */
+  stateDir?: string;
+  /** Which Jupyter to run. Default: `findJupyter()` (JupyterLab if present, else Notebook). */
+  install?: JupyterInstall;
+  /** How long to wait for the server to answer, in milliseconds. Default 60000. */
+  readyTimeoutMs?: number;
+  /** "pipe" keeps the server's log in memory (see `log()`); "inherit" prints it. Default "pipe". */
+  output?: "pipe" | "inherit";
+}
+
+/** A running Jupyter server started by `startJupyter`. */
+export interface RunningJupyter {
+  /** Landing page with the token, e.g. `http://127.0.0.1:8888/tree?token=…`. */
+  url: string;
+  /** `http://127.0.0.1:<port>/` (no token). */
+  baseUrl: string;
+  port: number;
+  token: string;
+  install: JupyterInstall;
+  /** The server process (leader of its own process group). */
+  process: ChildProcess;
+  /**
+   * URL that opens a notebook, with the token.
+   * @param relPath path relative to the served directory, e.g. "00-setup-check.ipynb"
+   */
+  notebookUrl(relPath: string): string;
+  /** The server's log so far (empty with `output: "inherit"`). */
+  log(): string;
+  /** Shut the kernels down, stop the server, and kill its process group if it lingers. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The environment for the Jupyter server: the kernelspec directory first on `JUPYTER_PATH`, and
+ * Jupyter's config, data, runtime and IPython directories under `stateDir` (pure).
+ * @param baseEnv environment to extend (not modified)
+ * @param stateDir absolute directory holding `kernels/tslab/`
+ * @returns a new environment object
+ * @example
+ * jupyterEnv(process.env, "/p/.jupyter-local").JUPYTER_PATH; // "/p/.jupyter-local" (+ ":" + an existing JUPYTER_PATH)
+ */
+export function jupyterEnv(baseEnv: NodeJS.ProcessEnv, stateDir: string): NodeJS.ProcessEnv {
+  assertAbsolute("stateDir", stateDir);
+  const existing = baseEnv.JUPYTER_PATH;
+  return {
+    ...baseEnv,
+    JUPYTER_PATH: existing ? `${stateDir}${path.delimiter}${existing}` : stateDir,
+    JUPYTER_CONFIG_DIR: path.join(stateDir, "config"),
+    JUPYTER_DATA_DIR: path.join(stateDir, "data"),
+    JUPYTER_RUNTIME_DIR: path.join(stateDir, "runtime"),
+    IPYTHONDIR: path.join(stateDir, "ipython"),
+  };
+}
+
+/**
+ * Command-line arguments for the Jupyter server (pure): localhost only, a token, a fixed port
+ * (no silent retry on another port), the served directory, and `--no-browser` unless asked.
+ * @param install which Jupyter (decides NotebookApp vs ServerApp option names)
+ * @param options.port TCP port (1–65535)
+ * @param options.token URL-safe token, ≥ 16 characters
+ * @param options.notebookDir absolute directory to serve
+ * @param options.openBrowser let Jupyter open a browser (default false)
+ * @param options.allowRoot add `--allow-root` (default: when running as root)
+ * @returns argv after the executable
+ * @throws {RangeError} for a bad port or token; {TypeError} for a relative directory
+ * @example
+ * jupyterArgs(nb6, { port: 8888, token: "0123456789abcdef", notebookDir: "/p/notebooks" });
+ * // ["--no-browser", "--NotebookApp.ip=127.0.0.1", "--NotebookApp.port=8888", …]
+ */
+export function jupyterArgs(
+  install: JupyterInstall,
+  options: { port: number; token: string; notebookDir: string; openBrowser?: boolean; allowRoot?: boolean },
+): string[] {
+  if (!install || (install.serverApp !== "NotebookApp" && install.serverApp !== "ServerApp")) {
+    throw new TypeError(`install.serverApp must be "NotebookApp" or "ServerApp", got ${JSON.stringify(install && install.serverApp)}`);
+  }
+  assertPort(options.port, false);
+  assertToken(options.token);
+  assertAbsolute("notebookDir", options.notebookDir);
+  const app = install.serverApp;
+  const allowRoot = options.allowRoot ?? (typeof process.getuid === "function" && process.getuid() === 0);
+  const args: string[] = [];
+  if (!options.openBrowser) args.push("--no-browser");
+  args.push(
+    `--${app}.ip=127.0.0.1`,
+    `--${app}.port=${options.port}`,
+    `--${app}.port_retries=0`,
+    `--${app}.token=${options.token}`,
+    app === "NotebookApp" ? `--NotebookApp.notebook_dir=${options.notebookDir}` : `--ServerApp.root_dir=${options.notebookDir}`,
+  );
+  if (allowRoot) args.push("--allow-root");
+  return args;
+}
+
+/**
+ * A new random token: 48 hex characters (192 bits).
+ * @returns the token
+ */
+export function newToken(): string {
+  return randomBytes(24).toString("hex");
+}
+
+/**
+ * A TCP port on 127.0.0.1 that was free a moment ago (the OS picks it).
+ * @returns the port number
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => (port > 0 ? resolve(port) : reject(new Error("could not get a free port"))));
+    });
+  });
+}
+
+/**
+ * Start Jupyter (JupyterLab if present, else Notebook) on `notebooks/` with the project-local tslab
+ * kernel, bound to 127.0.0.1 with a token, and wait until it answers.
+ * @param options see `StartJupyterOptions`
+ * @returns the running server (`url` carries the token; call `stop()` when done)
+ * @throws {RangeError} for a bad port/token/timeout; {Error} with `JUPYTER_MISSING_MESSAGE` when no Jupyter is found,
+ *   or with the server's log when it exits or does not answer in time
+ * @example
+ * const jup = await startJupyter({ openBrowser: false });
+ * console.log(jup.notebookUrl("00-setup-check.ipynb"));
+ * await jup.stop();
+ */
+export async function startJupyter(options: StartJupyterOptions = {}): Promise<RunningJupyter> {
+  const root = projectRoot();
+  const port = options.port ?? 0;
+  assertPort(port, true);
+  const token = options.token ?? newToken();
+  assertToken(token);
+  const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
+  if (!Number.isFinite(readyTimeoutMs) || readyTimeoutMs <= 0) throw new RangeError(`readyTimeoutMs must be a positive number, got ${readyTimeoutMs}`);
+  const notebookDir = options.notebookDir ?? path.join(root, "notebooks");
+  assertAbsolute("notebookDir", notebookDir);
+  if (!fs.existsSync(notebookDir)) throw new RangeError(`notebookDir does not exist: ${notebookDir}`);
+  const stateDir = options.stateDir ?? path.join(root, ".jupyter-local");
+  assertAbsolute("stateDir", stateDir);
+  const output = options.output ?? "pipe";
+  if (output !== "pipe" && output !== "inherit") throw new RangeError(`output must be "pipe" or "inherit", got ${JSON.stringify(output)}`);
+
+  const install = options.install ?? findJupyter();
+  if (!install) throw new JupyterMissingError();
+
+  writeKernelspec(stateDir, root);
+  const env = jupyterEnv(process.env, stateDir);
+  for (const k of ["JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"] as const) {
+    fs.mkdirSync(env[k] as string, { recursive: true });
+  }
+  const actualPort = port === 0 ? await freePort() : port;
+  const args = jupyterArgs(install, { port: actualPort, token, notebookDir, openBrowser: options.openBrowser });
+  const child = spawn(install.executable, args, {
+    cwd: notebookDir,
+    env,
+    detached: true, // own process group: Ctrl-C in the terminal reaches us, and stop() can kill the group
+    stdio: ["ignore", output, output],
+  });
+  let logText = "";
+  const append = (b: Buffer) => {
+    logText += b.toString("utf8");
+    if (logText.length > 200_000) logText = logText.slice(-100_000);
+  };
+  child.stdout?.on("data", append);
+  child.stderr?.on("data", append);
+  let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  const exitPromise = new Promise<void>((resolve) => {
+    child.on("exit", (code, signal) => {
+      exited = { code, signal };
+      resolve();
+    });
+    child.on("error", (err) => {
+      append(Buffer.from(String(err)));
+      exited = exited ?? { code: -1, signal: null };
+      resolve();
+    });
+  });
+
+  const baseUrl = `http://127.0.0.1:${actualPort}/`;
+  const landing = install.kind === "lab" ? "lab" : "tree";
+  const auth = { Authorization: `token ${token}` };
+  let stopping: Promise<void> | null = null;
+
+  const stop = (): Promise<void> => {
+    if (stopping) return stopping;
+    stopping = (async () => {
+      if (exited) return;
+      // Shut kernels down through the API first: Jupyter starts them in their own sessions, so
+      // killing the server's process group alone would not reach them.
+      try {
+        const res = await fetchWithTimeout(`${baseUrl}api/kernels`, { headers: auth }, 5000);
+        if (res.ok) {
+          const kernels = (await res.json()) as { id: string }[];
+          await Promise.all(
+            kernels.map((k) => fetchWithTimeout(`${baseUrl}api/kernels/${encodeURIComponent(k.id)}`, { method: "DELETE", headers: auth }, 10_000).catch(() => undefined)),
+          );
+        }
+      } catch {
+        // server not answering; fall through to signals
+      }
+      killGroup(child, "SIGTERM");
+      if (await within(exitPromise, 10_000)) return;
+      killGroup(child, "SIGKILL");
+      await within(exitPromise, 5000);
+    })();
+    return stopping;
+  };
+
+  // Wait until the REST API answers with our token.
+  const deadline = Date.now() + readyTimeoutMs;
+  for (;;) {
+    if (exited) {
+      throw new Error(`Jupyter (${install.executable}) exited before it was ready (${describeExit(exited)}).\n${tail(logText)}`);
+    }
+    try {
+      const res = await fetchWithTimeout(`${baseUrl}api/status`, { headers: auth }, 2000);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`Jupyter did not answer on ${baseUrl} within ${readyTimeoutMs} ms.\n${tail(logText)}`);
+    }
+    await sleep(250);
+  }
+
+  return {
+    url: `${baseUrl}${landing}?token=${token}`,
+    baseUrl,
+    port: actualPort,
+    token,
+    install,
+    process: child,
+    notebookUrl(relPath: string): string {
+      if (typeof relPath !== "string" || relPath.length === 0 || path.isAbsolute(relPath) || relPath.split("/").includes("..")) {
+        throw new RangeError(`relPath must be a relative path inside the served directory, got ${JSON.stringify(relPath)}`);
+      }
+      const enc = relPath.split("/").map(encodeURIComponent).join("/");
+      const prefix = install.kind === "lab" ? "lab/tree/" : "notebooks/";
+      return `${baseUrl}${prefix}${enc}?token=${token}`;
+    },
+    log: () => logText,
+    stop,
+  };
+}
+
+/** Thrown by `startJupyter` when no Jupyter is installed; its message says how to get one. */
+export class JupyterMissingError extends Error {
+  constructor() {
+    super(JUPYTER_MISSING_MESSAGE);
+    this.name = "JupyterMissingError";
+  }
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+async function fetchWithTimeout(url: string, init: RequestInit, ms: number): Promise<Response> {
+  const ctl = new AbortController();
+  const t = setTimeout(() => ctl.abort(), ms);
+  try {
+    return await fetch(url, { ...init, signal: ctl.signal });
+  } finally {
+    clearTimeout(t);
+  }
+}
+
+function within(p: Promise<void>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(false), ms);
+    p.then(() => {
+      clearTimeout(t);
+      resolve(true);
+    });
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function describeExit(e: { code: number | null; signal: NodeJS.Signals | null }): string {
+  return e.signal ? `signal ${e.signal}` : `exit code ${e.code}`;
+}
+
+function tail(text: string, lines = 30): string {
+  const t = text.trim();
+  if (!t) return "(no output captured)";
+  return t.split("\n").slice(-lines).join("\n");
+}
+
+function assertPort(port: unknown, allowZero: boolean): asserts port is number {
+  if (typeof port !== "number" || !Number.isInteger(port) || port < (allowZero ? 0 : 1) || port > 65535) {
+    throw new RangeError(`port must be an integer in ${allowZero ? 0 : 1}..65535, got ${String(port)}`);
+  }
+}
+
+function assertToken(token: unknown): asserts token is string {
+  if (typeof token !== "string" || !/^[A-Za-z0-9_-]{16,}$/.test(token)) {
+    throw new RangeError(`token must be ≥ 16 URL-safe characters [A-Za-z0-9_-] (a token-less server is not allowed), got ${JSON.stringify(token)}`);
+  }
+}
+
+function assertAbsolute(name: string, p: unknown): asserts p is string {
+  if (typeof p !== "string" || p.length === 0) throw new TypeError(`${name} must be a non-empty path string, got ${JSON.stringify(p)}`);
+  if (!path.isAbsolute(p)) throw new TypeError(`${name} must be an absolute path, got ${JSON.stringify(p)}`);
+}
