@@ -107,7 +107,7 @@ export function onlineEplbFigure(series: OnlineEplbSeries, options: OnlineEplbOp
   const layout = baseLayout("Online EPLB: balance over time and the weights it moves", options, 420);
   layout.xaxis = axis(options.xTitle ?? "iteration", { range: [0, Math.max(1, n - 1)] });
   layout.yaxis = axis("balancedness (mean/max GPU load)", { range: [0, 1.05] });
-  layout.yaxis2 = axis(`moved (${unit}, cumulative)`, { overlaying: "y", side: "right", rangemode: "tozero", showgrid: false });
+  layout.yaxis2 = axis(`moved (${unit}, cumulative)`, { overlaying: "y", side: "right", rangemode: "tozero", showgrid: false, tickmode: "auto" });
   layout.margin = { l: 64, r: 72, t: 64, b: 56 };
   layout.shapes = rx.map((i) => ({
     type: "line",

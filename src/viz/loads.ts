@@ -107,7 +107,7 @@ export interface LoadBarsOptions extends BaseOptions {
 export function loadBarsFigure(placement: PlacementLoads, options: LoadBarsOptions = {}): Figure {
   return placementComparisonFigure([placement], {
     ...options,
-    title: options.title ?? `GPU load, ${placement.label}: balancedness ${balancednessOf(placement).toFixed(2)}`,
+    title: options.title ?? singleTitle(placement),
   });
 }
 
@@ -149,7 +149,7 @@ export function placementComparisonFigure(placements: readonly PlacementLoads[],
     const ys = pi === 0 ? "y" : `y${pi + 1}`;
     const gpus = p.experts.map((_, g) => `${prefix}${g}`);
     const totals = p.loads.map((row) => row.reduce((a, b) => a + b, 0));
-    const { mean, balancedness } = loadSummary(totals);
+    const { mean, max, balancedness } = loadSummary(totals);
     const maxSlots = Math.max(...p.experts.map((row) => row.length));
     const replicaCount = new Map<number, number>();
     for (const row of p.experts) for (const e of row) replicaCount.set(e, (replicaCount.get(e) ?? 0) + 1);
@@ -208,21 +208,10 @@ export function placementComparisonFigure(placements: readonly PlacementLoads[],
         y1: round(mean, 6),
         line: { color: COLORS.mean, width: 1.5, dash: "dash" },
       });
-      annotations.push({
-        text: `mean ${fmt(mean)}`,
-        xref: `${xs} domain`,
-        yref: ys,
-        x: 1,
-        y: round(mean, 6),
-        xanchor: "right",
-        yanchor: "bottom",
-        showarrow: false,
-        font: { size: 11, color: COLORS.muted },
-      });
     }
     if (n > 1) {
       annotations.push({
-        text: `<b>${escapeHtml(p.label)}</b><br>balancedness ${balancedness.toFixed(2)}`,
+        text: `<b>${escapeHtml(p.label)}</b><br>balancedness ${balancedness.toFixed(2)} (mean ${fmt(mean)} / max ${fmt(max)})`,
         xref: "paper",
         yref: "paper",
         x: round(x0 + w / 2, 6),
@@ -241,6 +230,12 @@ export function placementComparisonFigure(placements: readonly PlacementLoads[],
   layout.annotations = annotations;
   if (n > 1) layout.margin = { l: 64, r: 24, t: 96, b: 48 };
   return { data, layout };
+}
+
+function singleTitle(placement: PlacementLoads): string {
+  assertPlacement("placement", placement);
+  const s = loadSummary(placement.loads.map((row) => row.reduce((a, b) => a + b, 0)));
+  return `GPU load, ${placement.label}: balancedness ${s.balancedness.toFixed(2)} (mean ${fmt(s.mean)} / max ${fmt(s.max)})`;
 }
 
 /** Balancedness (mean / max of the GPU totals) of a placement. */

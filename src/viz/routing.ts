@@ -154,11 +154,12 @@ export interface RoutingPanel {
 }
 
 /**
- * Plain vs group-limited routing side by side: chosen experts coloured by their group, with the
+ * Plain vs group-limited routing, one panel above the other on a shared expert axis: chosen
+ * experts coloured by their group, with the
  * number of nodes each token touches in the token's label.
  * @param panels one or more routings of the same shape (usually two)
  * @param options see {@link RoutingComparisonOptions}
- * @returns a plotly figure with one subplot per panel, shared y (tokens)
+ * @returns a plotly figure with one subplot per panel (stacked), shared x (expert id)
  * @throws {RangeError|TypeError} on empty `panels`, mismatched shapes or bad options
  * @example
  * const r = { numTokens: 1, numExperts: 8, topK: 2, indices: [0, 7], weights: [0.5, 0.5] };
@@ -174,11 +175,11 @@ export function routingComparisonFigure(panels: readonly RoutingPanel[], options
   const labels = tokenLabelsOf(options.tokenLabels, first.numTokens);
   const perGroup = first.numExperts / numGroups;
   const n = panels.length;
-  const gap = 0.06;
-  const w = (1 - gap * (n - 1)) / n;
+  const gap = n > 1 ? 0.16 : 0;
+  const h = (1 - gap * (n - 1)) / n;
   const data: Trace[] = [];
   const annotations: Record<string, unknown>[] = [];
-  const layout = baseLayout("Where each token's experts live: plain vs group-limited routing", options, 140 + 44 * first.numTokens + 60);
+  const layout = baseLayout("Where each token's experts live: plain vs group-limited routing", options, 110 + n * (40 * first.numTokens + 70));
   const shapes: Record<string, unknown>[] = [];
   panels.forEach((panel, p) => {
     const r = panel.routing;
@@ -214,14 +215,14 @@ export function routingComparisonFigure(panels: readonly RoutingPanel[], options
         marker: { size: 12, color: categoricalColor(g), line: { width: 0.5, color: "#ffffff" } },
       });
     }
-    const x0 = round(p * (w + gap), 6);
-    layout[p === 0 ? "xaxis" : `xaxis${p + 1}`] = axis("expert id", {
-      domain: [x0, round(x0 + w, 6)],
-      range: [-0.5, r.numExperts - 0.5],
-      zeroline: false,
-      anchor: ys,
-    });
+    // Panel p from the top: y domain [y0, y1].
+    const y1 = round(1 - p * (h + gap), 6);
+    const y0 = round(y1 - h, 6);
+    const xAxis = axis(p === n - 1 ? "expert id" : "", { domain: [0, 1], range: [-0.5, r.numExperts - 0.5], zeroline: false, anchor: ys });
+    if (p > 0) xAxis.matches = "x";
+    layout[p === 0 ? "xaxis" : `xaxis${p + 1}`] = xAxis;
     layout[p === 0 ? "yaxis" : `yaxis${p + 1}`] = axis("", {
+      domain: [y0, y1],
       categoryorder: "array",
       categoryarray: yLabels.slice().reverse(),
       ticks: "",
@@ -230,20 +231,21 @@ export function routingComparisonFigure(panels: readonly RoutingPanel[], options
     });
     annotations.push({
       text: `<b>${escapeHtml(panel.label)}</b>`,
-      x: round(x0 + w / 2, 6),
-      y: 1.0,
+      x: 0,
+      y: y1,
       xref: "paper",
       yref: "paper",
-      xanchor: "center",
+      xanchor: "left",
       yanchor: "bottom",
       showarrow: false,
       font: { size: 13 },
     });
-    for (const band of groupBands(r.numExperts, numGroups)) shapes.push({ ...band, xref: xs });
+    for (const band of groupBands(r.numExperts, numGroups)) shapes.push({ ...band, xref: xs, yref: `${ys} domain` });
   });
   layout.annotations = annotations;
   layout.shapes = shapes;
-  layout.margin = { l: 110, r: 24, t: 80, b: 56 };
+  layout.margin = { l: 110, r: 24, t: 72, b: 56 };
+  layout.legend = { orientation: "h", x: 0, y: -0.12, xanchor: "left", yanchor: "top" };
   return { data, layout };
 }
 

@@ -162,7 +162,7 @@ describe("load figures", () => {
 
   it("rejects bad placements naming the field", () => {
     expect(() => placementComparisonFigure([])).toThrow(/placements must not be empty/);
-    expect(() => loadBarsFigure({ label: "x", experts: [[0, 1]], loads: [[1]] })).toThrow(/placement.*loads\[0\] must have the same length/);
+    expect(() => loadBarsFigure({ label: "x", experts: [[0, 1]], loads: [[1]] })).toThrow(/placements\[0\]\.loads\[0\] must have the same length/);
     expect(() => loadBarsFigure({ label: "x", experts: [[0]], loads: [[NaN]] })).toThrow(/loads\[0\]\[0\] must be finite/);
     expect(() => loadBarsFigure({ label: "x", experts: [[0]], loads: [[-1]] })).toThrow(/loads\[0\]\[0\]/);
     expect(() => placementLoads([1, 2], [[0], [5]], "x")).toThrow(/gpuExperts\[1\]\[0\]/);
