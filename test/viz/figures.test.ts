@@ -138,7 +138,7 @@ describe("load figures", () => {
     expectPlainFigure(fig);
     expect(fig.layout.barmode).toBe("stack");
     // GPU totals 100, 60, 90, 50 → mean 75, max 100
-    expect((fig.layout.title as any).text).toBe("GPU load, contiguous: balancedness 0.75");
+    expect((fig.layout.title as any).text).toBe("GPU load, contiguous: balancedness 0.75 (mean 75 / max 100)");
     expect((fig.layout.shapes as any)[0].y0).toBe(75);
     expect((fig.data[0] as any).text).toEqual(["E0", "E2", "E4", "E6"]);
     expect(fig).toMatchSnapshot();
@@ -153,16 +153,16 @@ describe("load figures", () => {
     expect((fig.layout.yaxis as any).range).toEqual((fig.layout.yaxis3 as any).range);
     const titles = (fig.layout.annotations as any[]).filter((a) => a.xref === "paper").map((a) => a.text);
     expect(titles).toEqual([
-      "<b>contiguous</b><br>balancedness 0.75",
-      "<b>greedy</b><br>balancedness 0.83",
-      "<b>EPLB + 1 replica</b><br>balancedness 0.94",
+      "<b>contiguous</b><br>balancedness 0.75 (mean 75 / max 100)",
+      "<b>greedy</b><br>balancedness 0.83 (mean 75 / max 90)",
+      "<b>EPLB + 1 replica</b><br>balancedness 0.94 (mean 75 / max 80)",
     ]);
     expect(fig).toMatchSnapshot();
   });
 
   it("rejects bad placements naming the field", () => {
     expect(() => placementComparisonFigure([])).toThrow(/placements must not be empty/);
-    expect(() => loadBarsFigure({ label: "x", experts: [[0, 1]], loads: [[1]] })).toThrow(/placements\[0\]\.loads\[0\] must have the same length/);
+    expect(() => loadBarsFigure({ label: "x", experts: [[0, 1]], loads: [[1]] })).toThrow(/placement\.loads\[0\] must have the same length as placement\.experts\[0\]/);
     expect(() => loadBarsFigure({ label: "x", experts: [[0]], loads: [[NaN]] })).toThrow(/loads\[0\]\[0\] must be finite/);
     expect(() => loadBarsFigure({ label: "x", experts: [[0]], loads: [[-1]] })).toThrow(/loads\[0\]\[0\]/);
     expect(() => placementLoads([1, 2], [[0], [5]], "x")).toThrow(/gpuExperts\[1\]\[0\]/);
