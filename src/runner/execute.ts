@@ -1,0 +1,326 @@
+/**
+ * Execute a notebook through a real tslab kernel and write the executed `.ipynb` and a self-contained `.html`.
+ * The source notebook is only read, never written.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { notebookToHtml } from "./html";
+import { Cell, CodeCell, joinText, normalizeBundle, Notebook, Output, readNotebook, serializeNotebook } from "./ipynb";
+import { Kernel, KernelExit } from "./kernel";
+import { JupyterMessage } from "./protocol";
+import { stripAnsi } from "./text";
+
+/** Outcome of one code cell. */
+export type CellStatus = "ok" | "error" | "timeout" | "died" | "skipped";
+
+/** Per-cell report (code cells only). */
+export interface CellReport {
+  /** 0-based position of the cell in the notebook (all cell types counted). */
+  index: number;
+  /** 1-based position among the code cells. */
+  codeNumber: number;
+  status: CellStatus;
+  /** Wall time in milliseconds (0 for skipped cells). */
+  durationMs: number;
+  /** The kernel's execution count, or null when the cell did not run to a reply. */
+  executionCount: number | null;
+  /** The first non-empty line of the cell's source (for messages). */
+  firstLine: string;
+}
+
+/** Why a notebook run failed. */
+export interface RunFailure {
+  /** "error": the cell failed (type error or exception); "timeout": it exceeded the per-cell timeout and the kernel
+   *  was killed; "died": the kernel process exited while the cell ran; "start": the kernel never became ready. */
+  reason: "error" | "timeout" | "died" | "start";
+  /** 0-based notebook position of the failing cell (-1 for "start"). */
+  cellIndex: number;
+  /** One line naming the cell and the problem, e.g. `cell 4 ("const x: number = 's'") failed: ...`. */
+  message: string;
+  /** The compiler diagnostic, stack trace, or kernel log (ANSI stripped). */
+  detail: string;
+}
+
+/** Result of {@link runNotebook}. */
+export interface NotebookRunResult {
+  /** The source notebook path as given. */
+  path: string;
+  /** The notebook's base name without `.ipynb`. */
+  name: string;
+  ok: boolean;
+  cells: CellReport[];
+  failure?: RunFailure;
+  /** The executed notebook (outputs so far on failure). */
+  notebook: Notebook;
+  /** Written files (absent when `outDir` is null). */
+  ipynbPath?: string;
+  htmlPath?: string;
+  /** Process id of the kernel that ran the notebook (gone when this resolves). */
+  kernelPid?: number;
+  kernelExit?: KernelExit;
+  durationMs: number;
+}
+
+/** Options of {@link runNotebook}. */
+export interface RunOptions {
+  /** Per-cell timeout in milliseconds; on expiry the kernel is killed and the run fails. Default 120000. */
+  timeoutMs?: number;
+  /** Milliseconds to wait for the kernel to start. Default 60000. */
+  startTimeoutMs?: number;
+  /** Folder for `<name>.ipynb` and `<name>.html`; null writes nothing. Default `build/labs` under the current directory. */
+  outDir?: string | null;
+  /** Called after each code cell finishes (or is skipped). */
+  onCell?: (report: CellReport) => void;
+}
+
+/** Default per-cell timeout (milliseconds). */
+export const DEFAULT_CELL_TIMEOUT_MS = 120_000;
+
+function firstLineOf(source: string): string {
+  const line = source.split("\n").find((l) => l.trim() !== "") ?? "";
+  return line.trim().length > 80 ? line.trim().slice(0, 77) + "..." : line.trim();
+}
+
+/** Human name of a cell for messages: `cell 4 ("first line")` (1-based position in the notebook). */
+export function describeCell(index: number, source: string): string {
+  return `cell ${index + 1} (${JSON.stringify(firstLineOf(source))})`;
+}
+
+/** Mutable output collector for one cell, implementing stream merging, clear_output and display updates. */
+class OutputCollector {
+  readonly outputs: Output[] = [];
+  private clearPending = false;
+  constructor(
+    private readonly displays: Map<string, Array<{ outputs: Output[]; output: Output }>>,
+    private readonly stderr: string[],
+  ) {}
+
+  private push(o: Output): void {
+    if (this.clearPending) {
+      this.outputs.length = 0;
+      this.clearPending = false;
+    }
+    this.outputs.push(o);
+  }
+
+  handle(m: JupyterMessage): void {
+    const c = m.content as any;
+    switch (m.header.msg_type) {
+      case "stream": {
+        const name = c.name === "stderr" ? "stderr" : "stdout";
+        const text = String(c.text ?? "");
+        if (name === "stderr") this.stderr.push(text);
+        const last = this.outputs[this.outputs.length - 1];
+        if (!this.clearPending && last && last.output_type === "stream" && last.name === name) last.text = joinText(last.text) + text;
+        else this.push({ output_type: "stream", name, text });
+        break;
+      }
+      case "display_data":
+      case "execute_result": {
+        const o: Output =
+          m.header.msg_type === "display_data"
+            ? { output_type: "display_data", data: c.data ?? {}, metadata: c.metadata ?? {} }
+            : { output_type: "execute_result", execution_count: c.execution_count ?? null, data: c.data ?? {}, metadata: c.metadata ?? {} };
+        this.push(o);
+        const id = c.transient?.display_id;
+        if (typeof id === "string") {
+          const list = this.displays.get(id) ?? [];
+          list.push({ outputs: this.outputs, output: o });
+          this.displays.set(id, list);
+        }
+        break;
+      }
+      case "update_display_data": {
+        const id = c.transient?.display_id;
+        for (const entry of (typeof id === "string" && this.displays.get(id)) || []) {
+          const o = entry.output as { data: unknown; metadata: unknown };
+          o.data = c.data ?? {};
+          o.metadata = c.metadata ?? {};
+        }
+        break;
+      }
+      case "error":
+        this.push({ output_type: "error", ename: String(c.ename ?? "Error"), evalue: String(c.evalue ?? ""), traceback: (c.traceback ?? []).map(String) });
+        break;
+      case "clear_output":
+        if (c.wait) this.clearPending = true;
+        else this.outputs.length = 0;
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+function finalizeOutputs(outputs: Output[]): Output[] {
+  return outputs.map((o) => {
+    if (o.output_type === "stream") return { output_type: "stream", name: o.name, text: joinText(o.text).split(/(?<=\n)/) };
+    if (o.output_type === "display_data") return { output_type: "display_data", data: normalizeBundle(o.data), metadata: o.metadata };
+    if (o.output_type === "execute_result") {
+      return { output_type: "execute_result", execution_count: o.execution_count, data: normalizeBundle(o.data), metadata: o.metadata };
+    }
+    return o;
+  });
+}
+
+/**
+ * Execute a notebook through a fresh tslab kernel started in the notebook's folder, stopping at the first failing
+ * cell (tslab aborts queued cells after an error anyway), and write `<outDir>/<name>.ipynb` and `.html`.
+ * The kernel (its whole process group) is gone when the promise resolves, whatever happened.
+ * @param notebookPath path of the source `.ipynb` (only read)
+ * @param options see {@link RunOptions}
+ * @returns the run result; `ok` false with a `failure` naming the cell on error, timeout or kernel death
+ * @throws {TypeError} for a missing or malformed notebook file; {RangeError} for a bad timeout
+ * @example const r = await runNotebook("notebooks/00-setup-check.ipynb", { timeoutMs: 60_000 }); r.ok
+ */
+export async function runNotebook(notebookPath: string, options: RunOptions = {}): Promise<NotebookRunResult> {
+  if (typeof notebookPath !== "string" || !notebookPath.endsWith(".ipynb")) {
+    throw new TypeError(`notebookPath must be a path ending in .ipynb, got ${JSON.stringify(notebookPath)}`);
+  }
+  if (!fs.existsSync(notebookPath)) throw new TypeError(`notebookPath does not exist: ${notebookPath}`);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_CELL_TIMEOUT_MS;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new RangeError(`timeoutMs must be a positive number of milliseconds, got ${timeoutMs}`);
+  const started = Date.now();
+  const source = readNotebook(notebookPath);
+  // Deep copy: the source object (and file) stays untouched.
+  const nb: Notebook = JSON.parse(JSON.stringify(source));
+  const name = path.basename(notebookPath, ".ipynb");
+  const cwd = path.dirname(path.resolve(notebookPath));
+  const cells: CellReport[] = [];
+  let failure: RunFailure | undefined;
+  let kernel: Kernel | undefined;
+  let kernelExit: KernelExit | undefined;
+  const displays = new Map<string, Array<{ outputs: Output[]; output: Output }>>();
+
+  for (const cell of nb.cells) {
+    cell.metadata = cell.metadata ?? {};
+    if (cell.cell_type === "code") {
+      cell.outputs = [];
+      cell.execution_count = null;
+    }
+  }
+  if (nb.nbformat_minor >= 5) nb.cells.forEach((c: Cell, i) => (c.id = c.id ?? `cell-${i}`));
+
+  try {
+    try {
+      kernel = await Kernel.start({ cwd, startTimeoutMs: options.startTimeoutMs });
+    } catch (e) {
+      failure = { reason: "start", cellIndex: -1, message: `the tslab kernel did not start for ${notebookPath}`, detail: stripAnsi((e as Error).message) };
+    }
+    let codeNumber = 0;
+    for (let i = 0; i < nb.cells.length; i++) {
+      const cell = nb.cells[i];
+      if (cell.cell_type !== "code") continue;
+      codeNumber++;
+      const code = joinText(cell.source);
+      const report: CellReport = { index: i, codeNumber, status: "skipped", durationMs: 0, executionCount: null, firstLine: firstLineOf(code) };
+      if (failure || !kernel) {
+        cell.metadata.ep_lab = { status: "skipped" };
+        cells.push(report);
+        options.onCell?.(report);
+        continue;
+      }
+      if (code.trim() === "") {
+        report.status = "ok";
+        cell.metadata.ep_lab = { status: "ok", duration_ms: 0 };
+        cells.push(report);
+        options.onCell?.(report);
+        continue;
+      }
+      const stderr: string[] = [];
+      const collector = new OutputCollector(displays, stderr);
+      const codeCell = cell as CodeCell;
+      codeCell.outputs = collector.outputs;
+      const outcome = await kernel.execute(code, { timeoutMs, onIopub: (m) => collector.handle(m) });
+      report.durationMs = outcome.durationMs;
+      report.executionCount = outcome.executionCount;
+      codeCell.execution_count = outcome.executionCount;
+      const what = describeCell(i, code);
+      if (outcome.status === "ok") {
+        report.status = "ok";
+      } else if (outcome.status === "timeout") {
+        report.status = "timeout";
+        const msg = `${what} did not finish within ${timeoutMs} ms; the kernel was killed (tslab cannot interrupt a running cell)`;
+        collector.handle(errorMessage("CellTimeoutError", `cell did not finish within ${timeoutMs} ms; kernel killed`));
+        failure = { reason: "timeout", cellIndex: i, message: msg, detail: stripAnsi(stderr.join("")) };
+      } else if (outcome.status === "died") {
+        report.status = "died";
+        const ex = outcome.exit ?? kernel.exitStatus();
+        const how = ex ? (ex.signal ? `signal ${ex.signal}` : `exit code ${ex.code}`) : "unknown status";
+        collector.handle(errorMessage("KernelDiedError", `the kernel process exited (${how}) while running this cell`));
+        failure = {
+          reason: "died",
+          cellIndex: i,
+          message: `${what}: the kernel process exited (${how}) while running this cell`,
+          detail: stripAnsi([stderr.join(""), kernel.log()].filter((s) => s.trim() !== "").join("\n")),
+        };
+      } else {
+        report.status = "error";
+        const tracebacks = collector.outputs
+          .filter((o): o is Extract<Output, { output_type: "error" }> => o.output_type === "error")
+          .map((o) => (o.traceback.length ? o.traceback.join("\n") : `${o.ename}: ${o.evalue}`));
+        const detail = trimKernelFrames(stripAnsi([...tracebacks, stderr.join("")].filter((s) => s.trim() !== "").join("\n")).trim());
+        const kind = outcome.status === "abort" ? "was aborted by the kernel" : "failed";
+        const headline = summaryLine(detail);
+        failure = { reason: "error", cellIndex: i, message: `${what} ${kind}${headline ? ": " + headline : ""}`, detail };
+      }
+      codeCell.outputs = collector.outputs;
+      cell.metadata.ep_lab = { status: report.status, duration_ms: report.durationMs };
+      cells.push(report);
+      options.onCell?.(report);
+    }
+  } finally {
+    if (kernel) kernelExit = await kernel.shutdown(failure ? 0 : 1000);
+  }
+  for (const cell of nb.cells) if (cell.cell_type === "code") cell.outputs = finalizeOutputs(cell.outputs);
+  nb.metadata = { ...nb.metadata };
+
+  const result: NotebookRunResult = {
+    path: notebookPath,
+    name,
+    ok: !failure,
+    cells,
+    failure,
+    notebook: nb,
+    kernelPid: kernel?.pid,
+    kernelExit,
+    durationMs: Date.now() - started,
+  };
+  const outDir = options.outDir === undefined ? path.resolve("build", "labs") : options.outDir;
+  if (outDir !== null) {
+    fs.mkdirSync(outDir, { recursive: true });
+    result.ipynbPath = path.join(outDir, `${name}.ipynb`);
+    result.htmlPath = path.join(outDir, `${name}.html`);
+    if (path.resolve(result.ipynbPath) === path.resolve(notebookPath)) {
+      throw new RangeError(`outDir ${outDir} would overwrite the source notebook ${notebookPath}`);
+    }
+    fs.writeFileSync(result.ipynbPath, serializeNotebook(nb));
+    fs.writeFileSync(result.htmlPath, notebookToHtml(nb, { baseDir: cwd, title: name }));
+  }
+  return result;
+}
+
+/** Drop stack frames from tslab's and Node's own machinery (they say nothing about the learner's cell). */
+function trimKernelFrames(detail: string): string {
+  return detail
+    .split("\n")
+    .filter((l) => !/^\s+at .*(node_modules[\\/]tslab[\\/]|node:vm|node:internal|sigintHandlersWrap)/.test(l))
+    .join("\n");
+}
+
+/** The most telling line of a diagnostic: a thrown error's "Name: message", else the first non-empty line. */
+function summaryLine(detail: string): string {
+  const lines = detail.split("\n").map((l) => l.trim());
+  return lines.find((l) => /^([A-Z]\w*)?(Error|Exception)\b.*:/.test(l) || /^Uncaught\b/.test(l)) ?? lines.find((l) => l !== "") ?? "";
+}
+
+function errorMessage(ename: string, evalue: string): JupyterMessage {
+  return {
+    identities: [],
+    header: { msg_id: "", session: "", username: "", date: "", msg_type: "error", version: "5.3" },
+    parent_header: {},
+    metadata: {},
+    content: { ename, evalue, traceback: [`${ename}: ${evalue}`] },
+    buffers: [],
+  };
+}

@@ -1,0 +1,476 @@
+/**
+ * A tslab kernel process driven over the Jupyter wire protocol (zeromq 6, async API).
+ *
+ * The runner starts `tslab kernel --config-path <connection.json>` in its own process group (so a timeout or a
+ * cleanup can kill the kernel and anything it spawned), connects shell/control (DEALER), iopub (SUB) and heartbeat
+ * (REQ) sockets to loopback ports it picked, and signs every message with the connection key (HMAC-SHA256).
+ */
+import { ChildProcess, spawn } from "child_process";
+import { randomBytes } from "crypto";
+import * as fs from "fs";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import { decodeMessage, encodeMessage, JupyterMessage, newHeader } from "./protocol";
+
+/** How a kernel process ended. */
+export interface KernelExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** Options of {@link Kernel.start}. */
+export interface KernelStartOptions {
+  /** Working directory of the kernel (tslab's compile root): the notebook's folder. Required. */
+  cwd: string;
+  /** Milliseconds to wait for the kernel to answer kernel_info on shell and iopub. Default 60000. */
+  startTimeoutMs?: number;
+  /** Path of tslab's `bin/tslab` script. Default: resolved from the `tslab` package. */
+  tslabBin?: string;
+  /** Extra environment variables for the kernel process. Default none. */
+  env?: Record<string, string>;
+}
+
+/** Result of one execute_request. */
+export interface ExecuteOutcome {
+  /** "ok"/"error"/"abort" from the kernel's execute_reply; "timeout" or "died" when the runner gave up. */
+  status: "ok" | "error" | "abort" | "timeout" | "died";
+  /** The execution count from execute_reply, or null when none arrived. */
+  executionCount: number | null;
+  /** Wall time in milliseconds from sending the request to reply+idle (or to giving up). */
+  durationMs: number;
+  /** The kernel's exit when status is "died" (or when it died right after answering). */
+  exit?: KernelExit;
+}
+
+/** Options of {@link Kernel.execute}. */
+export interface ExecuteOptions {
+  /** Milliseconds before the runner gives up on the cell and kills the kernel (tslab cannot be interrupted). Default 120000. */
+  timeoutMs?: number;
+  /** Called with each iopub message whose parent is this request (stream, display_data, execute_result, error, ...). */
+  onIopub?: (msg: JupyterMessage) => void;
+}
+
+/** Connection file contents (the Jupyter "connection file" format). */
+export interface ConnectionInfo {
+  transport: "tcp";
+  ip: string;
+  shell_port: number;
+  iopub_port: number;
+  stdin_port: number;
+  control_port: number;
+  hb_port: number;
+  key: string;
+  signature_scheme: "hmac-sha256";
+  kernel_name: string;
+}
+
+// Kernels alive in this process: killed on exit so no kernel outlives its runner.
+const LIVE = new Set<Kernel>();
+let exitHookInstalled = false;
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => {
+    for (const k of LIVE) k.kill();
+  });
+}
+
+/** SIGKILL every kernel this process started and that is still alive (synchronous; for signal handlers). */
+export function killAllKernels(): void {
+  for (const k of LIVE) k.kill();
+}
+
+/** Number of kernels this process started that have not exited yet. */
+export function liveKernelCount(): number {
+  return LIVE.size;
+}
+
+/**
+ * Pick free loopback TCP ports (held open together so they are distinct, then released).
+ * @param count how many ports
+ * @returns the port numbers
+ * @throws {RangeError} for a non-positive or non-integer count
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  if (!Number.isInteger(count) || count <= 0) throw new RangeError(`count must be a positive integer, got ${count}`);
+  const servers: net.Server[] = [];
+  try {
+    const ports: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const srv = net.createServer();
+      servers.push(srv);
+      await new Promise<void>((resolve, reject) => {
+        srv.once("error", reject);
+        srv.listen(0, "127.0.0.1", () => resolve());
+      });
+      ports.push((srv.address() as net.AddressInfo).port);
+    }
+    return ports;
+  } finally {
+    await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+  }
+}
+
+function resolveTslabBin(): string {
+  const pkg = require.resolve("tslab/package.json");
+  return path.join(path.dirname(pkg), "bin", "tslab");
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Race `p` against a timer that is cleared afterwards (so no stray timer keeps the process alive). */
+async function within<T>(p: Promise<T>, ms: number): Promise<T | "wait"> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<"wait">((r) => (timer = setTimeout(() => r("wait"), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A running tslab kernel. Create with {@link Kernel.start}; always end with {@link Kernel.shutdown} or {@link Kernel.kill}. */
+export class Kernel {
+  /** Process id of the kernel (also its process group id). */
+  readonly pid: number;
+  /** Resolves when the kernel process has exited (never rejects). */
+  readonly exited: Promise<KernelExit>;
+  private exitInfo: KernelExit | null = null;
+  private readonly session = randomBytes(16).toString("hex");
+  private readonly iopubHandlers = new Map<string, (m: JupyterMessage) => void>();
+  private readonly replyHandlers = new Map<string, (m: JupyterMessage) => void>();
+  private logTail = "";
+  private closed = false;
+  private shellQueue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly conn: ConnectionInfo,
+    private readonly connDir: string,
+    private readonly zmq: typeof import("zeromq"),
+    private readonly shell: import("zeromq").Dealer,
+    private readonly control: import("zeromq").Dealer,
+    private readonly iopub: import("zeromq").Subscriber,
+  ) {
+    this.pid = child.pid as number;
+    this.exited = new Promise<KernelExit>((resolve) => {
+      child.once("exit", (code, signal) => {
+        this.exitInfo = { code, signal };
+        LIVE.delete(this);
+        resolve(this.exitInfo);
+      });
+    });
+    const keep = (buf: Buffer) => {
+      this.logTail = (this.logTail + buf.toString("utf8")).slice(-16384);
+    };
+    child.stdout?.on("data", keep);
+    child.stderr?.on("data", keep);
+    this.receiveLoop(shell, this.replyHandlers);
+    this.receiveLoop(control, this.replyHandlers);
+    this.receiveLoop(iopub, this.iopubHandlers);
+  }
+
+  /**
+   * Start a tslab kernel and wait until it answers kernel_info on shell and publishes on iopub.
+   * @param options see {@link KernelStartOptions}
+   * @returns the ready kernel
+   * @throws {Error} when the kernel exits or does not answer within `startTimeoutMs` (the kernel is killed first)
+   * @throws {TypeError} when `cwd` is not an existing directory
+   */
+  static async start(options: KernelStartOptions): Promise<Kernel> {
+    const { cwd } = options;
+    if (typeof cwd !== "string" || !fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory()) {
+      throw new TypeError(`cwd must be an existing directory, got ${JSON.stringify(cwd)}`);
+    }
+    const startTimeoutMs = options.startTimeoutMs ?? 60_000;
+    if (!(startTimeoutMs > 0)) throw new RangeError(`startTimeoutMs must be positive, got ${startTimeoutMs}`);
+    const zmq: typeof import("zeromq") = require("zeromq");
+    const [shellPort, iopubPort, stdinPort, controlPort, hbPort] = await freePorts(5);
+    const conn: ConnectionInfo = {
+      transport: "tcp",
+      ip: "127.0.0.1",
+      shell_port: shellPort,
+      iopub_port: iopubPort,
+      stdin_port: stdinPort,
+      control_port: controlPort,
+      hb_port: hbPort,
+      key: randomBytes(32).toString("hex"),
+      signature_scheme: "hmac-sha256",
+      kernel_name: "tslab",
+    };
+    const connDir = fs.mkdtempSync(path.join(os.tmpdir(), "ep-lab-kernel-"));
+    const connFile = path.join(connDir, "connection.json");
+    fs.writeFileSync(connFile, JSON.stringify(conn), { mode: 0o600 });
+    const child = spawn(process.execPath, [options.tslabBin ?? resolveTslabBin(), "kernel", "--config-path", connFile], {
+      cwd,
+      detached: true, // own process group: kill(-pid) reaches the kernel and its children
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...(options.env ?? {}) },
+    });
+    if (child.pid === undefined) {
+      fs.rmSync(connDir, { recursive: true, force: true });
+      throw new Error("could not spawn the tslab kernel process");
+    }
+    const addr = (port: number) => `tcp://${conn.ip}:${port}`;
+    const shell = new zmq.Dealer({ linger: 0 });
+    const control = new zmq.Dealer({ linger: 0 });
+    const iopub = new zmq.Subscriber({ linger: 0 });
+    iopub.subscribe();
+    shell.connect(addr(conn.shell_port));
+    control.connect(addr(conn.control_port));
+    iopub.connect(addr(conn.iopub_port));
+    const kernel = new Kernel(child, conn, connDir, zmq, shell, control, iopub);
+    LIVE.add(kernel);
+    installExitHook();
+    try {
+      await kernel.waitReady(startTimeoutMs);
+    } catch (e) {
+      await kernel.shutdown(0);
+      throw e;
+    }
+    return kernel;
+  }
+
+  /** Whether the kernel process is still running. */
+  isAlive(): boolean {
+    return this.exitInfo === null;
+  }
+
+  /** The exit of the kernel, or null while it runs. */
+  exitStatus(): KernelExit | null {
+    return this.exitInfo;
+  }
+
+  /** The last ~16 KiB the kernel process wrote to its own stdout/stderr (outside cell execution). */
+  log(): string {
+    return this.logTail;
+  }
+
+  /** The connection info (ports and key) the kernel was started with. */
+  connection(): Readonly<ConnectionInfo> {
+    return this.conn;
+  }
+
+  /**
+   * Ping the heartbeat socket.
+   * @param timeoutMs how long to wait for the echo, in milliseconds
+   * @returns true when the kernel echoed within the timeout
+   */
+  async heartbeat(timeoutMs = 2000): Promise<boolean> {
+    const hb = new this.zmq.Request({ linger: 0, receiveTimeout: timeoutMs, sendTimeout: timeoutMs });
+    try {
+      hb.connect(`tcp://${this.conn.ip}:${this.conn.hb_port}`);
+      const ping = Buffer.from(randomBytes(8).toString("hex"));
+      await hb.send(ping);
+      const [echo] = await hb.receive();
+      return echo.equals(ping);
+    } catch {
+      return false;
+    } finally {
+      hb.close();
+    }
+  }
+
+  /**
+   * Execute code and stream its iopub messages to `onIopub` until the kernel has replied AND gone idle.
+   * A timeout kills the kernel (tslab cannot interrupt a busy loop); a dying kernel ends the wait with "died".
+   * @param code the cell source
+   * @param options see {@link ExecuteOptions}
+   * @returns the outcome
+   * @throws {Error} when the kernel is already gone or closed
+   */
+  async execute(code: string, options: ExecuteOptions = {}): Promise<ExecuteOutcome> {
+    const timeoutMs = options.timeoutMs ?? 120_000;
+    if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) throw new RangeError(`timeoutMs must be a positive finite number, got ${timeoutMs}`);
+    if (this.closed || !this.isAlive()) throw new Error("kernel is not running");
+    const header = newHeader("execute_request", this.session);
+    const started = Date.now();
+    let reply: JupyterMessage | null = null;
+    let idle = false;
+    let wake: () => void = () => {};
+    const progressed = new Promise<void>((r) => (wake = r));
+    let waiter = progressed;
+    const rearm = () => {
+      waiter = new Promise<void>((r) => (wake = r));
+    };
+    this.replyHandlers.set(header.msg_id, (m) => {
+      if (m.header.msg_type === "execute_reply") {
+        reply = m;
+        wake();
+      }
+    });
+    this.iopubHandlers.set(header.msg_id, (m) => {
+      if (m.header.msg_type === "status") {
+        if ((m.content as { execution_state?: string }).execution_state === "idle") {
+          idle = true;
+          wake();
+        }
+        return;
+      }
+      if (m.header.msg_type === "execute_input") return;
+      options.onIopub?.(m);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), timeoutMs)));
+    const died = this.exited.then(() => "died" as const);
+    try {
+      await this.sendShell(
+        encodeMessage(this.conn.key, header, {
+          code,
+          silent: false,
+          store_history: true,
+          user_expressions: {},
+          allow_stdin: false,
+          stop_on_error: true,
+        }),
+      );
+      for (;;) {
+        if (reply && idle) break;
+        const r = await Promise.race([waiter.then(() => "progress" as const), timedOut, died]);
+        if (r === "timeout") {
+          this.kill();
+          await this.exited;
+          return { status: "timeout", executionCount: null, durationMs: Date.now() - started, exit: this.exitInfo ?? undefined };
+        }
+        if (r === "died") {
+          if (reply && idle) break;
+          await delay(250); // let iopub messages already in flight arrive
+          return {
+            status: "died",
+            executionCount: reply ? ((reply as JupyterMessage).content.execution_count as number) ?? null : null,
+            durationMs: Date.now() - started,
+            exit: this.exitInfo ?? undefined,
+          };
+        }
+        rearm();
+      }
+      const content = (reply as unknown as JupyterMessage).content as { status?: string; execution_count?: number };
+      const status = content.status === "ok" || content.status === "error" || content.status === "abort" ? content.status : "error";
+      return { status, executionCount: typeof content.execution_count === "number" ? content.execution_count : null, durationMs: Date.now() - started };
+    } finally {
+      clearTimeout(timer);
+      this.replyHandlers.delete(header.msg_id);
+      // Keep routing late iopub output of this request until the next one starts.
+      const late = options.onIopub;
+      this.iopubHandlers.delete(header.msg_id);
+      if (late && this.isAlive()) {
+        this.iopubHandlers.set(header.msg_id, (m) => {
+          if (m.header.msg_type !== "status" && m.header.msg_type !== "execute_input") late(m);
+        });
+        for (const id of [...this.iopubHandlers.keys()]) if (id !== header.msg_id) this.iopubHandlers.delete(id);
+      }
+    }
+  }
+
+  /**
+   * Stop the kernel: a shutdown_request on control, up to `graceMs` for it to exit, then SIGKILL to its process
+   * group; closes the sockets and removes the connection file. Safe to call more than once.
+   * @param graceMs milliseconds to wait for a polite exit (0 kills at once). Default 1000.
+   * @returns the kernel's exit
+   */
+  async shutdown(graceMs = 1000): Promise<KernelExit> {
+    if (this.isAlive() && graceMs > 0 && !this.closed) {
+      const header = newHeader("shutdown_request", this.session);
+      const sent = this.control.send(encodeMessage(this.conn.key, header, { restart: false })).catch(() => undefined);
+      await within(Promise.all([sent, this.exited]), graceMs);
+    }
+    this.kill();
+    const exit = await this.exited;
+    this.close();
+    return exit;
+  }
+
+  /** SIGKILL the kernel's process group (synchronous; idempotent). Sockets stay open until {@link shutdown}. */
+  kill(): void {
+    for (const target of [-this.pid, this.pid]) {
+      try {
+        process.kill(target, "SIGKILL");
+      } catch {
+        // ESRCH: already gone.
+      }
+    }
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const s of [this.shell, this.control, this.iopub]) {
+      try {
+        s.close();
+      } catch {
+        // already closed
+      }
+    }
+    fs.rmSync(this.connDir, { recursive: true, force: true });
+  }
+
+  private sendShell(frames: Buffer[]): Promise<void> {
+    const next = this.shellQueue.then(() => this.shell.send(frames));
+    this.shellQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  private receiveLoop(sock: import("zeromq").Dealer | import("zeromq").Subscriber, handlers: Map<string, (m: JupyterMessage) => void>): void {
+    (async () => {
+      try {
+        for await (const frames of sock) {
+          let msg: JupyterMessage;
+          try {
+            msg = decodeMessage(this.conn.key, frames);
+          } catch {
+            continue; // unsigned or malformed: ignore, as Jupyter clients do
+          }
+          const parent = msg.parent_header?.msg_id;
+          if (parent) handlers.get(parent)?.(msg);
+        }
+      } catch {
+        // socket closed
+      }
+    })();
+  }
+
+  private async waitReady(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const gone = this.exited.then(() => "died" as const);
+    // kernel_info until both the shell reply and an iopub status for it arrived (iopub is a slow joiner).
+    while (Date.now() < deadline) {
+      const header = newHeader("kernel_info_request", this.session);
+      let gotReply = false;
+      let gotIopub = false;
+      let wake: () => void = () => {};
+      let progress = new Promise<void>((r) => (wake = r));
+      this.replyHandlers.set(header.msg_id, (m) => {
+        if (m.header.msg_type === "kernel_info_reply") {
+          gotReply = true;
+          wake();
+        }
+      });
+      this.iopubHandlers.set(header.msg_id, () => {
+        gotIopub = true;
+        wake();
+      });
+      try {
+        void this.sendShell(encodeMessage(this.conn.key, header, {})).catch(() => undefined);
+        // The first reply can take seconds (tslab loads TypeScript); later rounds only wait for iopub.
+        const roundEnd = gotReply ? Date.now() + 500 : deadline;
+        while (!(gotReply && gotIopub)) {
+          const left = Math.min(deadline, gotReply ? Math.min(roundEnd, Date.now() + 500) : roundEnd) - Date.now();
+          if (left <= 0) break;
+          const r = await within(Promise.race([progress.then(() => "progress" as const), gone]), left);
+          if (r === "died") {
+            throw new Error(`tslab kernel exited during start-up (code ${this.exitInfo?.code}, signal ${this.exitInfo?.signal}):\n${this.logTail}`);
+          }
+          if (r === "wait") break;
+          progress = new Promise<void>((res) => (wake = res));
+        }
+        if (gotReply && gotIopub) return;
+      } finally {
+        this.replyHandlers.delete(header.msg_id);
+        this.iopubHandlers.delete(header.msg_id);
+      }
+    }
+    throw new Error(`tslab kernel did not become ready within ${timeoutMs} ms:\n${this.logTail}`);
+  }
+}
