@@ -98,7 +98,7 @@ describe("hints and solutions", () => {
   });
 
   it("rejects specs without hints or ids", () => {
-    const base = { id: "x", title: "X", prompt: "", answerFormat: "", check: () => true, solution: { text: "", answer: () => 0 } };
+    const base = { id: "x", title: "X", prompt: "", answerFormat: "", check: (): true => true, solution: { text: "", answer: () => 0 } };
     expect(() => new Exercise({ ...base, hints: [] })).toThrow(RangeError);
     expect(() => new Exercise({ ...base, id: "", hints: ["h"] })).toThrow(TypeError);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as util from "util";
-import { TODO } from "../../src/lab/framework";
+import { Exercise, TODO } from "../../src/lab/framework";
 import { quiz } from "../../src/lab/quiz";
 
 // A plausible wrong answer for each question (the mistake a learner is likely to make).
@@ -14,12 +14,13 @@ const wrong: Record<string, unknown> = {
 };
 
 describe("quiz", () => {
-  for (const [id, question] of Object.entries(quiz)) {
+  for (const [id, q] of Object.entries(quiz)) {
+    const question = q as unknown as Exercise<unknown>;
     it(`${id}: untouched → not attempted, solution → correct, plausible wrong → incorrect`, () => {
       expect(question.check(TODO).outcome).toBe("not attempted");
-      expect(question.check(undefined as never).outcome).toBe("not attempted");
-      expect(question.check(question.solutionAnswer() as never).outcome).toBe("correct");
-      const bad = question.check(wrong[id] as never);
+      expect(question.check(undefined).outcome).toBe("not attempted");
+      expect(question.check(question.solutionAnswer()).outcome).toBe("correct");
+      const bad = question.check(wrong[id]);
       expect(bad.outcome).toBe("incorrect");
       expect(bad.message.length).toBeGreaterThan(10);
       expect(question.hint(1).text.length).toBeGreaterThan(10);
