@@ -2,7 +2,7 @@
  * Jupyter integration: the project-local tslab kernelspec, finding the user's Jupyter, and
  * starting it on `notebooks/` (used by `npm start` and by the browser test).
  */
-export { KERNEL_NAME, KERNEL_DISPLAY_NAME, kernelSpec, writeKernelspec, tslabBin, projectRoot } from "./kernelspec";
+export { KERNEL_NAME, KERNEL_DISPLAY_NAME, kernelSpec, kernelNodeArgs, writeKernelspec, tslabBin, projectRoot } from "./kernelspec";
 export type { KernelSpec, WrittenKernelspec } from "./kernelspec";
 export { findJupyter, parseVersion, candidatePaths, JUPYTER_MISSING_MESSAGE } from "./discover";
 export type { JupyterInstall } from "./discover";

@@ -7,6 +7,7 @@
  * puts `.jupyter-local` first on `JUPYTER_PATH` for the Jupyter server it starts.
  */
 import * as fs from "fs";
+import { createRequire } from "module";
 import * as path from "path";
 
 /** The kernelspec name notebooks must carry in `metadata.kernelspec.name`. */
@@ -46,24 +47,55 @@ export function tslabBin(root: string = projectRoot()): string {
 }
 
 /**
+ * Node options the tslab kernel process needs: `--require <tsx/cjs>`.
+ *
+ * Why: tslab compiles the `.ts` files a cell imports into memory and, at run time, looks a
+ * relative import up by appending ".js" only. A folder import such as `"./src/notebook"` or
+ * `"../util"` (→ `index.ts`) therefore misses its in-memory output and falls through to Node,
+ * which cannot load `.ts` ("Cannot find module '../util'"). tsx's CommonJS hook (tsx is already a
+ * dependency: `bin/ep-lab.js` uses it) lets Node load those files, so folder imports work in
+ * notebooks exactly as in the tests. tslab still type-checks every cell and every imported file.
+ * Any launcher of the tslab kernel (this kernelspec, the headless runner) should pass these.
+ * @param root project root (absolute); default: this checkout
+ * @returns e.g. `["--require", "/p/node_modules/tsx/dist/cjs/index.cjs"]`
+ * @throws {Error} when tsx is not installed
+ * @example
+ * spawn(process.execPath, [...kernelNodeArgs(), tslabBin(), "kernel", "--config-path", connFile]);
+ */
+export function kernelNodeArgs(root: string = projectRoot()): string[] {
+  assertAbsolute("root", root);
+  let tsxCjs: string;
+  try {
+    tsxCjs = createRequire(path.join(root, "package.json")).resolve("tsx/cjs");
+  } catch {
+    throw new Error(`tsx is not installed under ${root}; run \`npm install\` first`);
+  }
+  return ["--require", tsxCjs];
+}
+
+/**
  * Build the tslab kernelspec (pure).
  *
- * The kernel is `node <tslab> kernel --config-path {connection_file}`; the node binary is pinned to
- * the one that generated the spec, so a Jupyter started from a desktop launcher with another `PATH`
- * still runs the kernel on the same Node version as `npm start`.
+ * The kernel is `node [nodeArgs] <tslab> kernel --config-path {connection_file}`; the node binary is
+ * pinned to the one that generated the spec, so a Jupyter started from a desktop launcher with
+ * another `PATH` still runs the kernel on the same Node version as `npm start`.
  * @param tslabPath absolute path of tslab's `bin/tslab` script
+ * @param nodeArgs options for node before the script (see `kernelNodeArgs`); default none
  * @param nodePath absolute path of the node binary (default: `process.execPath`)
  * @returns the `kernel.json` object
- * @throws {TypeError} when a path is not an absolute path string
+ * @throws {TypeError} when a path is not an absolute path string or nodeArgs is not a string array
  * @example
- * kernelSpec("/p/node_modules/tslab/bin/tslab", "/usr/bin/node").argv;
+ * kernelSpec("/p/node_modules/tslab/bin/tslab", [], "/usr/bin/node").argv;
  * // ["/usr/bin/node", "/p/node_modules/tslab/bin/tslab", "kernel", "--config-path", "{connection_file}"]
  */
-export function kernelSpec(tslabPath: string, nodePath: string = process.execPath): KernelSpec {
+export function kernelSpec(tslabPath: string, nodeArgs: readonly string[] = [], nodePath: string = process.execPath): KernelSpec {
   assertAbsolute("tslabPath", tslabPath);
   assertAbsolute("nodePath", nodePath);
+  if (!Array.isArray(nodeArgs) || nodeArgs.some((a) => typeof a !== "string")) {
+    throw new TypeError(`nodeArgs must be an array of strings, got ${JSON.stringify(nodeArgs)}`);
+  }
   return {
-    argv: [nodePath, tslabPath, "kernel", "--config-path", "{connection_file}"],
+    argv: [nodePath, ...nodeArgs, tslabPath, "kernel", "--config-path", "{connection_file}"],
     display_name: KERNEL_DISPLAY_NAME,
     language: "typescript",
     interrupt_mode: "signal",
@@ -98,7 +130,7 @@ export function writeKernelspec(
   root: string = projectRoot(),
 ): WrittenKernelspec {
   assertAbsolute("jupyterPath", jupyterPath);
-  const spec = kernelSpec(tslabBin(root));
+  const spec = kernelSpec(tslabBin(root), kernelNodeArgs(root));
   const specDir = path.join(jupyterPath, "kernels", KERNEL_NAME);
   fs.mkdirSync(specDir, { recursive: true });
   const specFile = path.join(specDir, "kernel.json");

@@ -83,24 +83,22 @@ export function injectPlotly(): void {
  * (JupyterLab's plotly extension, VS Code). Outside a kernel it prints a one-line summary.
  * @param figure `{ data, layout }`, as the `src/viz` functions return it
  * @param options `heightPx` (default 420 px when the layout sets no height), plotly `config`
- * @returns the figure's div id (`"ep-plot-<n>"`), or null outside a kernel
  * @throws {TypeError} for a malformed figure
  * @example
  * show({ data: [{ type: "bar", x: ["gpu0", "gpu1"], y: [120, 80] }], layout: { title: { text: "Tokens per GPU" } } });
  */
-export function show(figure: Figure, options: FigureOptions = {}): string | null {
+export function show(figure: Figure, options: FigureOptions = {}): void {
   assertFigure(figure);
   const sink = currentSink();
   const id = FIGURE_ID_PREFIX + (state.figureCount + 1);
   const bundle = figureBundle(figure, id, options); // validates options before anything is sent
   if (!sink.rich) {
     sink.emit(bundle);
-    return null;
+    return;
   }
   if (!state.plotlyInjected) injectPlotly();
   state.figureCount++;
   sink.emit(bundle);
-  return id;
 }
 
 /**
