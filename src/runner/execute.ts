@@ -180,11 +180,15 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
   if (!fs.existsSync(notebookPath)) throw new TypeError(`notebookPath does not exist: ${notebookPath}`);
   const timeoutMs = options.timeoutMs ?? DEFAULT_CELL_TIMEOUT_MS;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new RangeError(`timeoutMs must be a positive number of milliseconds, got ${timeoutMs}`);
+  const outDir = options.outDir === undefined ? path.resolve("build", "labs") : options.outDir;
+  const name = path.basename(notebookPath, ".ipynb");
+  if (outDir !== null && path.resolve(outDir, `${name}.ipynb`) === path.resolve(notebookPath)) {
+    throw new RangeError(`outDir ${outDir} would overwrite the source notebook ${notebookPath}`);
+  }
   const started = Date.now();
   const source = readNotebook(notebookPath);
   // Deep copy: the source object (and file) stays untouched.
   const nb: Notebook = JSON.parse(JSON.stringify(source));
-  const name = path.basename(notebookPath, ".ipynb");
   const cwd = path.dirname(path.resolve(notebookPath));
   const cells: CellReport[] = [];
   let failure: RunFailure | undefined;
@@ -286,14 +290,10 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
     kernelExit,
     durationMs: Date.now() - started,
   };
-  const outDir = options.outDir === undefined ? path.resolve("build", "labs") : options.outDir;
   if (outDir !== null) {
     fs.mkdirSync(outDir, { recursive: true });
     result.ipynbPath = path.join(outDir, `${name}.ipynb`);
     result.htmlPath = path.join(outDir, `${name}.html`);
-    if (path.resolve(result.ipynbPath) === path.resolve(notebookPath)) {
-      throw new RangeError(`outDir ${outDir} would overwrite the source notebook ${notebookPath}`);
-    }
     fs.writeFileSync(result.ipynbPath, serializeNotebook(nb));
     fs.writeFileSync(result.htmlPath, notebookToHtml(nb, { baseDir: cwd, title: name }));
   }

@@ -1,0 +1,133 @@
+import { describe, expect, it } from "vitest";
+import * as path from "path";
+import { carriesPlotlyBundle, Notebook, notebookToHtml } from "../../src/runner";
+
+const fixtures = path.join(__dirname, "fixtures");
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === "object") {
+    Object.values(o as object).forEach(deepFreeze);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+function notebook(cells: Notebook["cells"]): Notebook {
+  return deepFreeze({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells });
+}
+
+const FAKE_PLOTLY = "/* plotly.js v0.0.0 stand-in */ window.Plotly = { newPlot() {} };";
+
+describe("notebookToHtml: markdown", () => {
+  it("gives headings slug ids (de-duplicated), Jupyter-style aliases and keeps a #anchor table of contents working", () => {
+    const nb = notebook([
+      { cell_type: "markdown", metadata: {}, source: "# Lab 1: Routing\n\n- [Top-k](#top-k-selection)\n- [Again](#top-k-selection-1)\n" },
+      { cell_type: "markdown", metadata: {}, source: ["## Top-k selection\n", "text\n"] },
+      { cell_type: "markdown", metadata: {}, source: "## Top-k selection" },
+    ]);
+    const html = notebookToHtml(nb);
+    expect(html).toContain('<h1 id="lab-1-routing">');
+    expect(html).toContain('<h2 id="top-k-selection"><a class="anchor-alias" id="Top-k-selection"></a>');
+    expect(html).toContain('<h2 id="top-k-selection-1">');
+    expect(html).toContain('<a href="#top-k-selection">Top-k</a>');
+    expect(html).toContain("<title>Lab 1: Routing</title>");
+    // every in-page link has a target
+    const targets = new Set([...html.matchAll(/id="([^"]+)"/g)].map((m) => m[1]));
+    for (const m of html.matchAll(/href="#([^"]+)"/g)) expect(targets.has(m[1])).toBe(true);
+  });
+
+  it("inlines relative images from markdown, HTML <img> and attachments as data URIs, leaving remote ones alone", () => {
+    const nb = notebook([
+      {
+        cell_type: "markdown",
+        metadata: {},
+        source: '![dot](images/dot.svg)\n\n<img src="images/dot.svg">\n\n![att](attachment:p.png)\n\n![remote](https://example.org/x.png)\n\n![missing](images/none.svg)',
+        attachments: { "p.png": { "image/png": "iVBORw0KGgo=" } },
+      },
+    ]);
+    const html = notebookToHtml(nb, { baseDir: fixtures });
+    expect(html.match(/src="data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+"/g)).toHaveLength(2);
+    expect(html).toContain('src="data:image/png;base64,iVBORw0KGgo="');
+    expect(html).toContain('src="https://example.org/x.png"');
+    expect(html).toContain('src="images/none.svg"');
+    expect(html).not.toContain('src="images/dot.svg"');
+  });
+});
+
+describe("notebookToHtml: code and outputs", () => {
+  it("renders source, streams (ANSI converted), errors, rich outputs and raw HTML", () => {
+    const nb = notebook([
+      {
+        cell_type: "code",
+        metadata: {},
+        execution_count: 3,
+        source: "const a = 1 < 2;",
+        outputs: [
+          { output_type: "stream", name: "stdout", text: ["\u001b[32mgreen\u001b[0m\n"] },
+          { output_type: "stream", name: "stderr", text: "warn\n" },
+          { output_type: "display_data", data: { "text/html": ["<b id=\"raw\">", "raw</b><script>var ran = 1;</script>"], "text/plain": "x" }, metadata: {} },
+          { output_type: "display_data", data: { "text/markdown": "*em*" }, metadata: {} },
+          { output_type: "display_data", data: { "image/png": "iVBOR\nw0K" }, metadata: {} },
+          { output_type: "display_data", data: { "image/svg+xml": "<svg id=\"s\"></svg>" }, metadata: {} },
+          { output_type: "execute_result", execution_count: 3, data: { "text/plain": "<42>" }, metadata: {} },
+          { output_type: "error", ename: "Error", evalue: "boom", traceback: ["\u001b[31mError: boom\u001b[0m", "    at cell"] },
+        ],
+      },
+    ]);
+    const html = notebookToHtml(nb);
+    expect(html).toContain("In&nbsp;[3]:");
+    expect(html).toContain("const a = 1 &lt; 2;");
+    expect(html).toContain('<span class="ansi-green-fg">green</span>');
+    expect(html).toContain('class="output-stream stderr">warn');
+    expect(html).toContain('<b id="raw">raw</b><script>var ran = 1;</script>');
+    expect(html).toContain("<em>em</em>");
+    expect(html).toContain('<img src="data:image/png;base64,iVBORw0K">');
+    expect(html).toContain('<svg id="s"></svg>');
+    expect(html).toContain("&lt;42&gt;");
+    expect(html).toContain('<span class="ansi-red-fg">Error: boom</span>\n    at cell');
+    expect(html).not.toContain("\u001b");
+  });
+
+  it("draws plotly JSON outputs with one embedded bundle and script-safe JSON", () => {
+    const fig = { data: [{ y: [1, 2], type: "scatter", name: "</script><script>alert(1)</script>" }], layout: {} };
+    const nb = notebook([
+      { cell_type: "code", metadata: {}, execution_count: 1, source: "", outputs: [
+        { output_type: "display_data", data: { "application/vnd.plotly.v1+json": fig, "text/plain": "fig" }, metadata: {} },
+        { output_type: "display_data", data: { "application/vnd.plotly.v1+json": JSON.stringify(fig) }, metadata: {} },
+      ] },
+    ]);
+    const html = notebookToHtml(nb, { plotlyJs: FAKE_PLOTLY });
+    expect(html.split(FAKE_PLOTLY)).toHaveLength(2);
+    expect(html.match(/Plotly\.newPlot\("ep-lab-plotly-\d"/g)).toHaveLength(2);
+    expect(html).not.toContain("</script><script>alert(1)");
+    expect(html).toContain("\\u003c/script>");
+  });
+
+  it("does not embed plotly when no figure needs it or an HTML output already carries the bundle", () => {
+    const plain = notebook([{ cell_type: "code", metadata: {}, execution_count: 1, source: "1", outputs: [] }]);
+    expect(notebookToHtml(plain, { plotlyJs: FAKE_PLOTLY })).not.toContain(FAKE_PLOTLY);
+    const withBundle = notebook([
+      { cell_type: "code", metadata: {}, execution_count: 1, source: "", outputs: [
+        { output_type: "display_data", data: { "text/html": "<script>/* plotly.js v4.1.1 */</script>" }, metadata: {} },
+        { output_type: "display_data", data: { "application/vnd.plotly.v1+json": { data: [] } }, metadata: {} },
+      ] },
+    ]);
+    expect(notebookToHtml(withBundle, { plotlyJs: FAKE_PLOTLY })).not.toContain(FAKE_PLOTLY);
+  });
+
+  it("marks failed cells and leaves the notebook untouched (frozen input)", () => {
+    const nb = notebook([{ cell_type: "code", metadata: { ep_lab: { status: "timeout" } }, execution_count: null, source: "while(true){}", outputs: [] }]);
+    expect(notebookToHtml(nb)).toContain('class="cell code status-timeout"');
+  });
+
+  it("rejects a value that is not a notebook", () => {
+    expect(() => notebookToHtml({} as Notebook)).toThrow(/cells array/);
+  });
+});
+
+describe("carriesPlotlyBundle", () => {
+  it("recognizes the plotly.js banner", () => {
+    expect(carriesPlotlyBundle("<script>/**\n* plotly.js v4.1.1\n*/</script>")).toBe(true);
+    expect(carriesPlotlyBundle("<div>Plotly.newPlot(...)</div>")).toBe(false);
+  });
+});
