@@ -1,0 +1,299 @@
+/**
+ * One decode step of an MoE model served DeepSeek-style: data-parallel attention on every GPU of the EP
+ * group, routed experts spread over the group, low-latency dispatch/combine around every MoE layer.
+ *
+ * What one step costs on one GPU (the busiest one sets the pace, because every MoE layer synchronises):
+ * - attention: projection weights streamed from HBM (roofline vs their FLOPs) + the attention core, which
+ *   reads the KV cache of the GPU's sequences (MLA: absorbed form, `heads·(2·(kvLora+rope) + 2·kvLora)` FLOPs
+ *   per query token per cached position; GQA: `4·heads·headDim`), on BF16 tensor cores;
+ * - dense-FFN layers and shared experts: weights streamed, `6·T·H·I` FLOPs;
+ * - routed experts: the GPU's expert slots it actually touches (expected distinct slots) streamed,
+ *   `6·(T·k·loadImbalance)·H·I` FLOPs for the tokens the busiest GPU receives;
+ * - dispatch and combine: {@link allToAllTime} per MoE layer;
+ * - the output head (BF16), and a fixed per-layer overhead for everything not costed.
+ * Without overlap the parts add up. With two-batch overlap the step is split into two micro-batches
+ * of T/2 tokens; each MoE layer then takes 2·max(compute(T/2), communication(T/2)) — communication is hidden
+ * behind the other micro-batch's compute, but weights are streamed twice.
+ * Multi-token prediction (one draft token) makes every sequence process 2 tokens per step, adds one MoE layer
+ * (the MTP module) and yields 1 + acceptance output tokens per step.
+ */
+import { assertInRange, assertNonNegative, assertPositive, assertPositiveInt, assertLoadVector, assertDivisible, assertNonNegativeInt, assertOneOf } from "../util/validate";
+import type { GpuSpec } from "./catalog-hardware";
+import { attentionParamsPerLayer, expertParams, kvElementsPerTokenPerLayer, kvPositions, type ModelSpec } from "./catalog-models";
+import { allToAllTime } from "./alltoall";
+import { memoryPerGpu, resolveModel } from "./memory";
+import { bytesPerWeight, resolveEfficiency, resolveGpu, rooflineTime, PRECISIONS, type Efficiency, type Precision } from "./roofline";
+
+/** Options of {@link decodeStep}. */
+export interface DecodeOptions {
+  /** Model name or spec. */
+  model: string | ModelSpec;
+  /** GPU name or spec. */
+  gpu: string | GpuSpec;
+  /** GPUs in the EP group (each also runs data-parallel attention for its own sequences). */
+  epSize: number;
+  /** Sequences decoding on each GPU (> 0). */
+  batchPerGpu: number;
+  /** Average KV (context) length per sequence, tokens. */
+  kvLen: number;
+  /** Redundant expert slots (EPLB replicas), default 0; numExperts + redundantExperts must divide by epSize. */
+  redundantExperts?: number;
+  /** Weight/GEMM precision, default "fp8". */
+  precision?: Precision;
+  /** Bytes per KV-cache element, default 2 (BF16). */
+  kvCacheBytes?: number;
+  /** Two-batch overlap of communication with compute, default false. */
+  overlap?: boolean;
+  /** Draft tokens from multi-token prediction: 0 (default) or 1. */
+  mtpDraftTokens?: number;
+  /** Acceptance rate of the draft token, [0, 1], default 0.85 (DeepSeek-V3 report: 85–90%). */
+  mtpAcceptance?: number;
+  /** Max GPU load / mean GPU load of routed tokens (≥ 1), default 1 (perfect balance). */
+  loadImbalance?: number;
+  /**
+   * Alternative to loadImbalance: tokens per logical expert `[numExperts]` (any scale). The imbalance is then
+   * computed for a contiguous placement (experts e·n/epSize … on GPU e) without replicas.
+   */
+  expertLoad?: ArrayLike<number>;
+  /**
+   * Max/mean attention work over the data-parallel ranks (≥ 1), default 1: sequences and their KV lengths are
+   * never spread perfectly, and every MoE layer waits for the slowest rank's attention.
+   */
+  attentionImbalance?: number;
+  /** Fraction of HBM reserved for workspace, default 0.1 (see memoryPerGpu). */
+  reserveFraction?: number;
+  /** GPUs per node for the per-node figure, default 8. */
+  gpusPerNode?: number;
+  /** Efficiency overrides. */
+  efficiency?: Partial<Efficiency>;
+}
+
+/** Result of {@link decodeStep}. Times in milliseconds per step; throughput in tokens/s. */
+export interface DecodeStepResult {
+  stepTimeMs: number;
+  /** Output tokens per second seen by one user: (1 + draft·acceptance) / step time. */
+  tokensPerSecPerUser: number;
+  outputTokensPerSecPerGpu: number;
+  outputTokensPerSecPerNode: number;
+  /** Attention (projections + KV-cache core), all layers. */
+  attentionMs: number;
+  /** Shared + routed experts, all MoE layers. */
+  moeMs: number;
+  /** Dispatch time summed over MoE layers (hidden when overlap is on, see exposedCommMs). */
+  dispatchMs: number;
+  /** Combine time summed over MoE layers. */
+  combineMs: number;
+  /** Dense-FFN layers. */
+  denseMs: number;
+  /** Output head + per-layer overhead. */
+  otherMs: number;
+  /** Communication not hidden behind compute (all of it without overlap). */
+  exposedCommMs: number;
+  /** Tokens each GPU processes per step: batchPerGpu · (1 + draft tokens). */
+  tokensPerGpu: number;
+  /** Tokens the busiest GPU's routed experts process per MoE layer: tokensPerGpu · topK · loadImbalance. */
+  routedTokensPerGpu: number;
+  /** Mean tokens per expert slot per MoE layer (busiest GPU). */
+  tokensPerExpert: number;
+  loadImbalance: number;
+  expertsPerGpu: number;
+  weightsGB: number;
+  kvGB: number;
+  fits: boolean;
+  maxBatchPerGpu: number;
+}
+
+/**
+ * Load imbalance (max GPU load / mean) of a per-expert load vector placed contiguously on epSize GPUs.
+ * @param expertLoad tokens per logical expert `[numExperts]`, ≥ 0, not all zero
+ * @param epSize GPUs; must divide expertLoad.length
+ * @returns max/mean ≥ 1
+ * @throws {RangeError|TypeError} for empty/negative loads, all-zero loads, non-divisible sizes
+ * @example imbalanceFromExpertLoad([4, 0, 1, 1], 2) // GPU loads [4, 2] → 4/3
+ */
+export function imbalanceFromExpertLoad(expertLoad: ArrayLike<number>, epSize: number): number {
+  assertLoadVector("expertLoad", expertLoad);
+  assertDivisible("expertLoad.length", expertLoad.length, "epSize", epSize);
+  const per = expertLoad.length / epSize;
+  let max = 0;
+  let sum = 0;
+  for (let g = 0; g < epSize; g++) {
+    let s = 0;
+    for (let i = g * per; i < (g + 1) * per; i++) s += expertLoad[i];
+    sum += s;
+    if (s > max) max = s;
+  }
+  if (sum === 0) throw new RangeError("expertLoad must not be all zeros");
+  return max / (sum / epSize);
+}
+
+/**
+ * Expected number of distinct slots hit when `draws` token-expert pairs land uniformly on `slots` slots:
+ * slots·(1 − (1 − 1/slots)^draws). Used for the expert weights a GPU must stream.
+ */
+function expectedTouched(slots: number, draws: number): number {
+  if (slots <= 0) return 0;
+  return slots * (1 - Math.pow(1 - 1 / slots, draws));
+}
+
+/**
+ * Cost of one decode step on the busiest GPU of an EP group (see the module comment for what is modelled).
+ * @returns {@link DecodeStepResult}
+ * @throws {RangeError|TypeError} naming the bad option (unknown model/GPU, non-divisible slots, NaN, negative,
+ *   imbalance < 1, acceptance outside [0, 1], draft tokens other than 0/1)
+ * @example decodeStep({ model: "deepseek-v3", gpu: "h800", epSize: 144, batchPerGpu: 128, kvLen: 4989,
+ *   redundantExperts: 32, overlap: true }).tokensPerSecPerUser
+ */
+export function decodeStep(options: DecodeOptions): DecodeStepResult {
+  if (options === null || typeof options !== "object") throw new TypeError("options must be an object");
+  const m = resolveModel(options.model);
+  const g = resolveGpu(options.gpu);
+  const {
+    epSize,
+    batchPerGpu,
+    kvLen,
+    redundantExperts = 0,
+    precision = "fp8",
+    kvCacheBytes = 2,
+    overlap = false,
+    mtpDraftTokens = 0,
+    mtpAcceptance = 0.85,
+    reserveFraction = 0.1,
+    gpusPerNode = 8,
+    attentionImbalance = 1,
+  } = options;
+  assertPositiveInt("epSize", epSize);
+  assertPositive("batchPerGpu", batchPerGpu);
+  assertNonNegative("kvLen", kvLen);
+  assertNonNegativeInt("redundantExperts", redundantExperts);
+  assertOneOf("precision", precision, PRECISIONS);
+  if (typeof overlap !== "boolean") throw new TypeError(`overlap must be a boolean, got ${typeof overlap}`);
+  assertNonNegativeInt("mtpDraftTokens", mtpDraftTokens);
+  if (mtpDraftTokens > 1) throw new RangeError(`mtpDraftTokens must be 0 or 1, got ${mtpDraftTokens}`);
+  assertInRange("mtpAcceptance", mtpAcceptance, 0, 1);
+  assertPositiveInt("gpusPerNode", gpusPerNode);
+  assertInRange("attentionImbalance", attentionImbalance, 1, Number.MAX_VALUE);
+  let loadImbalance: number;
+  if (options.expertLoad !== undefined) {
+    if (options.loadImbalance !== undefined) throw new RangeError("give either loadImbalance or expertLoad, not both");
+    if (options.expertLoad.length !== m.numExperts) {
+      throw new RangeError(`expertLoad must have numExperts (${m.numExperts}) entries, got ${options.expertLoad.length}`);
+    }
+    loadImbalance = imbalanceFromExpertLoad(options.expertLoad, epSize);
+  } else {
+    loadImbalance = options.loadImbalance ?? 1;
+    assertInRange("loadImbalance", loadImbalance, 1, Number.MAX_VALUE);
+  }
+  const e = resolveEfficiency(options.efficiency);
+  const mem = memoryPerGpu({
+    model: m,
+    gpu: g,
+    epSize,
+    batchPerGpu,
+    kvLen,
+    redundantExperts,
+    precision,
+    kvCacheBytes,
+    reserveFraction,
+    mtp: mtpDraftTokens > 0,
+  });
+
+  const wb = bytesPerWeight(precision);
+  const H = m.hiddenSize;
+  const k = m.topK;
+  const T = batchPerGpu * (1 + mtpDraftTokens);
+  const micro = overlap ? 2 : 1;
+  const t = T / micro; // tokens per micro-batch
+  const seqs = batchPerGpu / micro; // sequences per micro-batch
+  const mtpLayers = mtpDraftTokens > 0 ? 1 : 0;
+  const moeLayers = m.numMoeLayers + mtpLayers;
+  const denseLayers = m.numLayers - m.numMoeLayers;
+  const allLayers = m.numLayers + mtpLayers;
+  const us = (flops: number, bytes: number, p: Precision): number => rooflineTime(flops, bytes, g, p, e).timeUs;
+
+  // Attention projections per layer per micro-batch.
+  const attnP = attentionParamsPerLayer(m);
+  const attnProjUs = us(2 * attnP * t, attnP * wb, precision);
+  // Attention core over all layers per micro-batch: KV read + math, BF16 tensor cores.
+  const a = m.attention;
+  const flopsPerPos =
+    a.kind === "mla" ? a.numHeads * (2 * (a.kvLoraRank + a.qkRopeHeadDim) + 2 * a.kvLoraRank) : 4 * a.numHeads * a.headDim;
+  const positions = kvPositions(m, kvLen) + mtpLayers * kvLen; // per sequence, summed over layers
+  const coreUsAll = us(
+    attentionImbalance * seqs * (1 + mtpDraftTokens) * positions * flopsPerPos,
+    attentionImbalance * seqs * positions * kvElementsPerTokenPerLayer(m) * kvCacheBytes,
+    "bf16",
+  );
+  const attentionUs = micro * (allLayers * attnProjUs + coreUsAll);
+  const attnPerLayerUs = attnProjUs + coreUsAll / allLayers; // per micro-batch
+
+  // Dense FFN layers.
+  const denseUsLayer = m.denseFfnSize > 0 ? us(6 * t * H * m.denseFfnSize, 3 * H * m.denseFfnSize * wb, precision) : 0;
+  const denseUs = micro * denseLayers * denseUsLayer;
+
+  // MoE per layer per micro-batch: shared + routed at the busiest GPU.
+  const sharedI = m.numSharedExperts * m.sharedExpertFfnSize;
+  const sharedUs = sharedI > 0 ? us(6 * t * H * sharedI, 3 * H * sharedI * wb, precision) : 0;
+  const slots = mem.expertsPerGpu;
+  const routedTokens = t * k * loadImbalance;
+  const touched = expectedTouched(slots, t * k);
+  const eP = expertParams(m);
+  const routedUs = us(2 * routedTokens * eP, touched * eP * wb, precision);
+  const moeUsLayer = sharedUs + routedUs;
+  const moeUs = micro * moeLayers * moeUsLayer;
+
+  // Communication per MoE layer per micro-batch.
+  const a2a =
+    epSize > 1
+      ? allToAllTime({ gpu: g, epSize, tokensPerRank: t, hiddenSize: H, topK: k, loadImbalance, efficiency: e })
+      : { dispatchUs: 0, combineUs: 0 };
+  const commUsLayer = a2a.dispatchUs + a2a.combineUs;
+  const dispatchUs = micro * moeLayers * a2a.dispatchUs;
+  const combineUs = micro * moeLayers * a2a.combineUs;
+
+  // Output head (BF16), once per token processed + once more for the MTP module's draft.
+  const headParams = m.vocabSize * H;
+  const headUs = (1 + mtpLayers) * us(2 * headParams * T, headParams * 2, "bf16");
+  const overheadUs = micro * allLayers * e.layerOverheadUs; // on the critical path, never hidden
+  const otherUs = headUs + overheadUs;
+
+  // Compose.
+  const computeUsMoeLayer = attnPerLayerUs + moeUsLayer;
+  let moeBlockUs: number;
+  if (overlap) {
+    const hi = Math.max(computeUsMoeLayer, commUsLayer);
+    const lo = Math.min(computeUsMoeLayer, commUsLayer);
+    moeBlockUs = moeLayers * 2 * (hi + (1 - e.overlapFraction) * lo);
+  }
+  else moeBlockUs = moeLayers * (computeUsMoeLayer + commUsLayer);
+  const denseBlockUs = micro * denseLayers * (attnPerLayerUs + denseUsLayer);
+  const stepUs = moeBlockUs + denseBlockUs + otherUs;
+  const computeOnlyUs = micro * moeLayers * computeUsMoeLayer + denseBlockUs + otherUs;
+  const exposedCommUs = stepUs - computeOnlyUs;
+
+  const stepTimeMs = stepUs / 1000;
+  const tokensPerSecPerUser = (1 + mtpDraftTokens * mtpAcceptance) / (stepUs / 1e6);
+  const outputTokensPerSecPerGpu = batchPerGpu * tokensPerSecPerUser;
+  return {
+    stepTimeMs,
+    tokensPerSecPerUser,
+    outputTokensPerSecPerGpu,
+    outputTokensPerSecPerNode: outputTokensPerSecPerGpu * gpusPerNode,
+    attentionMs: attentionUs / 1000,
+    moeMs: moeUs / 1000,
+    dispatchMs: dispatchUs / 1000,
+    combineMs: combineUs / 1000,
+    denseMs: denseUs / 1000,
+    otherMs: otherUs / 1000,
+    exposedCommMs: exposedCommUs / 1000,
+    tokensPerGpu: T,
+    routedTokensPerGpu: T * k * loadImbalance,
+    tokensPerExpert: (T * k * loadImbalance) / slots,
+    loadImbalance,
+    expertsPerGpu: slots,
+    weightsGB: mem.weightsGB,
+    kvGB: mem.kvGB,
+    fits: mem.fits,
+    maxBatchPerGpu: mem.maxBatchPerGpu,
+  };
+}

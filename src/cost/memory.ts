@@ -1,0 +1,156 @@
+/**
+ * Memory per GPU for DeepSeek-style serving: attention, dense FFN, shared experts and embeddings are
+ * replicated on every GPU (data-parallel attention), routed experts are spread over the EP group
+ * (`(numExperts + redundantExperts) / epSize` slots per GPU), and every GPU keeps the KV cache of its own
+ * sequences. What is left after weights and a workspace reserve bounds the decode batch.
+ */
+import { assertDivisible, assertInRange, assertNonNegative, assertNonNegativeInt, assertPositiveInt } from "../util/validate";
+import type { GpuSpec } from "./catalog-hardware";
+import { attentionParamsPerLayer, checkModel, expertParams, getModel, kvElementsPerTokenPerLayer, kvPositions, paramCounts, type ModelSpec } from "./catalog-models";
+import { bytesPerWeight, resolveGpu, type Precision } from "./roofline";
+
+/** Resolve a model given by name or spec. @throws {TypeError|RangeError} for unknown names or bad specs */
+export function resolveModel(model: string | ModelSpec): ModelSpec {
+  if (typeof model === "string") return getModel(model);
+  checkModel(model);
+  return model;
+}
+
+/** Options of {@link memoryPerGpu}. */
+export interface MemoryOptions {
+  /** Model name or spec. */
+  model: string | ModelSpec;
+  /** GPU name or spec. */
+  gpu: string | GpuSpec;
+  /** GPUs in the EP group (1 = every expert on one GPU). */
+  epSize: number;
+  /** Sequences decoding on each GPU, default 0. */
+  batchPerGpu?: number;
+  /** Average context (KV) length per sequence, tokens; default 0. */
+  kvLen?: number;
+  /** Extra expert slots for replicas (EPLB); numExperts + redundantExperts must divide by epSize. Default 0. */
+  redundantExperts?: number;
+  /** Weight precision of GEMM weights (experts, attention, dense), default "fp8"; embeddings stay BF16. */
+  precision?: Precision;
+  /** Bytes per KV-cache element, default 2 (BF16). */
+  kvCacheBytes?: number;
+  /** Fraction of HBM kept for activations, communication buffers, CUDA context; default 0.1. */
+  reserveFraction?: number;
+  /** Include a multi-token-prediction module (one extra MoE layer of weights and KV). Default false. */
+  mtp?: boolean;
+}
+
+/** Memory per GPU, GB = 1e9 bytes. */
+export interface MemoryPerGpu {
+  /** Expert slots per GPU: (numExperts + redundantExperts) / epSize. */
+  expertsPerGpu: number;
+  /** Routed-expert weights on this GPU. */
+  expertWeightsGB: number;
+  /** Replicated weights: attention, dense FFN, shared experts, embeddings (+ MTP module's non-expert part). */
+  replicatedWeightsGB: number;
+  /** expertWeightsGB + replicatedWeightsGB. */
+  weightsGB: number;
+  /** KV cache of one sequence of kvLen tokens. */
+  kvGBPerSequence: number;
+  /** KV cache of batchPerGpu sequences. */
+  kvGB: number;
+  /** Workspace reserve: reserveFraction · hbmGB. */
+  reserveGB: number;
+  /** HBM capacity. */
+  capacityGB: number;
+  /** capacity − weights − reserve − kv (negative when it does not fit). */
+  freeGB: number;
+  /** freeGB ≥ 0. */
+  fits: boolean;
+  /** Largest batch whose KV fits next to the weights (0 when the weights alone do not fit; Infinity when kvLen is 0). */
+  maxBatchPerGpu: number;
+}
+
+/**
+ * Memory per GPU and the largest decode batch that fits.
+ * @returns {@link MemoryPerGpu}
+ * @throws {RangeError|TypeError} for unknown model/GPU, non-divisible expert slots, negative sizes
+ * @example memoryPerGpu({ model: "deepseek-v3", gpu: "h100", epSize: 8 }).fits // false: 32 experts × 58 layers ≈ 82 GB of experts
+ */
+export function memoryPerGpu(options: MemoryOptions): MemoryPerGpu {
+  if (options === null || typeof options !== "object") throw new TypeError("options must be an object");
+  const m = resolveModel(options.model);
+  const g = resolveGpu(options.gpu);
+  const { epSize, batchPerGpu = 0, kvLen = 0, redundantExperts = 0, precision = "fp8", kvCacheBytes = 2, reserveFraction = 0.1, mtp = false } = options;
+  assertPositiveInt("epSize", epSize);
+  assertNonNegative("batchPerGpu", batchPerGpu);
+  assertNonNegative("kvLen", kvLen);
+  assertNonNegativeInt("redundantExperts", redundantExperts);
+  assertDivisible("numExperts + redundantExperts", m.numExperts + redundantExperts, "epSize", epSize);
+  assertInRange("kvCacheBytes", kvCacheBytes, Number.MIN_VALUE, 8);
+  assertInRange("reserveFraction", reserveFraction, 0, 1);
+  if (typeof mtp !== "boolean") throw new TypeError(`mtp must be a boolean, got ${typeof mtp}`);
+  const wb = bytesPerWeight(precision);
+  const H = m.hiddenSize;
+  const expertsPerGpu = (m.numExperts + redundantExperts) / epSize;
+  const mtpLayers = mtp ? 1 : 0;
+  const expertBytes = expertsPerGpu * (m.numMoeLayers + mtpLayers) * expertParams(m) * wb;
+  const p = paramCounts(m);
+  const perLayerAttn = attentionParamsPerLayer(m);
+  const sharedPerLayer = m.numSharedExperts * 3 * H * m.sharedExpertFfnSize;
+  const replicatedBytes =
+    (p.attentionParams + p.denseFfnParams + p.sharedExpertParams) * wb +
+    p.embeddingParams * 2 +
+    mtpLayers * (perLayerAttn + sharedPerLayer + 2 * H * H) * wb;
+  const kvBytesPerSeq = (kvPositions(m, kvLen) + mtpLayers * kvLen) * kvElementsPerTokenPerLayer(m) * kvCacheBytes;
+  const capacity = g.hbmGB * 1e9;
+  const reserve = reserveFraction * capacity;
+  const weights = expertBytes + replicatedBytes;
+  const kv = batchPerGpu * kvBytesPerSeq;
+  const room = capacity - reserve - weights;
+  const maxBatchPerGpu = room <= 0 ? 0 : kvBytesPerSeq === 0 ? Infinity : Math.floor(room / kvBytesPerSeq);
+  return {
+    expertsPerGpu,
+    expertWeightsGB: expertBytes / 1e9,
+    replicatedWeightsGB: replicatedBytes / 1e9,
+    weightsGB: weights / 1e9,
+    kvGBPerSequence: kvBytesPerSeq / 1e9,
+    kvGB: kv / 1e9,
+    reserveGB: reserve / 1e9,
+    capacityGB: g.hbmGB,
+    freeGB: (room - kv) / 1e9,
+    fits: room - kv >= 0,
+    maxBatchPerGpu,
+  };
+}
+
+/**
+ * Largest decode batch per GPU that fits (see {@link memoryPerGpu}).
+ * @example maxBatchPerGpu({ model: "deepseek-v3", gpu: "h800", epSize: 144, redundantExperts: 32, kvLen: 4989 }) // ≈ 140
+ * @throws {RangeError|TypeError} as memoryPerGpu
+ */
+export function maxBatchPerGpu(options: Omit<MemoryOptions, "batchPerGpu">): number {
+  return memoryPerGpu({ ...options, batchPerGpu: 0 }).maxBatchPerGpu;
+}
+
+/** One row of {@link memoryVsEpSize}. */
+export interface MemoryVsEpRow extends MemoryPerGpu {
+  epSize: number;
+}
+
+/**
+ * Experts per GPU, memory per GPU and the largest batch as the EP group widens (sizes that do not divide
+ * the expert slots are skipped).
+ * @param options as {@link memoryPerGpu} without epSize
+ * @param epSizes EP sizes to evaluate, default [8, 16, 32, 64, 72, 144, 256, 288]
+ * @returns rows for the EP sizes that divide numExperts + redundantExperts
+ * @throws {RangeError|TypeError} for bad options or an empty / non-integer epSizes
+ * @example memoryVsEpSize({ model: "deepseek-v3", gpu: "h200", kvLen: 4096 }).map(r => r.maxBatchPerGpu)
+ */
+export function memoryVsEpSize(options: Omit<MemoryOptions, "epSize">, epSizes: readonly number[] = [8, 16, 32, 64, 72, 144, 256, 288]): MemoryVsEpRow[] {
+  if (!Array.isArray(epSizes) || epSizes.length === 0) throw new RangeError("epSizes must be a non-empty array");
+  const m = resolveModel(options.model);
+  const slots = m.numExperts + (options.redundantExperts ?? 0);
+  const rows: MemoryVsEpRow[] = [];
+  for (let i = 0; i < epSizes.length; i++) {
+    assertPositiveInt(`epSizes[${i}]`, epSizes[i]);
+    if (slots % epSizes[i] !== 0) continue;
+    rows.push({ epSize: epSizes[i], ...memoryPerGpu({ ...options, epSize: epSizes[i] }) });
+  }
+  return rows;
+}

@@ -1,0 +1,214 @@
+/**
+ * Roofline pieces of the cost model: the few efficiency factors, the time of a GEMM that is either
+ * compute- or memory-bound, one SwiGLU expert's GroupGEMM and the token count where it turns compute-bound.
+ */
+import { assertFinite, assertInRange, assertNonNegative, assertOneOf, assertPositive } from "../util/validate";
+import { getGpu, type GpuSpec } from "./catalog-hardware";
+
+/** Weight / GEMM precision: FP8 (1 byte, FP8 tensor cores) or BF16 (2 bytes, BF16 tensor cores). */
+export type Precision = "fp8" | "bf16";
+export const PRECISIONS: readonly Precision[] = ["fp8", "bf16"];
+
+/**
+ * The model's only tunable constants, each a physical, documented fraction or latency.
+ * Defaults in {@link DEFAULT_EFFICIENCY}.
+ */
+export interface Efficiency {
+  /**
+   * Achievable fraction of dense tensor-core peak for GEMMs and attention math (0–1]. Default 0.65:
+   * FlashMLA reports up to 660 TFLOP/s BF16 on H800 (0.67 of 989); decode-sized grouped GEMMs do no better.
+   * Source: https://github.com/deepseek-ai/FlashMLA (README, performance).
+   */
+  computeFraction: number;
+  /**
+   * Achievable fraction of HBM bandwidth for streaming weights and KV cache (0–1]. Default 0.85:
+   * FlashMLA reports up to 3,000 GB/s memory-bound on H800 (0.90 of 3.35 TB/s); weight-streaming GEMMs
+   * with small M reach somewhat less. Source: https://github.com/deepseek-ai/FlashMLA (README).
+   */
+  memoryFraction: number;
+  /**
+   * Fixed time per transformer layer for the kernels the model does not cost explicitly (norms, router,
+   * top-k, RoPE, residual adds, launch gaps under CUDA graphs), microseconds. Default 20 µs
+   * (order: ~10 small kernels × ~2 µs).
+   */
+  layerOverheadUs: number;
+  /**
+   * Fixed latency of one low-latency dispatch (µs), fitted to DeepEP's published H800 figures
+   * (see `DEEPEP_LOW_LATENCY` in alltoall.ts: the mean residual of the six dispatch points after the bandwidth term). Default 43 µs.
+   */
+  dispatchLatencyUs: number;
+  /** Fixed latency of one low-latency combine (µs), fitted the same way on the six combine points. Default 60 µs. */
+  combineLatencyUs: number;
+  /**
+   * Fraction of the shorter of (compute, communication) that two-batch overlap actually hides, [0, 1].
+   * Default 0.5. Perfect hiding (1) would make decode up to 2× faster when the two are equal; LMSYS measured
+   * two-batch overlap gains of roughly 1.3× on DeepSeek-V3 with DeepEP, which corresponds to hiding about half.
+   * Source: https://lmsys.org/blog/2025-05-05-large-scale-ep/ (two-batch overlap section).
+   */
+  overlapFraction: number;
+}
+
+/** Default efficiency factors (frozen). See {@link Efficiency} for the justification of each. */
+export const DEFAULT_EFFICIENCY: Readonly<Efficiency> = Object.freeze({
+  computeFraction: 0.65,
+  memoryFraction: 0.85,
+  layerOverheadUs: 20,
+  dispatchLatencyUs: 43,
+  combineLatencyUs: 60,
+  overlapFraction: 0.5,
+});
+
+/**
+ * Merge user overrides into the defaults, validating each.
+ * @param overrides partial efficiency factors
+ * @returns a complete, validated Efficiency
+ * @throws {RangeError|TypeError} naming the bad factor
+ * @example resolveEfficiency({ computeFraction: 0.5 }).memoryFraction // 0.85
+ */
+export function resolveEfficiency(overrides?: Partial<Efficiency>): Efficiency {
+  if (overrides !== undefined && (overrides === null || typeof overrides !== "object")) {
+    throw new TypeError(`efficiency must be an object, got ${overrides === null ? "null" : typeof overrides}`);
+  }
+  const e: Efficiency = { ...DEFAULT_EFFICIENCY, ...(overrides ?? {}) };
+  assertInRange("efficiency.computeFraction", e.computeFraction, Number.MIN_VALUE, 1);
+  assertInRange("efficiency.memoryFraction", e.memoryFraction, Number.MIN_VALUE, 1);
+  assertNonNegative("efficiency.layerOverheadUs", e.layerOverheadUs);
+  assertNonNegative("efficiency.dispatchLatencyUs", e.dispatchLatencyUs);
+  assertNonNegative("efficiency.combineLatencyUs", e.combineLatencyUs);
+  assertInRange("efficiency.overlapFraction", e.overlapFraction, 0, 1);
+  return e;
+}
+
+/** Resolve a GPU given by name or spec. @throws {TypeError|RangeError} for unknown names or bad specs */
+export function resolveGpu(gpu: string | GpuSpec): GpuSpec {
+  if (typeof gpu === "string") return getGpu(gpu);
+  if (gpu === null || typeof gpu !== "object") throw new TypeError(`gpu must be a name or a GpuSpec, got ${gpu === null ? "null" : typeof gpu}`);
+  for (const f of ["bf16Tflops", "fp8Tflops", "hbmGB", "hbmTBps", "nvlinkGBps", "nicGBps"] as const) assertPositive(`gpu.${f}`, gpu[f]);
+  assertPositive("gpu.nvlinkDomainSize", gpu.nvlinkDomainSize);
+  return gpu;
+}
+
+/** Bytes per weight element for a precision (fp8 → 1, bf16 → 2). @throws {RangeError} for other values */
+export function bytesPerWeight(precision: Precision): number {
+  assertOneOf("precision", precision, PRECISIONS);
+  return precision === "fp8" ? 1 : 2;
+}
+
+/**
+ * Peak dense tensor FLOP/s of a GPU at a precision (not yet derated).
+ * @example peakFlops(getGpu("h100"), "fp8") // 1.979e15
+ */
+export function peakFlops(gpu: GpuSpec, precision: Precision): number {
+  assertOneOf("precision", precision, PRECISIONS);
+  return (precision === "fp8" ? gpu.fp8Tflops : gpu.bf16Tflops) * 1e12;
+}
+
+/**
+ * Ridge point of the roofline: peak FLOP/s ÷ HBM bytes/s, FLOP per byte. A kernel whose arithmetic
+ * intensity is below it is memory-bound.
+ * @param gpu name or spec
+ * @param precision tensor-core precision, default "fp8"
+ * @returns FLOP per byte
+ * @throws {RangeError|TypeError} for unknown GPU or precision
+ * @example Math.round(ridgePoint("h100", "fp8")) // 591
+ */
+export function ridgePoint(gpu: string | GpuSpec, precision: Precision = "fp8"): number {
+  const g = resolveGpu(gpu);
+  return peakFlops(g, precision) / (g.hbmTBps * 1e12);
+}
+
+/** A roofline time estimate. */
+export interface RooflineTime {
+  /** max(computeUs, memoryUs), microseconds. */
+  timeUs: number;
+  /** FLOPs ÷ achievable FLOP/s, µs. */
+  computeUs: number;
+  /** bytes ÷ achievable HBM bytes/s, µs. */
+  memoryUs: number;
+  flops: number;
+  bytes: number;
+  bound: "compute" | "memory";
+}
+
+/**
+ * Roofline time of a kernel doing `flops` and moving `bytes` from HBM on one GPU.
+ * @param flops floating-point operations (≥ 0)
+ * @param bytes HBM bytes moved (≥ 0)
+ * @param gpu name or spec
+ * @param precision which tensor-core peak applies
+ * @param efficiency optional overrides of the efficiency factors
+ * @returns time split into compute and memory parts, microseconds
+ * @throws {RangeError|TypeError} for negative/NaN inputs, unknown GPU or precision
+ * @example rooflineTime(1e12, 0, "h100", "fp8").computeUs // 1e12 / (1979e12·0.65) s ≈ 777 µs
+ */
+export function rooflineTime(
+  flops: number,
+  bytes: number,
+  gpu: string | GpuSpec,
+  precision: Precision,
+  efficiency?: Partial<Efficiency>,
+): RooflineTime {
+  assertNonNegative("flops", flops);
+  assertNonNegative("bytes", bytes);
+  const g = resolveGpu(gpu);
+  const e = resolveEfficiency(efficiency);
+  const computeUs = (flops / (peakFlops(g, precision) * e.computeFraction)) * 1e6;
+  const memoryUs = (bytes / (g.hbmTBps * 1e12 * e.memoryFraction)) * 1e6;
+  return { timeUs: Math.max(computeUs, memoryUs), computeUs, memoryUs, flops, bytes, bound: computeUs >= memoryUs ? "compute" : "memory" };
+}
+
+/** Options of {@link expertGemmTime}. */
+export interface ExpertGemmOptions {
+  /** Tokens routed to this expert (T ≥ 0; may be fractional for an average). */
+  tokens: number;
+  /** Model width H. */
+  hiddenSize: number;
+  /** Expert intermediate size I. */
+  expertFfnSize: number;
+  /** GPU name or spec. */
+  gpu: string | GpuSpec;
+  /** Weight precision, default "fp8". */
+  precision?: Precision;
+  /** Efficiency overrides. */
+  efficiency?: Partial<Efficiency>;
+}
+
+/**
+ * Roofline time of one SwiGLU expert on T tokens: FLOPs = 6·T·H·I, weight bytes = 3·H·I·bytesPerWeight
+ * (activations ignored: T·H ≪ H·I in decode), time = max(FLOPs / achievable FLOP/s, bytes / achievable HBM B/s).
+ * @returns {@link RooflineTime} in microseconds
+ * @throws {RangeError|TypeError} for negative/NaN tokens, non-positive sizes, unknown GPU/precision
+ * @example expertGemmTime({ tokens: 0, hiddenSize: 7168, expertFfnSize: 2048, gpu: "h100" }).memoryUs
+ *   // 3·7168·2048 B / (3.35e12·0.85 B/s) ≈ 15.5 µs
+ */
+export function expertGemmTime(options: ExpertGemmOptions): RooflineTime {
+  if (options === null || typeof options !== "object") throw new TypeError("options must be an object");
+  const { tokens, hiddenSize, expertFfnSize, gpu, precision = "fp8", efficiency } = options;
+  assertNonNegative("tokens", tokens);
+  assertPositive("hiddenSize", hiddenSize);
+  assertPositive("expertFfnSize", expertFfnSize);
+  const flops = 6 * tokens * hiddenSize * expertFfnSize;
+  const bytes = 3 * hiddenSize * expertFfnSize * bytesPerWeight(precision);
+  return rooflineTime(flops, bytes, gpu, precision, efficiency);
+}
+
+/**
+ * Tokens per expert at which a SwiGLU expert GEMM turns compute-bound on a GPU:
+ * 6·T·H·I / F = 3·H·I·b / B  ⇒  T* = b·F / (2·B), with F, B the achievable FLOP/s and bytes/s.
+ * Independent of H and I.
+ * @param gpu name or spec
+ * @param precision default "fp8"
+ * @param efficiency optional overrides
+ * @returns tokens (fractional)
+ * @throws {RangeError|TypeError} for unknown GPU/precision or bad efficiency
+ * @example Math.round(crossoverTokens("h100", "fp8")) // 1·1979e12·0.65 / (2·3.35e12·0.85) ≈ 226
+ */
+export function crossoverTokens(gpu: string | GpuSpec, precision: Precision = "fp8", efficiency?: Partial<Efficiency>): number {
+  const g = resolveGpu(gpu);
+  const e = resolveEfficiency(efficiency);
+  const F = peakFlops(g, precision) * e.computeFraction;
+  const B = g.hbmTBps * 1e12 * e.memoryFraction;
+  const t = (bytesPerWeight(precision) * F) / (2 * B);
+  assertFinite("crossoverTokens", t);
+  return t;
+}
