@@ -16,26 +16,23 @@
 import { assertPositiveInt } from "../util/validate";
 import { checkLoadVector } from "./validate";
 
-/** Largest item count the packed sort key supports (2^53 / 2^31). */
-export const MAX_SORT_ITEMS = 1 << 22;
-
 /** Reusable scratch for the kernels; grow-only. */
 export class PackScratch {
-  keys = new Float64Array(0);
-  f32 = new Float32Array(0);
-  u32 = new Uint32Array(0);
   heap = new Int32Array(0);
   heapKey = new Float64Array(0);
   count = new Int32Array(0);
   order = new Int32Array(0);
+  order2 = new Int32Array(0);
+  val = new Float64Array(0);
+  val2 = new Float64Array(0);
 
   /** Make room for `n` items and `m` packs. */
   ensure(n: number, m: number): void {
-    if (this.keys.length < n) {
-      this.keys = new Float64Array(n);
-      this.f32 = new Float32Array(n);
-      this.u32 = new Uint32Array(this.f32.buffer);
+    if (this.order.length < n) {
       this.order = new Int32Array(n);
+      this.order2 = new Int32Array(n);
+      this.val = new Float64Array(n);
+      this.val2 = new Float64Array(n);
     }
     const k = Math.max(n, m);
     if (this.heap.length < k) {
@@ -47,21 +44,66 @@ export class PackScratch {
 }
 
 /**
- * Stable descending index sort of `n` float32 loads starting at `load[offset]`, written to `s.order[0..n)`.
- * Loads must be finite, ≥ 0 and already float32 values (and not -0). Uses one native Float64Array sort of
- * packed keys `(bits(maxFloat) - bits(load)) * n + index`: ascending keys = descending load, then ascending index.
+ * Stable descending index sort of `n` loads starting at `load[offset]`, written to `s.order[0..n)`:
+ * load descending, then index ascending. Insertion sort for short runs, then bottom-up merges, all on
+ * Int32Arrays with inlined comparisons (no comparator closure, no allocation).
  */
 export function sortDescendingStable(load: ArrayLike<number>, offset: number, n: number, s: PackScratch): Int32Array {
-  const f = s.f32;
-  for (let i = 0; i < n; i++) f[i] = load[offset + i];
-  const u = s.u32;
-  const keys = s.keys.subarray(0, n);
-  // Non-negative float32 bit patterns increase with the value; 0x7f800000 is +Infinity's pattern.
-  for (let i = 0; i < n; i++) keys[i] = (0x7f800000 - u[i]) * n + i;
-  keys.sort();
-  const order = s.order;
-  for (let i = 0; i < n; i++) order[i] = keys[i] % n;
-  return order;
+  // Indices and their loads move together, so comparisons read contiguous memory instead of load[a[j]].
+  let a = s.order;
+  let b = s.order2;
+  let va = s.val;
+  let vb = s.val2;
+  const RUN = 16;
+  for (let lo = 0; lo < n; lo += RUN) {
+    const hi = Math.min(lo + RUN, n);
+    for (let i = lo; i < hi; i++) {
+      const v = load[offset + i];
+      let j = i - 1;
+      // Earlier items have lower indices; stopping on ties keeps the sort stable.
+      while (j >= lo && va[j] < v) {
+        a[j + 1] = a[j];
+        va[j + 1] = va[j];
+        j--;
+      }
+      a[j + 1] = i;
+      va[j + 1] = v;
+    }
+  }
+  for (let width = RUN; width < n; width *= 2) {
+    for (let lo = 0; lo < n; lo += 2 * width) {
+      const mid = Math.min(lo + width, n);
+      const hi = Math.min(lo + 2 * width, n);
+      let i = lo;
+      let j = mid;
+      let k = lo;
+      while (i < mid && j < hi) {
+        // Take from the right run only when strictly heavier: ties keep the left (lower-index) item first.
+        if (va[j] > va[i]) {
+          vb[k] = va[j];
+          b[k++] = a[j++];
+        } else {
+          vb[k] = va[i];
+          b[k++] = a[i++];
+        }
+      }
+      while (i < mid) {
+        vb[k] = va[i];
+        b[k++] = a[i++];
+      }
+      while (j < hi) {
+        vb[k] = va[j];
+        b[k++] = a[j++];
+      }
+    }
+    const t = a;
+    a = b;
+    b = t;
+    const tv = va;
+    va = vb;
+    vb = tv;
+  }
+  return a;
 }
 
 /**
@@ -167,7 +209,6 @@ export function balancedPacking(weight: ArrayLike<number>, numPacks: number): Pa
   const n = checkLoadVector("weight", weight);
   assertPositiveInt("numPacks", numPacks);
   if (n % numPacks !== 0) throw new RangeError(`weight.length (${n}) must be divisible by numPacks (${numPacks})`);
-  if (n > MAX_SORT_ITEMS) throw new RangeError(`weight.length (${n}) must be ≤ ${MAX_SORT_ITEMS}`);
   const load = new Float64Array(n);
   for (let i = 0; i < n; i++) load[i] = Math.fround(weight[i]) + 0;
   const pack = new Int32Array(n);

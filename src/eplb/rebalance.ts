@@ -17,7 +17,7 @@
  * order (identical whenever loads are integers whose sums stay below 2^24, e.g. token counts).
  */
 import { assertPositiveInt } from "../util/validate";
-import { MAX_SORT_ITEMS, PackScratch, packKernel } from "./packing";
+import { PackScratch, packKernel } from "./packing";
 import { replicateKernel } from "./replicate";
 import { checkLoadMatrix, checkLoadVector } from "./validate";
 
@@ -92,7 +92,6 @@ function checkConfig(numExperts: number, c: EplbConfig): EplbPolicy {
   if (numReplicas < numExperts) {
     throw new RangeError(`numReplicas (${numReplicas}) must be ≥ the number of experts (${numExperts}): every expert needs a slot`);
   }
-  if (numReplicas > MAX_SORT_ITEMS) throw new RangeError(`numReplicas (${numReplicas}) must be ≤ ${MAX_SORT_ITEMS}`);
   if (policy === "hierarchical" && numExperts % numGroups !== 0) {
     throw new RangeError(`number of experts (${numExperts}) must be divisible by numGroups (${numGroups}) for the hierarchical policy`);
   }
@@ -248,6 +247,13 @@ export function rebalanceExperts(
   return toNested(rebalanceCore(w, L, E, config, policy));
 }
 
+/** A packed (non-holey) plain array copy of `src[off..off+n)`. */
+function rowOf(src: Int32Array, off: number, n: number): number[] {
+  const row: number[] = [];
+  for (let i = 0; i < n; i++) row.push(src[off + i]);
+  return row;
+}
+
 /**
  * Convert a {@link FlatPlacement} to nested arrays.
  * @param flat output of {@link rebalanceExpertsFlat}
@@ -264,17 +270,16 @@ export function toNested(flat: FlatPlacement): Placement {
   const phyRank = new Array<number[]>(L);
   const logcnt = new Array<number[]>(L);
   const log2phy = new Array<number[][]>(L);
+  const f2l = flat.phy2log;
+  const fr = flat.phyRank;
+  const fc = flat.logcnt;
+  const fl = flat.log2phy;
   for (let l = 0; l < L; l++) {
-    phy2log[l] = Array.from(flat.phy2log.subarray(l * R, (l + 1) * R));
-    phyRank[l] = Array.from(flat.phyRank.subarray(l * R, (l + 1) * R));
-    logcnt[l] = Array.from(flat.logcnt.subarray(l * E, (l + 1) * E));
+    phy2log[l] = rowOf(f2l, l * R, R);
+    phyRank[l] = rowOf(fr, l * R, R);
+    logcnt[l] = rowOf(fc, l * E, E);
     const rows = new Array<number[]>(E);
-    for (let e = 0; e < E; e++) {
-      const row = new Array<number>(X);
-      const off = (l * E + e) * X;
-      for (let x = 0; x < X; x++) row[x] = flat.log2phy[off + x];
-      rows[e] = row;
-    }
+    for (let e = 0; e < E; e++) rows[e] = rowOf(fl, (l * E + e) * X, X);
     log2phy[l] = rows;
   }
   return { phy2log, log2phy, logcnt, phyRank, policy: flat.policy };
