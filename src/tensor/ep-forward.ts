@@ -1,0 +1,282 @@
+/**
+ * Expert-parallel (EP) forward pass of the MoE layer over `epSize` virtual ranks.
+ *
+ * Placement: `phy2log[slot]` is the logical expert held by physical slot `slot`; slots are split evenly and
+ * contiguously over ranks (`rank = floor(slot / slotsPerRank)`), the layout EPLB (`rebalanceExperts`) returns.
+ * An expert may have several slots (replicas); every expert needs at least one.
+ *
+ * Token home: the tokens of a batch start spread over the ranks in contiguous blocks (data-parallel attention):
+ * token t lives on rank `floor(t · epSize / numTokens)`.
+ *
+ * Steps, as on a real cluster:
+ * 1. dispatch — each routed (token, k) pair picks a replica of its expert by the replica rule and is sent from
+ *    the token's home rank to the replica's rank; every rank's receive buffer is grouped by local slot;
+ * 2. grouped expert computation — per rank, the rows of one slot are packed into one SwiGLU (three matmuls);
+ * 3. combine — outputs return to the (token, k) position and are summed with the routing weights in k order.
+ *
+ * Replica rules (deterministic, in (token, k) order):
+ * - `"round-robin"`: the j-th pair routed to expert e goes to `replicas[j mod r]`, replicas in slot order;
+ * - `"least-loaded"`: the replica whose rank has received the fewest pairs so far; ties → the replica with fewer
+ *   pairs, then the lower slot.
+ */
+import type * as tfc from "@tensorflow/tfjs-core";
+import { assertOneOf, assertPositiveInt, show } from "../util/validate";
+import type { RoutingResult } from "../routing/route";
+import { getTf } from "./backend";
+import {
+  assertLayer,
+  checkHidden,
+  checkRouting,
+  combineExpertOutputs,
+  gateForward,
+  inversePermutation,
+  swigluForward,
+  type MoeForwardResult,
+  type MoeLayer,
+} from "./moe-layer";
+
+/** Rules for picking one replica of a replicated expert. */
+export const REPLICA_RULES = Object.freeze(["round-robin", "least-loaded"] as const);
+/** A replica-selection rule, see the module comment. */
+export type ReplicaRule = (typeof REPLICA_RULES)[number];
+
+/** Options of {@link planDispatch} and {@link moeEpForward}. */
+export interface EpOptions {
+  /** Logical expert of each physical slot `[slots]` (one layer of EPLB's `phy2log`); length divisible by epSize. */
+  phy2log: ArrayLike<number>;
+  /** Number of (virtual) EP ranks. */
+  epSize: number;
+  /** How a replicated expert's replica is chosen. Default `"round-robin"`. */
+  replicaRule?: ReplicaRule;
+}
+
+/** Where every routed (token, k) pair goes, and the resulting counts. */
+export interface DispatchPlan {
+  numTokens: number;
+  numExperts: number;
+  topK: number;
+  epSize: number;
+  numSlots: number;
+  slotsPerRank: number;
+  replicaRule: ReplicaRule;
+  /** Physical slot chosen for each pair `[tokens][topK]`. */
+  slotOf: Int32Array;
+  /** Destination rank of each pair `[tokens][topK]`. */
+  rankOf: Int32Array;
+  /** Home rank of each token `[tokens]`. */
+  sourceRank: Int32Array;
+  /** Pairs computed by each slot `[slots]`. */
+  tokensPerSlot: Int32Array;
+  /** Pairs computed on each rank `[epSize]` (its grouped-GEMM rows). */
+  tokensPerRank: Int32Array;
+  /** Pairs routed to each logical expert `[experts]` (= the router's tokensPerExpert). */
+  tokensPerExpert: Int32Array;
+  /** Slots with at least one row on each rank `[epSize]` (number of matmul groups). */
+  activeSlotsPerRank: Int32Array;
+  /** Pairs sent from rank src to rank dst `[src][dst]` (diagonal = stays local). */
+  trafficTokens: number[][];
+  /** Distinct tokens sent from src to dst `[src][dst]` (a token going to two experts on one rank counts once, as DeepEP sends it). */
+  trafficUniqueTokens: number[][];
+  /** Row order of the ranks' receive buffers: pair indices (t·topK+k), rank by rank, slot by slot. */
+  rowOrder: Int32Array;
+  /** Start of each slot's rows in `rowOrder` `[slots + 1]`. */
+  slotRowStart: Int32Array;
+}
+
+/** Result of {@link moeEpForward}: output, routing and the dispatch plan it executed. */
+export interface EpForwardResult extends MoeForwardResult {
+  plan: DispatchPlan;
+}
+
+/**
+ * Plan the dispatch of routed tokens over EP ranks (pure; no tensors).
+ *
+ * @param routing `indices [tokens][topK]` from the router (weights unused)
+ * @param options placement `phy2log`, `epSize`, `replicaRule` (see {@link EpOptions})
+ * @returns per-pair slot and rank, per-slot/rank/expert counts and the rank→rank traffic matrices
+ * @throws {TypeError|RangeError} naming the field: epSize not a positive integer, phy2log empty / not
+ *   integers in [0, numExperts) / length not divisible by epSize / missing an expert, unknown replicaRule,
+ *   routing indices out of range
+ * @example
+ * const plan = planDispatch(routing, { phy2log: [0, 1, 2, 3, 0, 1], epSize: 2, replicaRule: "least-loaded" });
+ * plan.tokensPerRank; // Int32Array [pairs on rank 0, pairs on rank 1]
+ */
+export function planDispatch(
+  routing: Pick<RoutingResult, "numTokens" | "numExperts" | "topK" | "indices">,
+  options: EpOptions,
+): DispatchPlan {
+  if (routing === null || typeof routing !== "object") throw new TypeError(`routing must be a RoutingResult, got ${show(routing)}`);
+  const { numTokens, numExperts, topK, indices } = routing;
+  assertPositiveInt("routing.numTokens", numTokens);
+  assertPositiveInt("routing.numExperts", numExperts);
+  assertPositiveInt("routing.topK", topK);
+  if (!(indices instanceof Int32Array) || indices.length !== numTokens * topK) {
+    throw new RangeError(`routing.indices must be an Int32Array of length tokens·topK = ${numTokens * topK}, got ${show(indices)}`);
+  }
+  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
+  const { epSize, phy2log } = options;
+  assertPositiveInt("epSize", epSize);
+  const replicaRule = options.replicaRule ?? "round-robin";
+  assertOneOf("replicaRule", replicaRule, REPLICA_RULES);
+  if (!Array.isArray(phy2log) && !ArrayBuffer.isView(phy2log)) throw new TypeError(`phy2log must be an array, got ${show(phy2log)}`);
+  const numSlots = phy2log.length;
+  if (numSlots === 0) throw new RangeError("phy2log must not be empty");
+  if (numSlots % epSize !== 0) throw new RangeError(`phy2log.length (${numSlots}) must be divisible by epSize (${epSize})`);
+  const slotsPerRank = numSlots / epSize;
+  const replicas: number[][] = Array.from({ length: numExperts }, () => []);
+  for (let s = 0; s < numSlots; s++) {
+    const e = phy2log[s];
+    if (typeof e !== "number" || !Number.isInteger(e) || e < 0 || e >= numExperts) {
+      throw new RangeError(`phy2log[${s}] must be an integer expert id in [0, ${numExperts}), got ${show(e)}`);
+    }
+    replicas[e].push(s);
+  }
+  for (let e = 0; e < numExperts; e++) {
+    if (replicas[e].length === 0) throw new RangeError(`phy2log has no slot for expert ${e}: every expert needs at least one replica`);
+  }
+
+  const n = numTokens * topK;
+  const slotOf = new Int32Array(n);
+  const rankOf = new Int32Array(n);
+  const sourceRank = new Int32Array(numTokens);
+  for (let t = 0; t < numTokens; t++) sourceRank[t] = Math.floor((t * epSize) / numTokens);
+  const tokensPerSlot = new Int32Array(numSlots);
+  const tokensPerRank = new Int32Array(epSize);
+  const tokensPerExpert = new Int32Array(numExperts);
+  const seen = new Int32Array(numExperts);
+  for (let p = 0; p < n; p++) {
+    const e = indices[p];
+    if (!(e >= 0 && e < numExperts)) throw new RangeError(`routing.indices[${p}] must be in [0, ${numExperts}), got ${e}`);
+    const reps = replicas[e];
+    let slot = reps[0];
+    if (reps.length > 1) {
+      if (replicaRule === "round-robin") slot = reps[seen[e] % reps.length];
+      else {
+        for (let i = 1; i < reps.length; i++) {
+          const c = reps[i];
+          const rc = tokensPerRank[Math.floor(c / slotsPerRank)];
+          const rb = tokensPerRank[Math.floor(slot / slotsPerRank)];
+          if (rc < rb || (rc === rb && tokensPerSlot[c] < tokensPerSlot[slot])) slot = c;
+        }
+      }
+    }
+    seen[e]++;
+    slotOf[p] = slot;
+    const rank = Math.floor(slot / slotsPerRank);
+    rankOf[p] = rank;
+    tokensPerSlot[slot]++;
+    tokensPerRank[rank]++;
+    tokensPerExpert[e]++;
+  }
+
+  const trafficTokens = Array.from({ length: epSize }, () => new Array<number>(epSize).fill(0));
+  const trafficUniqueTokens = Array.from({ length: epSize }, () => new Array<number>(epSize).fill(0));
+  const sentTo = new Int32Array(epSize).fill(-1); // last token sent to each rank
+  for (let t = 0; t < numTokens; t++) {
+    const src = sourceRank[t];
+    for (let k = 0; k < topK; k++) {
+      const dst = rankOf[t * topK + k];
+      trafficTokens[src][dst]++;
+      if (sentTo[dst] !== t) {
+        sentTo[dst] = t;
+        trafficUniqueTokens[src][dst]++;
+      }
+    }
+  }
+
+  // Receive buffers grouped by slot (slot order = rank order, then local slot), rows in (token, k) order.
+  const slotRowStart = new Int32Array(numSlots + 1);
+  for (let s = 0; s < numSlots; s++) slotRowStart[s + 1] = slotRowStart[s] + tokensPerSlot[s];
+  const fill = slotRowStart.slice(0, numSlots);
+  const rowOrder = new Int32Array(n);
+  for (let p = 0; p < n; p++) rowOrder[fill[slotOf[p]]++] = p;
+  const activeSlotsPerRank = new Int32Array(epSize);
+  for (let s = 0; s < numSlots; s++) if (tokensPerSlot[s] > 0) activeSlotsPerRank[Math.floor(s / slotsPerRank)]++;
+
+  return {
+    numTokens,
+    numExperts,
+    topK,
+    epSize,
+    numSlots,
+    slotsPerRank,
+    replicaRule,
+    slotOf,
+    rankOf,
+    sourceRank,
+    tokensPerSlot,
+    tokensPerRank,
+    tokensPerExpert,
+    activeSlotsPerRank,
+    trafficTokens,
+    trafficUniqueTokens,
+    rowOrder,
+    slotRowStart,
+  };
+}
+
+/**
+ * Expert-parallel forward pass: dispatch → per-rank grouped SwiGLU (one packed matmul chain per active slot)
+ * → combine in original token order. The shared expert (if any) runs on each rank for its home tokens.
+ *
+ * Equals {@link moeReferenceForward} for the same routing: on the cpu and wasm backends bit for bit (each
+ * output row of a matmul depends only on its own input row, and the combine adds in the same k order); on
+ * native/GPU backends, where a matmul's algorithm may change with its row count, within float32 rounding.
+ *
+ * @param layer the MoE layer
+ * @param x hidden states `Float32Array [tokens][hiddenSize]`
+ * @param options placement, epSize, replica rule and optional precomputed `routing` (default: the gate)
+ * @returns output `[tokens][hiddenSize]`, routing, and the executed {@link DispatchPlan}
+ * @throws {TypeError|RangeError} on a bad layer, x, routing or placement (see {@link planDispatch})
+ * @example
+ * const ep = moeEpForward(layer, x, { phy2log: [0, 1, 2, 3, 4, 5, 6, 7], epSize: 4 });
+ * ep.plan.tokensPerRank; ep.plan.trafficTokens;
+ */
+export function moeEpForward(layer: MoeLayer, x: Float32Array, options: EpOptions & { routing?: RoutingResult }): EpForwardResult {
+  assertLayer(layer);
+  const numTokens = checkHidden(x, layer.hiddenSize);
+  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
+  const routing = options.routing ?? gateForward(layer, x);
+  checkRouting(routing, layer, numTokens);
+  const plan = planDispatch(routing, options);
+  const { topK, hiddenSize } = layer;
+  const tf = getTf();
+  const phy2log = options.phy2log;
+  const output = tf.tidy(() => {
+    const xt = tf.tensor2d(x, [numTokens, hiddenSize]);
+    const rankOutputs: tfc.Tensor2D[] = [];
+    for (let r = 0; r < plan.epSize; r++) {
+      const s0 = r * plan.slotsPerRank;
+      const s1 = s0 + plan.slotsPerRank;
+      const begin = plan.slotRowStart[s0];
+      const end = plan.slotRowStart[s1];
+      if (end === begin) continue;
+      // Dispatch: the rank's receive buffer, grouped by local slot.
+      const tokenIds = Int32Array.from(plan.rowOrder.subarray(begin, end), (p) => Math.floor(p / topK));
+      const recv = tf.gather(xt, tf.tensor1d(tokenIds, "int32")) as tfc.Tensor2D;
+      for (let s = s0; s < s1; s++) {
+        const rows = plan.slotRowStart[s + 1] - plan.slotRowStart[s];
+        if (rows === 0) continue;
+        const xs = tf.slice(recv, [plan.slotRowStart[s] - begin, 0], [rows, hiddenSize]) as tfc.Tensor2D;
+        rankOutputs.push(swigluForward(tf, xs, layer.experts[phy2log[s]]));
+      }
+    }
+    // Combine: send rows back to their (token, k) position.
+    const packed = rankOutputs.length === 1 ? rankOutputs[0] : (tf.concat(rankOutputs, 0) as tfc.Tensor2D);
+    const y = tf.gather(packed, tf.tensor1d(inversePermutation(plan.rowOrder), "int32")) as tfc.Tensor2D;
+    let sharedOut: tfc.Tensor2D | null = null;
+    if (layer.shared) {
+      const parts: tfc.Tensor2D[] = [];
+      let t0 = 0;
+      for (let r = 0; r < plan.epSize; r++) {
+        let t1 = t0;
+        while (t1 < numTokens && plan.sourceRank[t1] === r) t1++;
+        if (t1 > t0) parts.push(swigluForward(tf, tf.slice(xt, [t0, 0], [t1 - t0, hiddenSize]) as tfc.Tensor2D, layer.shared));
+        t0 = t1;
+      }
+      sharedOut = parts.length === 1 ? parts[0] : (tf.concat(parts, 0) as tfc.Tensor2D);
+    }
+    return combineExpertOutputs(tf, y, routing.weights, numTokens, topK, hiddenSize, sharedOut).dataSync() as Float32Array;
+  });
+  return { output: Float32Array.from(output), routing, plan };
+}
