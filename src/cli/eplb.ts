@@ -1,5 +1,98 @@
-// Placeholder until the `eplb` subcommand lands; owned by the helper building it.
-export async function run(_argv: string[]): Promise<number> {
-  console.error("ep-lab eplb: not implemented yet");
-  return 1;
+/**
+ * `ep-lab eplb --weights FILE.json --replicas R --groups G --nodes N --gpus P [--compact]`
+ *
+ * Reads a `[layers][experts]` load matrix (JSON; a single `[experts]` vector is taken as one layer, and an
+ * object with a `weight` or `weights` field is accepted too), runs DeepSeek-style EPLB and prints
+ * `{ policy, phy2log, log2phy, logcnt, gpuLoads, balancedness, imbalance, … }` as JSON on stdout.
+ * Bad input → a message naming the problem on stderr and exit code 2 (via src/cli/main.ts).
+ */
+import * as fs from "node:fs";
+import { flagOpt, numberOpt, parseArgs, rejectUnknown, stringOpt, UsageError } from "./args";
+import { balancednessPerLayer, gpuLoads, imbalancePerLayer, rebalanceExperts } from "../eplb";
+
+export const HELP = `usage: ep-lab eplb --weights FILE.json --replicas R --groups G --nodes N --gpus P [--compact]
+
+Run DeepSeek's expert-parallelism load balancer (EPLB) on a load matrix and print the placement as JSON.
+
+options:
+  --weights FILE   JSON file: [layers][experts] expert loads in tokens (finite, ≥ 0); a flat [experts]
+                   array is one layer; {"weight": …} or {"weights": …} objects are accepted. "-" reads stdin.
+  --replicas R     physical expert slots per layer (multiple of --gpus, ≥ number of experts)
+  --groups G       expert groups (hierarchical policy when G % N == 0, else global; default 1)
+  --nodes N        server nodes (default 1)
+  --gpus P         GPUs in total (multiple of --nodes)
+  --compact        print JSON on one line (default: indented)
+  --help           this text
+
+output: {policy, numLayers, numExperts, numReplicas, numGroups, numNodes, numGpus, phy2log, log2phy,
+         logcnt, gpuLoads, balancedness, imbalance, meanBalancedness, meanImbalance}
+  phy2log[layer][slot]  expert in each slot (slot s is on GPU floor(s / (R/P)))
+  log2phy[layer][expert][rank]  slots of each expert, −1 padded
+  gpuLoads[layer][gpu]  tokens per GPU with each expert's load split evenly over its replicas
+  balancedness = mean/max GPU load per layer (1 = perfect); imbalance = (max − mean)/mean (0 = perfect)
+
+example:
+  echo '[[90,132,40,61,104,165,39,4,73,56,183,86],[20,107,104,64,19,197,187,157,172,86,16,27]]' > w.json
+  ep-lab eplb --weights w.json --replicas 16 --groups 4 --nodes 2 --gpus 8`;
+
+function readWeights(file: string): number[][] {
+  let text: string;
+  try {
+    text = file === "-" ? fs.readFileSync(0, "utf8") : fs.readFileSync(file, "utf8");
+  } catch (err) {
+    throw new UsageError(`--weights: cannot read ${JSON.stringify(file)}: ${(err as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`--weights: ${JSON.stringify(file)} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (data !== null && typeof data === "object" && !Array.isArray(data)) {
+    const obj = data as Record<string, unknown>;
+    data = obj.weight ?? obj.weights;
+    if (data === undefined) throw new UsageError(`--weights: ${JSON.stringify(file)} is an object without a "weight" or "weights" field`);
+  }
+  if (!Array.isArray(data)) throw new UsageError(`--weights: ${JSON.stringify(file)} must hold a JSON array of loads`);
+  if (data.length > 0 && !Array.isArray(data[0])) return [data as number[]];
+  return data as number[][];
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ["help", "compact"]);
+  if (flagOpt(args, "help")) {
+    console.log(HELP);
+    return 0;
+  }
+  rejectUnknown(args, ["weights", "replicas", "groups", "nodes", "gpus", "compact", "help"]);
+  if (args.positional.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positional[0])}; see --help`);
+  const file = stringOpt(args, "weights");
+  const numReplicas = numberOpt(args, "replicas", undefined, true);
+  const numGroups = numberOpt(args, "groups", 1, true);
+  const numNodes = numberOpt(args, "nodes", 1, true);
+  const numGpus = numberOpt(args, "gpus", undefined, true);
+  const weight = readWeights(file);
+  const p = rebalanceExperts(weight, numReplicas, numGroups, numNodes, numGpus);
+  const loads = gpuLoads(weight, p.phy2log, numGpus);
+  const b = balancednessPerLayer(loads);
+  const im = imbalancePerLayer(loads);
+  const out = {
+    policy: p.policy,
+    numLayers: weight.length,
+    numExperts: weight[0].length,
+    numReplicas,
+    numGroups,
+    numNodes,
+    numGpus,
+    phy2log: p.phy2log,
+    log2phy: p.log2phy,
+    logcnt: p.logcnt,
+    gpuLoads: loads,
+    balancedness: b,
+    imbalance: im,
+    meanBalancedness: b.reduce((x, y) => x + y, 0) / b.length,
+    meanImbalance: im.reduce((x, y) => x + y, 0) / im.length,
+  };
+  console.log(flagOpt(args, "compact") ? JSON.stringify(out) : JSON.stringify(out, null, 2));
+  return 0;
 }
