@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import {
+  GPUS,
+  GPU_NUMERIC_FIELDS,
+  MODELS,
+  MODEL_NUMERIC_FIELDS,
+  attentionParamsPerLayer,
+  expertParams,
+  getGpu,
+  getModel,
+  gpuNames,
+  kvElementsPerTokenPerLayer,
+  kvPositions,
+  modelNames,
+  paramCounts,
+} from "../../src/cost";
+
+function checkCitation(where: string, c: { url: string; says: string } | undefined): void {
+  expect(c, `${where} has a citation`).toBeDefined();
+  expect(c!.url, `${where} url`).toMatch(/^https:\/\/\S+$/);
+  expect(c!.says.length, `${where} says something`).toBeGreaterThan(10);
+}
+
+describe("hardware catalog", () => {
+  it("every numeric value of every GPU has a source", () => {
+    expect(gpuNames()).toEqual(["b200", "gb200", "h100", "h200", "h800"]);
+    for (const g of Object.values(GPUS)) {
+      for (const f of GPU_NUMERIC_FIELDS) {
+        expect(typeof g[f]).toBe("number");
+        expect(g[f]).toBeGreaterThan(0);
+        checkCitation(`${g.name}.${f}`, g.sources[f]);
+      }
+    }
+  });
+
+  it("holds the datasheet figures the issue lists", () => {
+    expect(getGpu("h100")).toMatchObject({ bf16Tflops: 989, fp8Tflops: 1979, hbmGB: 80, hbmTBps: 3.35, nvlinkGBps: 450, nicGBps: 50 });
+    expect(getGpu("h800")).toMatchObject({ fp8Tflops: 1979, nvlinkGBps: 160 });
+    expect(getGpu("h200")).toMatchObject({ hbmGB: 141, hbmTBps: 4.8 });
+    expect(getGpu("b200")).toMatchObject({ bf16Tflops: 2250, fp8Tflops: 4500, hbmGB: 180, hbmTBps: 8, nvlinkGBps: 900 });
+    expect(getGpu("GB200")).toMatchObject({ bf16Tflops: 2500, fp8Tflops: 5000, hbmGB: 186, nvlinkDomainSize: 72 });
+  });
+
+  it("is frozen", () => {
+    expect(Object.isFrozen(GPUS)).toBe(true);
+    expect(Object.isFrozen(GPUS.h100)).toBe(true);
+    expect(Object.isFrozen(GPUS.h100.sources)).toBe(true);
+  });
+
+  it("rejects unknown and non-string names, listing the known ones", () => {
+    expect(() => getGpu("a100")).toThrow(RangeError);
+    expect(() => getGpu("a100")).toThrow(/known: b200, gb200, h100, h200, h800/);
+    expect(() => getGpu(42 as unknown as string)).toThrow(TypeError);
+  });
+});
+
+describe("model catalog", () => {
+  it("every numeric value of every model has a source", () => {
+    expect(modelNames().length).toBe(8);
+    for (const m of Object.values(MODELS)) {
+      for (const f of MODEL_NUMERIC_FIELDS) {
+        expect(typeof m[f], `${m.name}.${f}`).toBe("number");
+        checkCitation(`${m.name}.${f}`, m.sources[f]);
+      }
+      checkCitation(`${m.name}.attention`, m.sources.attention);
+    }
+  });
+
+  it("parameter counts from the architecture match the published totals (±5%) and active counts (±10%)", () => {
+    for (const m of Object.values(MODELS)) {
+      const p = paramCounts(m);
+      expect(Math.abs(p.totalParams / 1e9 / m.totalParamsB - 1), `${m.name} total`).toBeLessThan(0.05);
+      expect(Math.abs(p.activeParams / 1e9 / m.activeParamsB - 1), `${m.name} active`).toBeLessThan(0.1);
+    }
+    expect(Math.round(paramCounts(getModel("deepseek-v3")).totalParams / 1e9)).toBe(671);
+  });
+
+  it("has the issue's architecture numbers", () => {
+    expect(getModel("deepseek-v3")).toMatchObject({ hiddenSize: 7168, expertFfnSize: 2048, denseFfnSize: 18432, numExperts: 256, numSharedExperts: 1, topK: 8, numGroups: 8, topkGroup: 4, numLayers: 61, numMoeLayers: 58 });
+    expect(getModel("deepseek-r1").name).toBe("deepseek-v3");
+    expect(getModel("kimi-k2")).toMatchObject({ numExperts: 384, numSharedExperts: 1, topK: 8, hiddenSize: 7168, expertFfnSize: 2048, numLayers: 61 });
+    expect(getModel("qwen3-235b-a22b")).toMatchObject({ numExperts: 128, topK: 8, hiddenSize: 4096, expertFfnSize: 1536, numLayers: 94 });
+    expect(getModel("mixtral-8x7b")).toMatchObject({ numExperts: 8, topK: 2, hiddenSize: 4096, expertFfnSize: 14336, numLayers: 32 });
+    expect(getModel("gpt-oss-120b")).toMatchObject({ numExperts: 128, topK: 4, hiddenSize: 2880, numLayers: 36 });
+  });
+
+  it("hand-computed parameter and KV helpers", () => {
+    const ds = getModel("deepseek-v3");
+    expect(expertParams(ds)).toBe(3 * 7168 * 2048);
+    // 7168·1536 + 1536·128·192 + 7168·576 + 512·128·256 + 128·128·7168
+    expect(attentionParamsPerLayer(ds)).toBe(11010048 + 37748736 + 4128768 + 16777216 + 117440512);
+    expect(attentionParamsPerLayer(getModel("mixtral-8x7b"))).toBe(4096 * 4096 * 2 + 2 * 4096 * 1024);
+    expect(kvElementsPerTokenPerLayer(ds)).toBe(576);
+    expect(kvElementsPerTokenPerLayer(getModel("qwen3-235b-a22b"))).toBe(2 * 4 * 128);
+    expect(kvPositions(ds, 100)).toBe(6100);
+    expect(kvPositions(getModel("gpt-oss-120b"), 1000)).toBe(18 * 1000 + 18 * 128);
+    expect(kvPositions(getModel("gpt-oss-120b"), 100)).toBe(36 * 100);
+  });
+
+  it("rejects bad inputs", () => {
+    expect(() => getModel("gpt-5")).toThrow(/known: deepseek-v3/);
+    expect(() => getModel(undefined as unknown as string)).toThrow(TypeError);
+    expect(() => kvPositions(getModel("deepseek-v3"), -1)).toThrow(RangeError);
+    expect(() => kvPositions(getModel("deepseek-v3"), NaN)).toThrow(RangeError);
+    expect(() => kvPositions(getModel("deepseek-v3"), "5" as unknown as number)).toThrow(TypeError);
+    expect(() => expertParams({} as never)).toThrow(TypeError);
+    expect(() => paramCounts(null as never)).toThrow(TypeError);
+    expect(() => attentionParamsPerLayer({ ...getModel("deepseek-v3"), hiddenSize: 0 })).toThrow(TypeError);
+    expect(() => kvElementsPerTokenPerLayer({ ...getModel("deepseek-v3"), attention: undefined } as never)).toThrow(TypeError);
+    expect(Object.isFrozen(MODELS["deepseek-v3"].attention)).toBe(true);
+  });
+});

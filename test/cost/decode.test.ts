@@ -1,0 +1,136 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { DEEPSEEK_CALIBRATION_CASE, calibrationReport, decodeStep, getGpu, imbalanceFromExpertLoad, type DecodeOptions } from "../../src/cost";
+
+const BASE: DecodeOptions = Object.freeze({ model: "deepseek-v3", gpu: "h800", epSize: 144, batchPerGpu: 64, kvLen: 4989, redundantExperts: 32 });
+
+describe("decode step", () => {
+  it("without overlap the breakdown adds up to the step time", () => {
+    const r = decodeStep(BASE);
+    const sum = r.attentionMs + r.moeMs + r.denseMs + r.dispatchMs + r.combineMs + r.otherMs;
+    expect(r.stepTimeMs).toBeCloseTo(sum, 9);
+    expect(r.exposedCommMs).toBeCloseTo(r.dispatchMs + r.combineMs, 9);
+    expect(r.tokensPerSecPerUser).toBeCloseTo(1000 / r.stepTimeMs, 9);
+    expect(r.outputTokensPerSecPerGpu).toBeCloseTo(64 * r.tokensPerSecPerUser, 9);
+    expect(r.outputTokensPerSecPerNode).toBeCloseTo(8 * r.outputTokensPerSecPerGpu, 9);
+    expect(r.expertsPerGpu).toBe(2);
+    expect(r.tokensPerGpu).toBe(64);
+    expect(r.routedTokensPerGpu).toBe(64 * 8);
+    expect(r.tokensPerExpert).toBe(256);
+    expect(r.fits).toBe(true);
+  });
+
+  it("hand-computed pieces: dense layers, dispatch and per-layer overhead", () => {
+    const r = decodeStep({ ...BASE, efficiency: { layerOverheadUs: 0 } });
+    // Dense FFN: 3 layers, each max(6·T·H·I / (1979e12·0.65), 3·H·I / (3.35e12·0.85))
+    const H = 7168, I = 18432, T = 64;
+    const layerUs = Math.max((6 * T * H * I) / (1979e12 * 0.65), (3 * H * I) / (3.35e12 * 0.85)) * 1e6;
+    expect(r.denseMs).toBeCloseTo((3 * layerUs) / 1000, 9);
+    // Dispatch: 58 MoE layers × (43 µs + 64 tokens · 59264 B · (136/144) / 50 GB/s)
+    const dUs = 43 + ((64 * 59264 * (136 / 144)) / 50e9) * 1e6;
+    expect(r.dispatchMs).toBeCloseTo((58 * dUs) / 1000, 9);
+    const withOverhead = decodeStep(BASE);
+    expect(withOverhead.otherMs - r.otherMs).toBeCloseTo((61 * 20) / 1000, 9);
+  });
+
+  it("MTP: two tokens per sequence per step, 1 + acceptance output tokens", () => {
+    const r = decodeStep({ ...BASE, mtpDraftTokens: 1, mtpAcceptance: 0.8 });
+    expect(r.tokensPerGpu).toBe(128);
+    expect(r.tokensPerSecPerUser).toBeCloseTo(1.8 / (r.stepTimeMs / 1000), 9);
+  });
+
+  it("two-batch overlap hides communication at large batch", () => {
+    const plain = decodeStep({ ...BASE, batchPerGpu: 128 });
+    const tbo = decodeStep({ ...BASE, batchPerGpu: 128, overlap: true });
+    expect(tbo.stepTimeMs).toBeLessThan(plain.stepTimeMs);
+    expect(tbo.exposedCommMs).toBeLessThan(plain.exposedCommMs);
+    const perfect = decodeStep({ ...BASE, batchPerGpu: 128, overlap: true, efficiency: { overlapFraction: 1 } });
+    expect(perfect.stepTimeMs).toBeLessThan(tbo.stepTimeMs);
+  });
+
+  it("expertLoad gives the same result as the equivalent loadImbalance", () => {
+    const load = Array.from({ length: 256 }, (_, i) => (i < 2 ? 3 : 1)); // GPU 0 (experts 0–1 at EP128) is hot
+    Object.freeze(load);
+    const imb = imbalanceFromExpertLoad(load, 128);
+    expect(imb).toBeCloseTo(6 / (260 / 128), 12);
+    const a = decodeStep({ ...BASE, redundantExperts: 0, epSize: 128, expertLoad: load });
+    const b = decodeStep({ ...BASE, redundantExperts: 0, epSize: 128, loadImbalance: imb });
+    expect(a.stepTimeMs).toBeCloseTo(b.stepTimeMs, 12);
+    expect(a.loadImbalance).toBeCloseTo(imb, 12);
+    expect(imbalanceFromExpertLoad([4, 0, 1, 1], 2)).toBeCloseTo(4 / 3, 12);
+  });
+
+  it("monotone: more bandwidth never slower; more imbalance, KV or batch never faster (property)", () => {
+    const g = getGpu("h800");
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 160 }),
+        fc.integer({ min: 0, max: 8000 }),
+        fc.double({ min: 1, max: 3, noNaN: true }),
+        fc.boolean(),
+        fc.constantFrom(8, 16, 32, 72, 144),
+        (batch, kvLen, factor, overlap, epSize) => {
+          const o: DecodeOptions = { ...BASE, batchPerGpu: batch, kvLen, overlap, epSize };
+          const t = decodeStep(o).stepTimeMs;
+          const hbm = decodeStep({ ...o, gpu: { ...g, hbmTBps: g.hbmTBps * factor } }).stepTimeMs;
+          const net = decodeStep({ ...o, gpu: { ...g, nicGBps: g.nicGBps * factor, nvlinkGBps: g.nvlinkGBps * factor } }).stepTimeMs;
+          const imb = decodeStep({ ...o, loadImbalance: factor }).stepTimeMs;
+          const kv = decodeStep({ ...o, kvLen: kvLen * factor }).stepTimeMs;
+          const eps = 1e-9 * t;
+          return hbm <= t + eps && net <= t + eps && imb >= t - eps && kv >= t - eps;
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("works for every catalog model on every GPU", () => {
+    for (const model of ["kimi-k2", "qwen3-235b-a22b", "qwen3-30b-a3b", "mixtral-8x7b", "mixtral-8x22b", "gpt-oss-120b", "llama4-maverick"]) {
+      for (const gpu of ["h100", "h200", "b200", "gb200"]) {
+        const r = decodeStep({ model, gpu, epSize: 8, batchPerGpu: 32, kvLen: 2048 });
+        expect(r.stepTimeMs, `${model} on ${gpu}`).toBeGreaterThan(0);
+        expect(Number.isFinite(r.outputTokensPerSecPerGpu)).toBe(true);
+      }
+    }
+  });
+
+  it("calibration: DeepSeek H800 EP144, KV 4,989, ≈14.8k output tokens/s per node at 21 tokens/s per user, within ±25%", () => {
+    const c = calibrationReport();
+    expect(c.modelOutputTokensPerSecPerNode).not.toBeNull();
+    expect(c.ratio!).toBeGreaterThanOrEqual(0.75);
+    expect(c.ratio!).toBeLessThanOrEqual(1.25);
+    expect(c.withinTolerance).toBe(true);
+    expect(c.publishedOutputTokensPerSecPerNode).toBe(14800);
+    expect(c.batchPerGpu!).toBeLessThanOrEqual(c.maxBatchPerGpu);
+    expect(c.source.url).toMatch(/open-infra-index/);
+    // at that batch the model indeed runs at ~21 tokens/s per user
+    const at = decodeStep({ ...DEEPSEEK_CALIBRATION_CASE, batchPerGpu: Math.round(c.batchPerGpu!) });
+    expect(at.tokensPerSecPerUser).toBeGreaterThan(20);
+    expect(at.tokensPerSecPerUser).toBeLessThan(22);
+    expect(Object.isFrozen(DEEPSEEK_CALIBRATION_CASE)).toBe(true);
+  });
+
+  it("rejects bad inputs", () => {
+    expect(() => decodeStep({ ...BASE, epSize: 7 })).toThrow(/divisible/);
+    expect(() => decodeStep({ ...BASE, batchPerGpu: 0 })).toThrow(/batchPerGpu/);
+    expect(() => decodeStep({ ...BASE, kvLen: -5 })).toThrow(/kvLen/);
+    expect(() => decodeStep({ ...BASE, loadImbalance: 0.5 })).toThrow(/loadImbalance/);
+    expect(() => decodeStep({ ...BASE, attentionImbalance: NaN })).toThrow(/attentionImbalance/);
+    expect(() => decodeStep({ ...BASE, mtpDraftTokens: 2 })).toThrow(/mtpDraftTokens/);
+    expect(() => decodeStep({ ...BASE, mtpAcceptance: 1.2 })).toThrow(/mtpAcceptance/);
+    expect(() => decodeStep({ ...BASE, overlap: 1 as never })).toThrow(TypeError);
+    expect(() => decodeStep({ ...BASE, precision: "int4" as never })).toThrow(/precision/);
+    expect(() => decodeStep({ ...BASE, gpusPerNode: 0 })).toThrow(/gpusPerNode/);
+    expect(() => decodeStep({ ...BASE, model: "llama-2" })).toThrow(/known/);
+    expect(() => decodeStep({ ...BASE, gpu: "mi300x" })).toThrow(/known/);
+    expect(() => decodeStep({ ...BASE, expertLoad: [1, 2, 3] })).toThrow(/numExperts \(256\)/);
+    expect(() => decodeStep({ ...BASE, expertLoad: new Array(256).fill(1), loadImbalance: 1.2 })).toThrow(/either/);
+    expect(() => decodeStep({ ...BASE, efficiency: { computeFraction: 2 } })).toThrow(/computeFraction/);
+    expect(() => decodeStep(undefined as never)).toThrow(TypeError);
+    expect(() => imbalanceFromExpertLoad([], 1)).toThrow(RangeError);
+    expect(() => imbalanceFromExpertLoad([0, 0], 2)).toThrow(/all zeros/);
+    expect(() => imbalanceFromExpertLoad([1, 2, 3], 2)).toThrow(/divisible/);
+    expect(() => imbalanceFromExpertLoad([1, -2], 2)).toThrow(/expertLoad\[1\]/);
+    expect(() => calibrationReport({ memoryFraction: 0 })).toThrow(/memoryFraction/);
+  });
+});

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { DEFAULT_EFFICIENCY, bytesPerWeight, crossoverTokens, expertGemmTime, getGpu, peakFlops, resolveEfficiency, ridgePoint, rooflineTime } from "../../src/cost";
+
+describe("roofline", () => {
+  it("expert GEMM: hand-computed memory and compute times", () => {
+    const idle = expertGemmTime({ tokens: 0, hiddenSize: 7168, expertFfnSize: 2048, gpu: "h100" });
+    expect(idle.bytes).toBe(3 * 7168 * 2048);
+    expect(idle.flops).toBe(0);
+    expect(idle.memoryUs).toBeCloseTo(((3 * 7168 * 2048) / (3.35e12 * 0.85)) * 1e6, 9);
+    expect(idle.bound).toBe("memory");
+    const busy = expertGemmTime({ tokens: 1000, hiddenSize: 7168, expertFfnSize: 2048, gpu: "h100", precision: "fp8" });
+    expect(busy.flops).toBe(6 * 1000 * 7168 * 2048);
+    expect(busy.computeUs).toBeCloseTo(((6 * 1000 * 7168 * 2048) / (1979e12 * 0.65)) * 1e6, 9);
+    expect(busy.bound).toBe("compute");
+    expect(busy.timeUs).toBe(Math.max(busy.computeUs, busy.memoryUs));
+    const bf16 = expertGemmTime({ tokens: 0, hiddenSize: 7168, expertFfnSize: 2048, gpu: "h100", precision: "bf16" });
+    expect(bf16.bytes).toBe(2 * 3 * 7168 * 2048);
+  });
+
+  it("crossover tokens and ridge point", () => {
+    expect(crossoverTokens("h100", "fp8")).toBeCloseTo((1979e12 * 0.65) / (2 * 3.35e12 * 0.85), 9);
+    expect(Math.round(crossoverTokens("h100"))).toBe(226);
+    expect(crossoverTokens("h100", "fp8", { computeFraction: 1, memoryFraction: 1 })).toBeCloseTo(1979 / 3.35 / 2, 9);
+    expect(ridgePoint("h100", "fp8")).toBeCloseTo(1979 / 3.35, 9);
+    expect(ridgePoint(getGpu("gb200"), "bf16")).toBeCloseTo(2500 / 8, 9);
+    // at the crossover, compute and memory time are equal
+    const t = crossoverTokens("b200", "fp8");
+    const r = expertGemmTime({ tokens: t, hiddenSize: 4096, expertFfnSize: 1536, gpu: "b200" });
+    expect(r.computeUs).toBeCloseTo(r.memoryUs, 6);
+    expect(bytesPerWeight("fp8")).toBe(1);
+    expect(peakFlops(getGpu("h100"), "bf16")).toBe(989e12);
+  });
+
+  it("more HBM bandwidth is never slower; more tokens never faster (property)", () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1e5, noNaN: true }), fc.double({ min: 0.1, max: 20, noNaN: true }), fc.double({ min: 1, max: 3, noNaN: true }), (tokens, tbps, factor) => {
+        const base = { ...getGpu("h100"), hbmTBps: tbps };
+        const faster = { ...base, hbmTBps: tbps * factor };
+        const a = expertGemmTime({ tokens, hiddenSize: 4096, expertFfnSize: 1536, gpu: base }).timeUs;
+        const b = expertGemmTime({ tokens, hiddenSize: 4096, expertFfnSize: 1536, gpu: faster }).timeUs;
+        const c = expertGemmTime({ tokens: tokens * factor, hiddenSize: 4096, expertFfnSize: 1536, gpu: base }).timeUs;
+        return b <= a && c >= a;
+      }),
+    );
+  });
+
+  it("default efficiency is frozen and overrides are validated", () => {
+    expect(Object.isFrozen(DEFAULT_EFFICIENCY)).toBe(true);
+    expect(resolveEfficiency({ computeFraction: 0.5 })).toMatchObject({ computeFraction: 0.5, memoryFraction: 0.85 });
+    expect(() => resolveEfficiency({ computeFraction: 0 })).toThrow(/computeFraction/);
+    expect(() => resolveEfficiency({ memoryFraction: 1.5 })).toThrow(RangeError);
+    expect(() => resolveEfficiency({ layerOverheadUs: -1 })).toThrow(RangeError);
+    expect(() => resolveEfficiency({ overlapFraction: NaN })).toThrow(RangeError);
+    expect(() => resolveEfficiency(null as never)).toThrow(TypeError);
+  });
+
+  it("rejects bad inputs", () => {
+    const ok = { tokens: 1, hiddenSize: 8, expertFfnSize: 8, gpu: "h100" };
+    expect(() => expertGemmTime({ ...ok, tokens: -1 })).toThrow(/tokens/);
+    expect(() => expertGemmTime({ ...ok, tokens: NaN })).toThrow(RangeError);
+    expect(() => expertGemmTime({ ...ok, hiddenSize: 0 })).toThrow(/hiddenSize/);
+    expect(() => expertGemmTime({ ...ok, gpu: "tpu" })).toThrow(/known/);
+    expect(() => expertGemmTime({ ...ok, precision: "fp4" as never })).toThrow(/precision/);
+    expect(() => expertGemmTime(null as never)).toThrow(TypeError);
+    expect(() => rooflineTime(-1, 0, "h100", "fp8")).toThrow(/flops/);
+    expect(() => rooflineTime(0, Infinity, "h100", "fp8")).toThrow(/bytes/);
+    expect(() => crossoverTokens("x")).toThrow(RangeError);
+    expect(() => ridgePoint({ ...getGpu("h100"), hbmTBps: 0 })).toThrow(/hbmTBps/);
+    expect(() => bytesPerWeight("int8" as never)).toThrow(RangeError);
+  });
+});
