@@ -22,7 +22,11 @@ export type Outcome = "correct" | "incorrect" | "not attempted";
  * Typed `any` so a starter type-checks under tslab wherever it stands.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const TODO: any = Object.freeze({ __todo__: true, toString: () => "TODO" });
+export const TODO: any = (() => {
+  const sentinel = { __todo__: true, toString: () => "TODO" };
+  Object.defineProperty(sentinel, util.inspect.custom, { value: () => "TODO", enumerable: false });
+  return Object.freeze(sentinel);
+})();
 
 /** Thrown by starter functions (`throw new NotImplemented()`); a check treats it as "not attempted". */
 export class NotImplemented extends Error {

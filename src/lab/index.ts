@@ -6,3 +6,6 @@ export * from "./framework";
 export * from "./quiz";
 export * from "./content";
 export * from "./scenarios-eplb";
+export * from "./scenarios-routing";
+export * from "./scenarios-cost";
+export * from "./exercises";

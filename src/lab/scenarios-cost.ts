@@ -1,0 +1,322 @@
+/**
+ * Lab 3.1 scenarios built on the cost model: prefill-vs-decode intensity, active parameters, the
+ * throughput comparison of Exercise 2, the EP sweep of Exercise 4, DeepEP bytes and latency, experts
+ * and memory per GPU, NVL72 vs InfiniBand all-to-all, and the EP8-vs-EP32 frontier.
+ * All numbers come from `src/cost` (cited catalogs, roofline, all-to-all and decode-step models).
+ */
+import {
+  prefillVsDecode,
+  getModel,
+  getGpu,
+  paramCounts,
+  decodeStep,
+  allToAllTime,
+  DEEPEP_LOW_LATENCY,
+  crossoverTokens,
+  memoryPerGpu,
+  sweepFrontier,
+  wideEpRatio,
+  NVIDIA_WIDE_EP_CLAIM,
+} from "../cost";
+import { planLayer } from "../eplb";
+import { throughputBars, frontierFigure, allToAllLatencyFigure } from "../viz";
+import type { Figure } from "../viz";
+import { assertPositiveInt } from "../util";
+import { Summary, skewedExpertLoad } from "./scenarios-eplb";
+
+const r1 = (x: number) => Math.round(x * 10) / 10;
+const r2 = (x: number) => Math.round(x * 100) / 100;
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/** One row of {@link prefillDecodeIntensity}. */
+export interface IntensityRow {
+  phase: string;
+  tokens: number;
+  /** FLOP per byte of HBM traffic */
+  intensity: number;
+  /** the GPU's FLOP/byte ridge point */
+  ridgePoint: number;
+  bound: string;
+}
+
+/**
+ * Arithmetic intensity of one decode step (64 sequences, 4096 tokens of context) and one 4096-token
+ * prefill chunk of DeepSeek-V3 on an H100, beside the GPU's ridge point.
+ * @param gpu catalog GPU name (default "h100")
+ * @example prefillDecodeIntensity()[0].bound; // "memory"
+ */
+export function prefillDecodeIntensity(gpu = "h100"): IntensityRow[] {
+  const r = prefillVsDecode({ model: "deepseek-v3", gpu });
+  return [r.decode, r.prefill].map((x) => ({
+    phase: x.phase === "decode" ? "decode step (64 sequences)" : `prefill chunk (${x.tokens} tokens)`,
+    tokens: x.tokens,
+    intensity: r1(x.intensity),
+    ridgePoint: r1(r.ridge),
+    bound: `${x.bound}-bound`,
+  }));
+}
+
+/**
+ * Total and active parameters of a catalog model, and forward FLOPs per token (≈ 2 per active parameter).
+ * @param model catalog name, default "deepseek-v3"
+ * @returns rows with the published and the architecture-derived counts
+ * @example activeParameterSummary()[0].published; // "671B"
+ */
+export function activeParameterSummary(model = "deepseek-v3"): { quantity: string; published: string; fromArchitecture: string }[] {
+  const m = getModel(model);
+  const c = paramCounts(m);
+  const b = (x: number) => `${r1(x / 1e9)}B`;
+  return [
+    { quantity: "total parameters", published: `${m.totalParamsB}B`, fromArchitecture: b(c.totalParams) },
+    { quantity: "active parameters per token", published: `${m.activeParamsB}B`, fromArchitecture: b(c.activeParams) },
+    { quantity: "active share", published: `${r1((100 * m.activeParamsB) / m.totalParamsB)}%`, fromArchitecture: `${r1((100 * c.activeParams) / c.totalParams)}%` },
+    { quantity: "forward GFLOPs per token (2 × active)", published: `${r1((2 * m.activeParamsB * 1e9) / 1e9)}`, fromArchitecture: `${r1((2 * c.activeParams) / 1e9)}` },
+    { quantity: "routed experts chosen per token", published: `${m.topK} of ${m.numExperts} (+${m.numSharedExperts} shared)`, fromArchitecture: `${r1((100 * m.topK) / m.numExperts)}% of routed experts` },
+  ];
+}
+
+// ─── Exercise 2 ───────────────────────────────────────────────────────────────────────────────
+
+/** Ids of the four Exercise 2 configurations. */
+export const EX2_CONFIG_IDS = Object.freeze(["dense", "standard-ep", "wide-ep", "wide-ep-eplb"] as const);
+export type Ex2ConfigId = (typeof EX2_CONFIG_IDS)[number];
+
+/**
+ * The Exercise 2 setting. gpt-oss-120b is used because, unlike DeepSeek-V3, it fits on one GPU, so a
+ * real "no EP" baseline exists. Source of the model's sizes: the cost catalog (cited there).
+ */
+export const EX2_SETTING = Object.freeze({
+  model: "gpt-oss-120b",
+  gpu: "gb200",
+  kvLen: 4096,
+  /** batch cap per GPU (sequences) */
+  maxBatch: 256,
+  /** Zipf exponent of the synthetic expert popularity */
+  zipfS: 0.8,
+  seed: 2024,
+  wideEp: 32,
+  standardEp: 8,
+  redundantExperts: 32,
+});
+
+/** One row of {@link throughputComparison}. */
+export interface ThroughputRow {
+  id: Ex2ConfigId;
+  configuration: string;
+  epSize: number;
+  expertSlots: number;
+  /** sequences per GPU: the largest that fits in memory, capped */
+  batchPerGpu: number;
+  /** busiest GPU's routed tokens ÷ mean */
+  loadImbalance: number;
+  stepTimeMs: number;
+  tokensPerSecPerUser: number;
+  outputTokensPerSecPerGpu: number;
+  relativeToDense: number;
+}
+
+/**
+ * Exercise 2: Dense-style (no EP) vs standard EP vs wide EP vs wide EP + EPLB, by the cost model.
+ * Each configuration runs at the largest decode batch that fits (capped at 256 sequences per GPU),
+ * with the same skewed expert popularity; EPLB's imbalance comes from the real EPLB placement.
+ * @returns rows (in {@link EX2_CONFIG_IDS} order), a bar figure and the measured ordering
+ * @example throughputComparison().ordering.length; // 4
+ */
+export function throughputComparison(): { rows: ThroughputRow[]; figure: Figure; ordering: Ex2ConfigId[] } {
+  const s = EX2_SETTING;
+  const m = getModel(s.model);
+  const load = skewedExpertLoad(m.numExperts, 64 * 1024, s.zipfS, s.seed);
+  const eplb = planLayer(load, { numGpus: s.wideEp, numReplicas: m.numExperts + s.redundantExperts });
+  const configs: { id: Ex2ConfigId; label: string; epSize: number; redundant: number; imbalance?: number }[] = [
+    { id: "dense", label: "Dense-style: no EP, every GPU holds all experts", epSize: 1, redundant: 0 },
+    { id: "standard-ep", label: `Standard EP (EP${s.standardEp}, contiguous)`, epSize: s.standardEp, redundant: 0 },
+    { id: "wide-ep", label: `Wide EP (EP${s.wideEp}, contiguous)`, epSize: s.wideEp, redundant: 0 },
+    { id: "wide-ep-eplb", label: `Wide EP + EPLB (EP${s.wideEp}, +${s.redundantExperts} redundant)`, epSize: s.wideEp, redundant: s.redundantExperts, imbalance: 1 / eplb.balancedness },
+  ];
+  const raw = configs.map((c) => {
+    const base = { model: s.model, gpu: s.gpu, epSize: c.epSize, kvLen: s.kvLen, redundantExperts: c.redundant };
+    const lb = c.imbalance !== undefined ? { loadImbalance: c.imbalance } : { expertLoad: load };
+    const batch = Math.min(s.maxBatch, decodeStep({ ...base, ...lb, batchPerGpu: 1 }).maxBatchPerGpu);
+    if (batch < 1) throw new RangeError(`${c.label} does not fit in memory`);
+    return { c, r: decodeStep({ ...base, ...lb, batchPerGpu: batch }), batch };
+  });
+  const dense = raw[0].r.outputTokensPerSecPerGpu;
+  const rows: ThroughputRow[] = raw.map(({ c, r, batch }) => ({
+    id: c.id,
+    configuration: c.label,
+    epSize: c.epSize,
+    expertSlots: m.numExperts + c.redundant,
+    batchPerGpu: batch,
+    loadImbalance: r2(r.loadImbalance),
+    stepTimeMs: r2(r.stepTimeMs),
+    tokensPerSecPerUser: r1(r.tokensPerSecPerUser),
+    outputTokensPerSecPerGpu: Math.round(r.outputTokensPerSecPerGpu),
+    relativeToDense: r2(r.outputTokensPerSecPerGpu / dense),
+  }));
+  const ordering = rows
+    .slice()
+    .sort((a, b) => a.outputTokensPerSecPerGpu - b.outputTokensPerSecPerGpu)
+    .map((r) => r.id);
+  const figure = throughputBars(
+    rows.map((r) => r.configuration.split(" (")[0].replace(": no EP, every GPU holds all experts", "")),
+    rows.map((r) => r.outputTokensPerSecPerGpu),
+    {
+      title: `Modelled decode throughput, ${s.model} on ${s.gpu.toUpperCase()} (${s.kvLen}-token contexts, largest batch that fits)`,
+      notes: rows.map((r) => `${r.configuration}; batch ${r.batchPerGpu}/GPU; load imbalance ${r.loadImbalance}`),
+    },
+  );
+  return { rows, figure, ordering };
+}
+
+// ─── Exercise 4 ───────────────────────────────────────────────────────────────────────────────
+
+/** The Exercise 4 setting: DeepSeek-V3 decode on H200 nodes (8 GPUs on NVLink, 400 Gb/s NIC per GPU). */
+export const EX4_SETTING = Object.freeze({ model: "deepseek-v3", gpu: "h200", batchPerGpu: 64, kvLen: 4096, epSizes: Object.freeze([1, 2, 4, 8, 16, 32, 64, 128, 256]) });
+
+/** One row of {@link epSweep}. */
+export interface EpSweepRow {
+  epSize: number;
+  expertsPerGpu: number;
+  /** MoE expert compute (shared + routed), all layers, ms per step */
+  moeMs: number;
+  /** dispatch + combine, all MoE layers, ms per step */
+  allToAllMs: number;
+  allToAllDominates: boolean;
+  /** whether weights + KV fit in the GPU's memory at this EP size */
+  fitsInMemory: boolean;
+}
+
+/**
+ * MoE compute vs all-to-all time of a DeepSeek-V3 decode step as EP grows (Exercise 4).
+ * @param epSizes EP sizes to evaluate (each must divide 256)
+ * @throws {RangeError} for an EP size that does not divide the expert count
+ * @example epSweep([8, 16]).map((r) => r.allToAllDominates);
+ */
+export function epSweep(epSizes: readonly number[]): EpSweepRow[] {
+  if (!Array.isArray(epSizes) || epSizes.length === 0) throw new RangeError("epSizes must be a non-empty array of EP sizes");
+  const s = EX4_SETTING;
+  return epSizes.map((ep, i) => {
+    assertPositiveInt(`epSizes[${i}]`, ep);
+    const r = decodeStep({ model: s.model, gpu: s.gpu, epSize: ep, batchPerGpu: s.batchPerGpu, kvLen: s.kvLen });
+    const comm = r.dispatchMs + r.combineMs;
+    return { epSize: ep, expertsPerGpu: r.expertsPerGpu, moeMs: r2(r.moeMs), allToAllMs: r2(comm), allToAllDominates: comm > r.moeMs, fitsInMemory: r.fits };
+  });
+}
+
+/** The smallest EP size of {@link EX4_SETTING} at which the all-to-all takes longer than the MoE compute. */
+export function allToAllCrossoverEp(): number {
+  const hit = epSweep(EX4_SETTING.epSizes).find((r) => r.allToAllDominates);
+  if (!hit) throw new RangeError("the all-to-all never dominates in the EP sizes evaluated");
+  return hit.epSize;
+}
+
+// ─── Section 6.3: DeepEP ──────────────────────────────────────────────────────────────────────
+
+/**
+ * Dispatch/combine bytes per token and modelled low-latency all-to-all time vs EP, beside DeepEP's
+ * published H800 measurements (128 tokens per rank, hidden 7168, top-8).
+ * @example deepEpDemo().bytesRows.length; // 2
+ */
+export function deepEpDemo(): { figure: Figure; bytesRows: { direction: string; precision: string; bytesPerTokenPerLayer: number; kbPerTokenAllLayers: number }[] } {
+  const d = DEEPEP_LOW_LATENCY;
+  const eps = d.points.map((p) => p.epSize);
+  const model = eps.map((ep) => allToAllTime({ gpu: "h800", epSize: ep, tokensPerRank: d.tokensPerRank, hiddenSize: d.hiddenSize, topK: d.topK }));
+  const figure = allToAllLatencyFigure(
+    { label: "cost model", epSizes: eps, dispatchUs: model.map((m) => r1(m.dispatchUs)), combineUs: model.map((m) => r1(m.combineUs)) },
+    { label: "DeepEP measured (H800)", epSizes: eps, dispatchUs: d.points.map((p) => p.dispatchUs), combineUs: d.points.map((p) => p.combineUs) },
+    { title: "Low-latency all-to-all per MoE layer, 128 tokens per rank (DeepSeek-V3 sizes)" },
+  );
+  const ds = getModel("deepseek-v3");
+  const first = model[0];
+  return {
+    figure,
+    bytesRows: [
+      { direction: "dispatch (token → its 8 experts)", precision: "FP8 + scales", bytesPerTokenPerLayer: Math.round(first.dispatchBytesPerToken), kbPerTokenAllLayers: Math.round((first.dispatchBytesPerToken * ds.numMoeLayers) / 1024) },
+      { direction: "combine (8 expert outputs → token)", precision: "BF16", bytesPerTokenPerLayer: Math.round(first.combineBytesPerToken), kbPerTokenAllLayers: Math.round((first.combineBytesPerToken * ds.numMoeLayers) / 1024) },
+    ],
+  };
+}
+
+// ─── Section 8 ────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Experts per GPU for each EP size (numExperts must be divisible by each).
+ * @example expertsPerGpuRows(256, [8, 64])[1].expertsPerGpu; // 4
+ */
+export function expertsPerGpuRows(numExperts: number, epSizes: readonly number[]): { epSize: number; expertsPerGpu: number; deepseekV3ExpertWeightsPerGpuGB: number }[] {
+  assertPositiveInt("numExperts", numExperts);
+  return epSizes.map((ep, i) => {
+    assertPositiveInt(`epSizes[${i}]`, ep);
+    if (numExperts % ep !== 0) throw new RangeError(`epSizes[${i}] = ${ep} does not divide numExperts = ${numExperts}`);
+    const mem = memoryPerGpu({ model: "deepseek-v3", gpu: "gb200", epSize: ep });
+    return { epSize: ep, expertsPerGpu: numExperts / ep, deepseekV3ExpertWeightsPerGpuGB: r1(mem.expertWeightsGB) };
+  });
+}
+
+/**
+ * Roofline crossover: tokens per expert at which an expert GEMM becomes compute-bound, per GPU (FP8).
+ * @example crossoverRows().length > 0
+ */
+export function crossoverRows(gpus: readonly string[] = ["h100", "h200", "b200", "gb200"]): { gpu: string; ridgePointFlopPerByte: number; crossoverTokensPerExpert: number }[] {
+  return gpus.map((name) => {
+    const g = getGpu(name);
+    return { gpu: name, ridgePointFlopPerByte: r1((g.fp8Tflops * 1e12) / (g.hbmTBps * 1e12)), crossoverTokensPerExpert: Math.round(crossoverTokens(name, "fp8")) };
+  });
+}
+
+/**
+ * Memory per GPU and the largest decode batch that fits, DeepSeek-V3 FP8 on GB200, 4096-token contexts.
+ * @example memoryRows([8, 64])[1].maxBatchPerGpu > memoryRows([8, 64])[0].maxBatchPerGpu
+ */
+export function memoryRows(epSizes: readonly number[], gpu = "gb200"): { epSize: number; expertsPerGpu: number; expertWeightsGB: number; otherWeightsGB: number; kvGBPerSequence: number; maxBatchPerGpu: number; tokensPerExpertAtMaxBatch: number }[] {
+  const m = getModel("deepseek-v3");
+  return epSizes.map((ep, i) => {
+    assertPositiveInt(`epSizes[${i}]`, ep);
+    const r = memoryPerGpu({ model: m, gpu, epSize: ep, kvLen: 4096 });
+    return {
+      epSize: ep,
+      expertsPerGpu: r.expertsPerGpu,
+      expertWeightsGB: r1(r.expertWeightsGB),
+      otherWeightsGB: r1(r.replicatedWeightsGB),
+      kvGBPerSequence: r3(r.kvGBPerSequence),
+      maxBatchPerGpu: r.maxBatchPerGpu,
+      tokensPerExpertAtMaxBatch: r1((r.maxBatchPerGpu * ep * m.topK) / m.numExperts),
+    };
+  });
+}
+
+/**
+ * Modelled dispatch + combine per MoE layer on GB200 NVL72 vs H100 nodes (400 Gb/s between nodes),
+ * 128 tokens per rank, DeepSeek-V3 sizes. EP sizes not dividing 256 are allowed here (traffic only).
+ * @example nvl72Rows([8, 72]).length; // 2
+ */
+export function nvl72Rows(epSizes: readonly number[]): { epSize: number; gb200Nvl72Us: number; gb200Link: string; h100NodesUs: number; h100Link: string }[] {
+  return epSizes.map((ep, i) => {
+    assertPositiveInt(`epSizes[${i}]`, ep);
+    const a = allToAllTime({ gpu: "gb200", epSize: ep, tokensPerRank: 128 });
+    const b = allToAllTime({ gpu: "h100", epSize: ep, tokensPerRank: 128 });
+    return { epSize: ep, gb200Nvl72Us: r1(a.dispatchUs + a.combineUs), gb200Link: a.bottleneck, h100NodesUs: r1(b.dispatchUs + b.combineUs), h100Link: b.bottleneck };
+  });
+}
+
+/**
+ * EP8 vs EP32 frontier on GB200 NVL72 (DeepSeek-V3, 2048-token contexts) and the ratio at 100
+ * tokens/s per user, beside NVIDIA's published "up to 1.8×".
+ * @example frontierDemo().ratio.published.ratio; // 1.8
+ */
+export function frontierDemo(tokensPerSecPerUser = 100) {
+  const sweep = sweepFrontier({ model: "deepseek-v3", gpu: "gb200", kvLen: 2048, epSizes: [8, 32] });
+  const series = [8, 32].map((ep) => {
+    const pts = sweep.byEp[ep] ?? [];
+    return { label: `EP${ep}`, tokensPerSecPerUser: pts.map((p) => r1(p.tokensPerSecPerUser)), outputTokensPerSecPerGpu: pts.map((p) => Math.round(p.outputTokensPerSecPerGpu)), batchSizes: pts.map((p) => p.batchPerGpu) };
+  });
+  const figure = frontierFigure(series, { title: "Modelled decode frontier, DeepSeek-V3 on GB200 NVL72", markUserRate: tokensPerSecPerUser });
+  const ratio = wideEpRatio({ tokensPerSecPerUser });
+  const fmt = (v: number | null) => (v === null ? "out of reach" : `${Math.round(v)} tokens/s per GPU`);
+  const summary = new Summary(
+    `At ${tokensPerSecPerUser} tokens/s per user the model gives EP8 ${fmt(ratio.narrowTokensPerSecPerGpu)} and EP32 ${fmt(ratio.wideTokensPerSecPerGpu)}` +
+      (ratio.ratio === null ? "; no ratio at this speed." : `: ${ratio.ratio.toFixed(2)}× per GPU.`) +
+      ` NVIDIA publishes "up to ${NVIDIA_WIDE_EP_CLAIM.ratio}×" for the same comparison (${NVIDIA_WIDE_EP_CLAIM.source.url}).`,
+  );
+  return { sweep, ratio, figure, summary };
+}

@@ -1,0 +1,151 @@
+/**
+ * Lab 3.1 scenarios built on the routing library: the original's routing cell (5 tokens, 256
+ * experts, top-8) on seeded logits, DeepSeek-V3-style sigmoid + group-limited routing and the nodes
+ * it touches, dispatch traffic on a small EP layout, and the wide-EP comparison of section 6.2.
+ */
+import { route, syntheticLogits, expertPopularity, sampleRouting, dispatchStats } from "../routing";
+import type { RoutingResult } from "../routing";
+import { routingFigure, nodesTouchedFigure, routingComparisonFigure, countNodesTouched, trafficHeatmap } from "../viz";
+import type { Figure } from "../viz";
+import { Summary } from "./scenarios-eplb";
+
+const mean = (v: ArrayLike<number>) => Array.from(v).reduce((a, b) => a + b, 0) / v.length;
+
+/** The first `n` tokens of a routing result (for figures that draw one bar per token). */
+export function firstTokens(r: RoutingResult, n: number): RoutingResult {
+  const m = Math.min(n, r.numTokens);
+  return { ...r, numTokens: m, indices: r.indices.slice(0, m * r.topK), weights: r.weights.slice(0, m * r.topK) };
+}
+
+/**
+ * Mean number of remote nodes (other than the token's home node) holding a token's chosen experts,
+ * with tokens spread evenly and contiguously over the GPUs and experts contiguously over the nodes.
+ */
+export function remoteNodesPerToken(r: RoutingResult, numGpus: number, numNodes: number): number {
+  const perNodeExperts = r.numExperts / numNodes;
+  const gpusPerNode = numGpus / numNodes;
+  let total = 0;
+  for (let t = 0; t < r.numTokens; t++) {
+    const home = Math.floor(Math.floor((t * numGpus) / r.numTokens) / gpusPerNode);
+    const seen = new Set<number>();
+    for (let k = 0; k < r.topK; k++) {
+      const node = Math.floor(r.indices[t * r.topK + k] / perNodeExperts);
+      if (node !== home) seen.add(node);
+    }
+    total += seen.size;
+  }
+  return total / r.numTokens;
+}
+
+/** Token labels of the routing demo (as in the original lab's cell). */
+export const DEMO_TOKENS = Object.freeze(["The", "quantum", "entanglement", "phenomenon", "is"]);
+
+/**
+ * The original lab's routing cell, on the library's router: 5 tokens, 256 experts, softmax top-8,
+ * seeded gate logits (uniform popularity).
+ * @param seed logits seed, default 42
+ * @returns the routing result, a per-token table, a figure of the chosen experts, and a summary
+ * @example routingDemo().routing.indices.length; // 40
+ */
+export function routingDemo(seed = 42) {
+  const numExperts = 256;
+  const topK = 8;
+  const logits = syntheticLogits(expertPopularity(numExperts, { kind: "uniform" }), { numTokens: DEMO_TOKENS.length, seed, noiseScale: 0.5 });
+  const routing = route(logits, { numExperts, topK });
+  const rows = DEMO_TOKENS.map((token, t) => ({
+    token,
+    experts: Array.from(routing.indices.slice(t * topK, (t + 1) * topK)).join(", "),
+    weights: Array.from(routing.weights.slice(t * topK, (t + 1) * topK)).map((w) => w.toFixed(3)).join(", "),
+  }));
+  const figure = routingFigure(routing, { tokenLabels: DEMO_TOKENS.slice(), numGroups: 8, title: "Chosen experts per token (softmax top-8 of 256; marker size = gate weight)" });
+  const distinct = new Set(Array.from(routing.indices)).size;
+  const summary = new Summary(
+    `${DEMO_TOKENS.length} tokens × top-${topK} of ${numExperts} experts: each token activates ${((100 * topK) / numExperts).toFixed(1)}% of the routed experts; ` +
+      `together they use ${distinct} distinct experts. Weights per token sum to 1.`,
+  );
+  return { routing, rows, figure, summary };
+}
+
+/**
+ * DeepSeek-V3-style routing (sigmoid scores, 256 experts in 8 groups, top-8) with and without the
+ * group limit (top-4 groups), experts placed one group per node on 8 nodes; counts nodes per token.
+ * @param numTokens tokens routed, default 512
+ * @example groupLimitedDemo().maxNodesLimited <= 4
+ */
+export function groupLimitedDemo(numTokens = 512, seed = 11) {
+  const numExperts = 256;
+  const numNodes = 8;
+  const logits = syntheticLogits(expertPopularity(numExperts, { kind: "zipf", zipfS: 0.6, seed }), { numTokens, seed });
+  const flat = route(logits, { numExperts, topK: 8, scoring: "sigmoid" });
+  const limited = route(logits, { numExperts, topK: 8, scoring: "sigmoid", numGroups: 8, topkGroup: 4, numSharedExperts: 1 });
+  const nFlat = countNodesTouched(flat, numNodes);
+  const nLim = countNodesTouched(limited, numNodes);
+  const figure = nodesTouchedFigure(
+    [
+      { label: "flat top-8", routing: firstTokens(flat, 16) },
+      { label: "group-limited (top-4 of 8 groups)", routing: firstTokens(limited, 16) },
+    ],
+    { numNodes, limit: 4, title: "Nodes each token must reach (first 16 tokens; experts: one group per node, 8 nodes)" },
+  );
+  const summary = new Summary(
+    `Over ${numTokens} tokens: flat top-8 reaches ${mean(nFlat).toFixed(2)} nodes per token on average (max ${Math.max(...nFlat)}); ` +
+      `group-limited routing ${mean(nLim).toFixed(2)} (max ${Math.max(...nLim)}). Every token also uses the ${limited.numSharedExperts} shared expert.`,
+  );
+  return { flat, limited, figure, summary, maxNodesLimited: Math.max(...nLim), maxNodesFlat: Math.max(...nFlat) };
+}
+
+/**
+ * Dispatch traffic of one MoE layer: 64 experts on 8 GPUs in 2 nodes (contiguous), 256 tokens top-8
+ * sampled from a skewed popularity.
+ * @example dispatchDemo().stats.numGpus; // 8
+ */
+export function dispatchDemo() {
+  const numExperts = 64;
+  const numGpus = 8;
+  const numNodes = 2;
+  const routing = sampleRouting(expertPopularity(numExperts, { kind: "zipf", zipfS: 0.8, seed: 5 }), { numTokens: 256, topK: 8, seed: 5 });
+  const phy2log = Array.from({ length: numExperts }, (_, i) => i);
+  const stats = dispatchStats(routing, { phy2log, numGpus, numNodes });
+  const matrix: number[][] = [];
+  for (let s = 0; s < numGpus; s++) matrix.push(Array.from(stats.trafficTokens.slice(s * numGpus, (s + 1) * numGpus)));
+  const figure = trafficHeatmap(matrix, { gpusPerNode: numGpus / numNodes, title: "Dispatch: tokens sent from each GPU (row) to each GPU (column)" });
+  const loads = Array.from(stats.tokensPerGpu);
+  const summary = new Summary(
+    `256 tokens start evenly on 8 GPUs and each picks 8 of 64 experts. Dispatch keeps ${stats.localTokens} token sends on their own GPU, ` +
+      `sends ${stats.intraNodeTokens} over NVLink inside a node and ${stats.interNodeTokens} across nodes. ` +
+      `Expert work per GPU ranges from ${Math.min(...loads)} to ${Math.max(...loads)} (token, expert) pairs.`,
+  );
+  return { routing, stats, figure, summary };
+}
+
+/**
+ * Wide EP on 64 GPUs in 8 nodes (4 experts per GPU, one expert group per node): flat vs group-limited
+ * routing, side by side, with the inter-node share of dispatch.
+ * @example wideEpDemo().limited.interNodeTokens < wideEpDemo().flat.interNodeTokens
+ */
+export function wideEpDemo(numTokens = 1024, seed = 3) {
+  const numExperts = 256;
+  const numGpus = 64;
+  const numNodes = 8;
+  const logits = syntheticLogits(expertPopularity(numExperts, { kind: "zipf", zipfS: 0.6, seed }), { numTokens, seed });
+  const flatR = route(logits, { numExperts, topK: 8, scoring: "sigmoid" });
+  const limR = route(logits, { numExperts, topK: 8, scoring: "sigmoid", numGroups: 8, topkGroup: 4 });
+  const phy2log = Array.from({ length: numExperts }, (_, i) => i);
+  const flat = dispatchStats(flatR, { phy2log, numGpus, numNodes });
+  const limited = dispatchStats(limR, { phy2log, numGpus, numNodes });
+  const figure = routingComparisonFigure(
+    [
+      { label: "flat top-8", routing: firstTokens(flatR, 12) },
+      { label: "group-limited (top-4 groups)", routing: firstTokens(limR, 12) },
+    ],
+    { numGroups: 8, numNodes, title: "Wide EP (64 GPUs, 8 nodes): chosen experts coloured by group = node" },
+  );
+  const nodes = (r: RoutingResult) => mean(countNodesTouched(r, numNodes));
+  const remote = (r: RoutingResult) => remoteNodesPerToken(r, numGpus, numNodes);
+  const summary = new Summary(
+    `${numTokens} tokens, 4 experts per GPU. Flat routing: a token's experts sit on ${nodes(flatR).toFixed(2)} nodes on average, ${remote(flatR).toFixed(2)} of them remote; ` +
+      `${flat.interNodeTokens} GPU-to-GPU token sends cross nodes. Group-limited: ${nodes(limR).toFixed(2)} nodes, ${remote(limR).toFixed(2)} remote; ${limited.interNodeTokens} cross-node GPU sends. ` +
+      `DeepEP's normal kernels send a token once per remote node and fan out over NVLink there, so network traffic follows the remote-node count.`,
+  );
+  return { flat, limited, figure, summary };
+}
