@@ -1,0 +1,102 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import * as path from "node:path";
+import { createRequire } from "node:module";
+
+// src/cli/main.ts loads `./cost` with a plain require (bin/ep-lab.js runs it through tsx). Under vitest that
+// require is Node's loader, so register tsx's CommonJS hook and load main.ts through it: one module graph,
+// so main's `instanceof UsageError` sees the class cost.ts throws.
+type Main = (argv: string[]) => Promise<number>;
+let main: Main;
+let unregister: () => void = () => {};
+beforeAll(() => {
+  const req = createRequire(path.join(process.cwd(), "package.json"));
+  unregister = (req("tsx/cjs/api") as { register: () => () => void }).register();
+  main = (req("./src/cli/main.ts") as { main: Main }).main;
+});
+afterAll(() => unregister());
+
+let out: string[] = [];
+let err: string[] = [];
+beforeEach(() => {
+  out = [];
+  err = [];
+  vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
+  vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
+});
+afterEach(() => vi.restoreAllMocks());
+
+describe("ep-lab cost", () => {
+  it("decode prints the step, breakdown and memory as JSON", async () => {
+    const code = await main(["cost", "decode", "--model", "deepseek-v3", "--gpu", "h800", "--ep", "144", "--batch-per-gpu", "128", "--kv-len", "4989", "--redundant-experts", "32", "--overlap", "--precision", "fp8"]);
+    expect(code).toBe(0);
+    const r = JSON.parse(out.join("\n"));
+    for (const k of ["stepTimeMs", "tokensPerSecPerUser", "outputTokensPerSecPerGpu", "outputTokensPerSecPerNode", "attentionMs", "moeMs", "dispatchMs", "combineMs", "denseMs", "otherMs", "weightsGB", "kvGB", "fits"]) {
+      expect(r, k).toHaveProperty(k);
+    }
+    expect(r.fits).toBe(true);
+    expect(r.expertsPerGpu).toBe(2);
+  });
+
+  it("decode with --mtp and imbalance options", async () => {
+    expect(await main(["cost", "decode", "--model", "deepseek-r1", "--gpu", "h800", "--ep", "144", "--batch-per-gpu", "64", "--kv-len", "4989", "--redundant-experts=32", "--mtp", "--load-imbalance", "1.2"])).toBe(0);
+    expect(JSON.parse(out.join("\n")).tokensPerGpu).toBe(128);
+  });
+
+  it("alltoall prints dispatchUs and combineUs", async () => {
+    expect(await main(["cost", "alltoall", "--gpu", "h800", "--ep", "32", "--tokens-per-rank", "128"])).toBe(0);
+    const r = JSON.parse(out.join("\n"));
+    expect(r.dispatchUs).toBeGreaterThan(100);
+    expect(r.combineUs).toBeGreaterThan(r.dispatchUs);
+  });
+
+  it("sweep prints the frontier and the throughput at a tokens/s per user", async () => {
+    expect(await main(["cost", "sweep", "--model", "deepseek-v3", "--gpu", "gb200", "--kv-len", "2048", "--ep", "8,32", "--batches", "8,32,128", "--tokens-per-user", "30"])).toBe(0);
+    const r = JSON.parse(out.join("\n"));
+    expect(Array.isArray(r.frontier)).toBe(true);
+    expect(Object.keys(r.byEp)).toEqual(["8", "32"]);
+    expect(r.atTokensPerSecPerUser.tokensPerSecPerUser).toBe(30);
+  });
+
+  it("calibrate prints the published comparisons", async () => {
+    expect(await main(["cost", "calibrate"])).toBe(0);
+    const r = JSON.parse(out.join("\n"));
+    expect(r.deepseekDecode.publishedOutputTokensPerSecPerNode).toBe(14800);
+  });
+
+  it("--help exits 0; no subcommand exits 2", async () => {
+    expect(await main(["cost", "--help"])).toBe(0);
+    expect(out.join("\n")).toMatch(/ep-lab cost <decode\|alltoall\|sweep\|calibrate>/);
+    expect(await main(["cost", "decode", "--help"])).toBe(0);
+    expect(await main(["cost"])).toBe(2);
+  });
+
+  it("unknown model or GPU lists the known ones and exits 2", async () => {
+    expect(await main(["cost", "decode", "--model", "gpt-5", "--gpu", "h800", "--ep", "8", "--batch-per-gpu", "8", "--kv-len", "10"])).toBe(2);
+    expect(err.join("\n")).toMatch(/unknown model "gpt-5"; known: deepseek-v3/);
+    expect(await main(["cost", "alltoall", "--gpu", "tpu", "--ep", "8", "--tokens-per-rank", "8"])).toBe(2);
+    expect(err.join("\n")).toMatch(/unknown gpu "tpu"; known: b200, gb200, h100, h200, h800/);
+  });
+
+  it("bad numbers and bad options are named errors with exit 2", async () => {
+    const base = ["cost", "decode", "--model", "deepseek-v3", "--gpu", "h800", "--kv-len", "4989"];
+    expect(await main([...base, "--ep", "abc", "--batch-per-gpu", "8"])).toBe(2);
+    expect(err.pop()).toMatch(/--ep must be a number/);
+    expect(await main([...base, "--ep", "8.5", "--batch-per-gpu", "8"])).toBe(2);
+    expect(err.pop()).toMatch(/--ep must be an integer/);
+    expect(await main([...base, "--ep", "7", "--batch-per-gpu", "8"])).toBe(2);
+    expect(err.pop()).toMatch(/divisible by epSize \(7\)/);
+    expect(await main([...base, "--ep", "8", "--batch-per-gpu", "-3"])).toBe(2);
+    expect(err.pop()).toMatch(/batchPerGpu/);
+    expect(await main([...base, "--ep", "8"])).toBe(2);
+    expect(err.pop()).toMatch(/missing --batch-per-gpu/);
+    expect(await main([...base, "--ep", "8", "--batch-per-gpu", "8", "--precision", "fp4"])).toBe(2);
+    expect(err.pop()).toMatch(/--precision/);
+    expect(await main([...base, "--ep", "8", "--batch-per-gpu", "8", "--bogus", "1"])).toBe(2);
+    expect(err.pop()).toMatch(/unknown option --bogus/);
+    expect(await main(["cost", "alltoall", "--gpu", "h800", "--ep", "8", "--tokens-per-rank", "NaN"])).toBe(2);
+    expect(await main(["cost", "sweep", "--model", "deepseek-v3", "--gpu", "h800", "--kv-len", "100", "--ep", "8,x"])).toBe(2);
+    expect(err.pop()).toMatch(/--ep must be a comma-separated list/);
+    expect(await main(["cost", "frobnicate"])).toBe(2);
+    expect(err.pop()).toMatch(/unknown cost subcommand/);
+  });
+});
