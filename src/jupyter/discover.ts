@@ -25,7 +25,7 @@ export interface JupyterInstall {
 
 /** How to get Jupyter, shown when none is found. */
 export const JUPYTER_MISSING_MESSAGE = [
-  "No working Jupyter found (looked for jupyter-lab, then jupyter-notebook, on PATH and in /usr/bin, /usr/local/bin).",
+  "No working Jupyter found (looked for jupyter-lab, then jupyter-notebook, on PATH).",
   "Install one of them, then run `npm start` again:",
   "  Debian/Ubuntu:  sudo apt-get install jupyter-notebook",
   "  any Python 3:   python3 -m pip install --user notebook      (or: pip install jupyterlab)",
@@ -51,8 +51,8 @@ export function parseVersion(kind: "lab" | "notebook", output: string): Omit<Jup
 }
 
 /**
- * Candidate executables for a command name: every `PATH` entry, then /usr/local/bin and /usr/bin,
- * without duplicates and only files that exist.
+ * Candidate executables for a command name: every `PATH` entry in order, without duplicates, only
+ * executable files that exist.
  * @param name command name, e.g. "jupyter-lab"
  * @param envPath the `PATH` value to search (default: `process.env.PATH`)
  * @returns absolute paths in search order
@@ -60,7 +60,6 @@ export function parseVersion(kind: "lab" | "notebook", output: string): Omit<Jup
 export function candidatePaths(name: string, envPath: string = process.env.PATH ?? ""): string[] {
   if (typeof name !== "string" || !/^[\w.-]+$/.test(name)) throw new TypeError(`name must be a plain command name, got ${JSON.stringify(name)}`);
   const dirs = envPath.split(path.delimiter).filter((d) => d && path.isAbsolute(d));
-  dirs.push("/usr/local/bin", "/usr/bin");
   const seen = new Set<string>();
   const out: string[] = [];
   for (const d of dirs) {

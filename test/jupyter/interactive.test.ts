@@ -1,0 +1,152 @@
+/**
+ * The interactive path as a learner meets it: the Jupyter server `npm start` launches (same
+ * function, localhost + token), the smoke notebook opened in headless Chromium, "Run All" through
+ * the notebook's menu, and the plot and the table must appear. Saves build/jupyter-smoke.png.
+ *
+ * The notebook is served from a scratch copy (build/jupyter-smoke/, with the same `src` symlink
+ * as notebooks/) because Jupyter autosaves a notebook it runs: the committed one must stay
+ * without outputs.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findJupyter, startJupyter, type RunningJupyter } from "../../src/jupyter";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const CHROMIUM = "/usr/bin/chromium";
+const NOTEBOOK = "00-setup-check.ipynb";
+const SCREENSHOT = path.join(ROOT, "build", "jupyter-smoke.png");
+
+const install = fs.existsSync(CHROMIUM) ? findJupyter() : null;
+const skipReason = !fs.existsSync(CHROMIUM)
+  ? `${CHROMIUM} is missing (Debian: apt-get install chromium)`
+  : !install
+    ? "no Jupyter found (Debian: apt-get install jupyter-notebook)"
+    : null;
+if (skipReason) console.warn(`skipping the interactive Jupyter test: ${skipReason}`);
+
+/** Browser-side view of Jupyter Notebook's global (classic Notebook 6 / NbClassic). */
+type NotebookWindow = Window & {
+  Jupyter?: {
+    notebook?: {
+      kernel?: { is_connected(): boolean; name?: string } | null;
+      get_cells(): { cell_type: string; input_prompt_number?: number | string | null }[];
+      execute_all_cells(): void;
+    };
+  };
+};
+
+describe.skipIf(skipReason !== null)("Jupyter + tslab in a real browser", () => {
+  let jup: RunningJupyter;
+  let browser: Browser;
+  let page: Page;
+  let stateDir: string;
+  const pageErrors: string[] = [];
+  let kernelIds: string[] = [];
+
+  beforeAll(async () => {
+    // Scratch copy of the smoke notebook next to a `src` link, exactly like notebooks/.
+    const serveDir = path.join(ROOT, "build", "jupyter-smoke");
+    fs.rmSync(serveDir, { recursive: true, force: true });
+    fs.mkdirSync(serveDir, { recursive: true });
+    fs.copyFileSync(path.join(ROOT, "notebooks", NOTEBOOK), path.join(serveDir, NOTEBOOK));
+    fs.symlinkSync(path.join("..", "..", "src"), path.join(serveDir, "src"));
+    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "ep-lab-jupyter-"));
+
+    jup = await startJupyter({ port: 0, openBrowser: false, notebookDir: serveDir, stateDir, install: install! });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on("pageerror", (err) => pageErrors.push(String(err)));
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined);
+    await jup?.stop();
+    if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it("serves on 127.0.0.1 with a token and refuses requests without it", async () => {
+    expect(jup.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(jup.url).toContain(`token=${jup.token}`);
+    expect(jup.token).toMatch(/^[0-9a-f]{48}$/);
+    const anonymous = await fetch(`${jup.baseUrl}api/contents`);
+    expect(anonymous.status).toBe(403);
+    const specs = await (await fetch(`${jup.baseUrl}api/kernelspecs`, { headers: { Authorization: `token ${jup.token}` } })).json();
+    expect(specs.kernelspecs.tslab.spec.display_name).toBe("TypeScript (tslab)");
+  });
+
+  it("runs the smoke notebook through the UI and shows the plot and the table", async () => {
+    await page.goto(jup.notebookUrl(NOTEBOOK), { waitUntil: "domcontentloaded" });
+    // The tslab kernel starts (TypeScript loads) and connects.
+    await page.waitForFunction(() => {
+      const nb = (window as NotebookWindow).Jupyter?.notebook;
+      return !!nb && !!nb.kernel && nb.kernel.is_connected();
+    }, undefined, { timeout: 60_000 });
+    expect(await page.evaluate(() => (window as NotebookWindow).Jupyter?.notebook?.kernel?.name)).toBe("tslab");
+
+    // Cell → Run All, as a learner does it.
+    await page.locator("#menus a.dropdown-toggle").filter({ hasText: /^\s*Cell\s*$/ }).click();
+    await page.locator("#run_all_cells > a").click();
+
+    // Done when every code cell has an execution count (not "*") and the kernel is idle.
+    await page.waitForFunction(() => {
+      const nb = (window as NotebookWindow).Jupyter?.notebook;
+      if (!nb) return false;
+      const code = nb.get_cells().filter((c) => c.cell_type === "code");
+      const finished = code.every((c) => typeof c.input_prompt_number === "number");
+      return finished && document.querySelector("#kernel_indicator_icon.kernel_idle_icon") !== null;
+    }, undefined, { timeout: 120_000, polling: 250 });
+
+    // The plot: plotly drew SVG into the figure's div.
+    await page.waitForSelector(".output_area .ep-plot .main-svg", { timeout: 30_000 });
+    const bars = await page.locator(".output_area .ep-plot .main-svg .bars path").count();
+    expect(bars).toBeGreaterThanOrEqual(8); // 8 experts → 8 bar segments
+    // The table: 8 rows, one per expert.
+    const rows = await page.locator(".output_area table.ep-table tbody tr").count();
+    expect(rows).toBe(8);
+    expect(await page.locator(".output_area table.ep-table").innerText()).toContain("E7");
+    // Versions printed; no error output, no stderr, no page error.
+    expect(await page.locator(".output_area .output_stdout").first().innerText()).toMatch(/tslab 1\.0\.\d+/);
+    expect(await page.locator(".output_area .output_error, .output_area .output_stderr").count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+
+    // Jupyter's kernel list, to check after stop() that none is left running.
+    const res = await fetch(`${jup.baseUrl}api/kernels`, { headers: { Authorization: `token ${jup.token}` } });
+    kernelIds = ((await res.json()) as { id: string }[]).map((k) => k.id);
+    expect(kernelIds).toHaveLength(1);
+
+    // Notebook 6 scrolls inside #site, not the document: grow the viewport to the whole notebook.
+    const height = await page.evaluate(() => {
+      const site = document.querySelector("#site");
+      if (site) site.scrollTop = 0;
+      return (document.querySelector("#header")?.clientHeight ?? 0) + (document.querySelector("#notebook")?.scrollHeight ?? 900);
+    });
+    await page.setViewportSize({ width: 1280, height: Math.min(Math.max(height + 40, 900), 8000) });
+    fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT });
+    expect(fs.statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
+  }, 240_000);
+
+  it("stop() ends the server and its kernel", async () => {
+    await browser.close();
+    await jup.stop();
+    expect(jup.process.exitCode !== null || jup.process.signalCode !== null).toBe(true);
+    const leftovers = fs
+      .readdirSync("/proc")
+      .filter((p) => /^\d+$/.test(p))
+      .filter((pid) => {
+        try {
+          const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
+          return kernelIds.some((id) => cmd.includes(id)) || cmd.includes(stateDir);
+        } catch {
+          return false;
+        }
+      });
+    expect(leftovers).toEqual([]);
+  }, 60_000);
+});
