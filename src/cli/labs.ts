@@ -18,6 +18,12 @@ Execute notebooks through the tslab kernel (no Python needed) and write the exec
   --timeout-ms N   per-cell timeout in milliseconds (default ${DEFAULT_CELL_TIMEOUT_MS}); the kernel is killed on expiry
   --out DIR        output folder (default build/labs)`;
 
+/** A path for display: relative to the current directory when inside it, else absolute. */
+function shown(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel === "" ? "." : rel.startsWith("..") || path.isAbsolute(rel) ? p : rel;
+}
+
 function fmtSeconds(ms: number): string {
   return (ms / 1000).toFixed(2).padStart(7) + " s";
 }
@@ -74,7 +80,7 @@ export async function run(argv: string[]): Promise<number> {
         console.log(`  ✗ ${result.failure.message}`);
         if (result.failure.detail.trim()) console.log(result.failure.detail.trim().split("\n").map((l) => "    │ " + l).join("\n"));
       }
-      console.log(`  ${result.ok ? "✓" : "✗"} ${fmtSeconds(result.durationMs).trim()} → ${path.relative(process.cwd(), result.htmlPath ?? "")}`);
+      console.log(`  ${result.ok ? "✓" : "✗"} ${fmtSeconds(result.durationMs).trim()} → ${shown(result.htmlPath ?? "")}`);
     }
   } finally {
     process.off("SIGINT", onSignal);
@@ -84,7 +90,7 @@ export async function run(argv: string[]): Promise<number> {
   console.log(
     `\n${results.length - failed.length}/${results.length} notebooks passed` +
       (failed.length ? `; failed: ${failed.map((r) => `${r.path} (${r.failure?.reason} in ${r.failure && r.failure.cellIndex >= 0 ? "cell " + (r.failure.cellIndex + 1) : "start-up"})`).join(", ")}` : "") +
-      `; output in ${path.relative(process.cwd(), outDir) || "."}`,
+      `; output in ${shown(outDir)}`,
   );
   return failed.length ? 1 : 0;
 }

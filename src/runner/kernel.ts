@@ -11,6 +11,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { kernelNodeArgs, tslabBin } from "../jupyter";
 import { decodeMessage, encodeMessage, JupyterMessage, newHeader } from "./protocol";
 
 /** How a kernel process ended. */
@@ -25,8 +26,11 @@ export interface KernelStartOptions {
   cwd: string;
   /** Milliseconds to wait for the kernel to answer kernel_info on shell and iopub. Default 60000. */
   startTimeoutMs?: number;
-  /** Path of tslab's `bin/tslab` script. Default: resolved from the `tslab` package. */
+  /** Path of tslab's `bin/tslab` script. Default: the project's (`jupyter.tslabBin()`). */
   tslabBin?: string;
+  /** Node options before the tslab script. Default: the kernelspec's (`jupyter.kernelNodeArgs()`: `--require tsx/cjs`,
+   *  so folder imports like `./src/notebook` load), keeping the headless run identical to Jupyter's. */
+  nodeArgs?: string[];
   /** Extra environment variables for the kernel process. Default none. */
   env?: Record<string, string>;
 }
@@ -110,11 +114,6 @@ export async function freePorts(count: number): Promise<number[]> {
   } finally {
     await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
   }
-}
-
-function resolveTslabBin(): string {
-  const pkg = require.resolve("tslab/package.json");
-  return path.join(path.dirname(pkg), "bin", "tslab");
 }
 
 function delay(ms: number): Promise<void> {
@@ -203,7 +202,7 @@ export class Kernel {
     const connDir = fs.mkdtempSync(path.join(os.tmpdir(), "ep-lab-kernel-"));
     const connFile = path.join(connDir, "connection.json");
     fs.writeFileSync(connFile, JSON.stringify(conn), { mode: 0o600 });
-    const child = spawn(process.execPath, [options.tslabBin ?? resolveTslabBin(), "kernel", "--config-path", connFile], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? kernelNodeArgs()), options.tslabBin ?? tslabBin(), "kernel", "--config-path", connFile], {
       cwd,
       detached: true, // own process group: kill(-pid) reaches the kernel and its children
       stdio: ["ignore", "pipe", "pipe"],
