@@ -195,3 +195,29 @@ export function receivedTokensPerRank(tokensPerRank: number, topK: number): numb
   assertPositive("topK", topK);
   return tokensPerRank * topK;
 }
+
+/** One row of {@link allToAllVsEpSize}. */
+export interface AllToAllVsEpRow {
+  epSize: number;
+  dispatchUs: number;
+  combineUs: number;
+  bottleneck: AllToAllTime["bottleneck"];
+}
+
+/**
+ * Dispatch and combine latency of the model as the EP group widens, on any GPU (for a plot next to
+ * {@link DEEPEP_LOW_LATENCY}).
+ * @param options as {@link allToAllTime} without epSize
+ * @param epSizes EP sizes, default [8, 16, 32, 64, 72, 128, 256]
+ * @returns one row per EP size, microseconds
+ * @throws {RangeError|TypeError} for an empty or non-integer epSizes and bad options
+ * @example allToAllVsEpSize({ gpu: "gb200", tokensPerRank: 128 }).map(r => r.bottleneck) // NVLink up to 72, then NIC
+ */
+export function allToAllVsEpSize(options: Omit<AllToAllOptions, "epSize">, epSizes: readonly number[] = [8, 16, 32, 64, 72, 128, 256]): AllToAllVsEpRow[] {
+  if (!Array.isArray(epSizes) || epSizes.length === 0) throw new RangeError("epSizes must be a non-empty array");
+  return epSizes.map((epSize, i) => {
+    assertPositiveInt(`epSizes[${i}]`, epSize);
+    const r = allToAllTime({ ...options, epSize });
+    return { epSize, dispatchUs: r.dispatchUs, combineUs: r.combineUs, bottleneck: r.bottleneck };
+  });
+}

@@ -22,7 +22,7 @@ import type { GpuSpec } from "./catalog-hardware";
 import { attentionParamsPerLayer, expertParams, kvElementsPerTokenPerLayer, kvPositions, type ModelSpec } from "./catalog-models";
 import { allToAllTime } from "./alltoall";
 import { memoryPerGpu, resolveModel } from "./memory";
-import { bytesPerWeight, resolveEfficiency, resolveGpu, rooflineTime, PRECISIONS, type Efficiency, type Precision } from "./roofline";
+import { bytesPerWeight, resolveEfficiency, resolveGpu, PRECISIONS, type Efficiency, type Precision } from "./roofline";
 
 /** Options of {@link decodeStep}. */
 export interface DecodeOptions {
@@ -128,6 +128,26 @@ export function imbalanceFromExpertLoad(expertLoad: ArrayLike<number>, epSize: n
 }
 
 /**
+ * Load imbalance (max / mean) of per-GPU loads, e.g. the output of the EPLB library's `gpuLoads(...)`;
+ * equals 1 / balancedness. Feed the result to `decodeStep({ loadImbalance })`.
+ * @param gpuLoads tokens per GPU `[numGpus]`, ≥ 0, not all zero
+ * @returns max/mean ≥ 1
+ * @throws {RangeError|TypeError} for empty, negative or all-zero loads
+ * @example imbalanceFromGpuLoads([3, 1]) // 1.5
+ */
+export function imbalanceFromGpuLoads(gpuLoads: ArrayLike<number>): number {
+  assertLoadVector("gpuLoads", gpuLoads);
+  let max = 0;
+  let sum = 0;
+  for (let i = 0; i < gpuLoads.length; i++) {
+    sum += gpuLoads[i];
+    if (gpuLoads[i] > max) max = gpuLoads[i];
+  }
+  if (sum === 0) throw new RangeError("gpuLoads must not be all zeros");
+  return max / (sum / gpuLoads.length);
+}
+
+/**
  * Expected number of distinct slots hit when `draws` token-expert pairs land uniformly on `slots` slots:
  * slots·(1 − (1 − 1/slots)^draws). Used for the expert weights a GPU must stream.
  */
@@ -209,7 +229,10 @@ export function decodeStep(options: DecodeOptions): DecodeStepResult {
   const moeLayers = m.numMoeLayers + mtpLayers;
   const denseLayers = m.numLayers - m.numMoeLayers;
   const allLayers = m.numLayers + mtpLayers;
-  const us = (flops: number, bytes: number, p: Precision): number => rooflineTime(flops, bytes, g, p, e).timeUs;
+  // Roofline in µs with the validated GPU and factors (hot path: no re-validation per call).
+  const bytesPerUs = g.hbmTBps * 1e6 * e.memoryFraction;
+  const flopsPerUs = { fp8: g.fp8Tflops * 1e6 * e.computeFraction, bf16: g.bf16Tflops * 1e6 * e.computeFraction };
+  const us = (flops: number, bytes: number, p: Precision): number => Math.max(flops / flopsPerUs[p], bytes / bytesPerUs);
 
   // Attention projections per layer per micro-batch.
   const attnP = attentionParamsPerLayer(m);

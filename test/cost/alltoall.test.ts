@@ -71,3 +71,17 @@ describe("all-to-all", () => {
     expect(() => receivedTokensPerRank(-1, 8)).toThrow(RangeError);
   });
 });
+
+describe("all-to-all vs EP size", () => {
+  it("GB200 NVL72 stays on NVLink up to 72 GPUs, then the NIC bounds it", async () => {
+    const { allToAllVsEpSize } = await import("../../src/cost");
+    const rows = allToAllVsEpSize({ gpu: "gb200", tokensPerRank: 128 });
+    expect(rows.map((r) => r.epSize)).toEqual([8, 16, 32, 64, 72, 128, 256]);
+    expect(rows.filter((r) => r.epSize <= 72).every((r) => r.bottleneck === "nvlink")).toBe(true);
+    expect(rows.filter((r) => r.epSize > 72).every((r) => r.bottleneck === "nic")).toBe(true);
+    expect(rows[5].dispatchUs).toBeGreaterThan(3 * (rows[4].dispatchUs - 43));
+    expect(() => allToAllVsEpSize({ gpu: "gb200", tokensPerRank: 1 }, [])).toThrow(RangeError);
+    expect(() => allToAllVsEpSize({ gpu: "gb200", tokensPerRank: 1 }, [0])).toThrow(/epSizes\[0\]/);
+    expect(() => allToAllVsEpSize({ gpu: "gb200", tokensPerRank: -1 })).toThrow(/tokensPerRank/);
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { DEEPSEEK_CALIBRATION_CASE, calibrationReport, decodeStep, getGpu, imbalanceFromExpertLoad, type DecodeOptions } from "../../src/cost";
+import { DEEPSEEK_CALIBRATION_CASE, calibrationReport, decodeStep, getGpu, imbalanceFromExpertLoad, imbalanceFromGpuLoads, type DecodeOptions } from "../../src/cost";
 
 const BASE: DecodeOptions = Object.freeze({ model: "deepseek-v3", gpu: "h800", epSize: 144, batchPerGpu: 64, kvLen: 4989, redundantExperts: 32 });
 
@@ -58,6 +58,8 @@ describe("decode step", () => {
     expect(a.stepTimeMs).toBeCloseTo(b.stepTimeMs, 12);
     expect(a.loadImbalance).toBeCloseTo(imb, 12);
     expect(imbalanceFromExpertLoad([4, 0, 1, 1], 2)).toBeCloseTo(4 / 3, 12);
+    expect(imbalanceFromGpuLoads([3, 1])).toBe(1.5);
+    expect(imbalanceFromGpuLoads(new Float64Array([2, 2, 2]))).toBe(1);
   });
 
   it("monotone: more bandwidth never slower; more imbalance, KV or batch never faster (property)", () => {
@@ -132,5 +134,8 @@ describe("decode step", () => {
     expect(() => imbalanceFromExpertLoad([1, 2, 3], 2)).toThrow(/divisible/);
     expect(() => imbalanceFromExpertLoad([1, -2], 2)).toThrow(/expertLoad\[1\]/);
     expect(() => calibrationReport({ memoryFraction: 0 })).toThrow(/memoryFraction/);
+    expect(() => imbalanceFromGpuLoads([])).toThrow(RangeError);
+    expect(() => imbalanceFromGpuLoads([0, 0])).toThrow(/all zeros/);
+    expect(() => imbalanceFromGpuLoads([1, NaN])).toThrow(/gpuLoads\[1\]/);
   });
 });
