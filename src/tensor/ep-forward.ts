@@ -14,14 +14,18 @@
  * 2. grouped expert computation — per rank, the rows of one slot are packed into one SwiGLU (three matmuls);
  * 3. combine — outputs return to the (token, k) position and are summed with the routing weights in k order.
  *
- * Replica rules (deterministic, in (token, k) order):
- * - `"round-robin"`: the j-th pair routed to expert e goes to `replicas[j mod r]`, replicas in slot order;
- * - `"least-loaded"`: the replica whose rank has received the fewest pairs so far; ties → the replica with fewer
- *   pairs, then the lower slot.
+ * Replica rules are the routing library's (`ReplicaRule` in src/routing, the same rules its `dispatchStats`
+ * accounts with), applied to pairs in (token, k) order:
+ * - `"round-robin"`: each source rank cycles over the expert's replicas in slot order, rank r starting at
+ *   replica r mod count;
+ * - `"local-first"`: a replica on the token's own rank if any, else on its node, else any (round-robin within
+ *   the chosen tier);
+ * - `"least-loaded"`: the replica whose rank has been given the fewest pairs so far (ties → lower slot).
+ * The tests check that the resulting counts and traffic equal `dispatchStats` exactly.
  */
 import type * as tfc from "@tensorflow/tfjs-core";
 import { assertOneOf, assertPositiveInt, show } from "../util/validate";
-import type { RoutingResult } from "../routing/route";
+import { REPLICA_RULES, type ReplicaRule, type RoutingResult } from "../routing";
 import { getTf } from "./backend";
 import {
   assertLayer,
@@ -35,18 +39,15 @@ import {
   type MoeLayer,
 } from "./moe-layer";
 
-/** Rules for picking one replica of a replicated expert. */
-export const REPLICA_RULES = Object.freeze(["round-robin", "least-loaded"] as const);
-/** A replica-selection rule, see the module comment. */
-export type ReplicaRule = (typeof REPLICA_RULES)[number];
-
 /** Options of {@link planDispatch} and {@link moeEpForward}. */
 export interface EpOptions {
   /** Logical expert of each physical slot `[slots]` (one layer of EPLB's `phy2log`); length divisible by epSize. */
   phy2log: ArrayLike<number>;
   /** Number of (virtual) EP ranks. */
   epSize: number;
-  /** How a replicated expert's replica is chosen. Default `"round-robin"`. */
+  /** Nodes the ranks are grouped into (contiguously; used by `"local-first"`); must divide epSize. Default 1. */
+  numNodes?: number;
+  /** How a replicated expert's replica is chosen (the routing library's `ReplicaRule`). Default `"round-robin"`. */
   replicaRule?: ReplicaRule;
 }
 
@@ -56,6 +57,7 @@ export interface DispatchPlan {
   numExperts: number;
   topK: number;
   epSize: number;
+  numNodes: number;
   numSlots: number;
   slotsPerRank: number;
   replicaRule: ReplicaRule;
@@ -73,10 +75,10 @@ export interface DispatchPlan {
   tokensPerExpert: Int32Array;
   /** Slots with at least one row on each rank `[epSize]` (number of matmul groups). */
   activeSlotsPerRank: Int32Array;
-  /** Pairs sent from rank src to rank dst `[src][dst]` (diagonal = stays local). */
+  /** Distinct tokens sent from rank src to rank dst `[src][dst]` (a token needing two experts on one rank is sent once, as DeepEP does; diagonal = stays local). */
   trafficTokens: number[][];
-  /** Distinct tokens sent from src to dst `[src][dst]` (a token going to two experts on one rank counts once, as DeepEP sends it). */
-  trafficUniqueTokens: number[][];
+  /** (token, expert) pairs from src computed on dst `[src][dst]`. */
+  trafficCopies: number[][];
   /** Row order of the ranks' receive buffers: pair indices (t·topK+k), rank by rank, slot by slot. */
   rowOrder: Int32Array;
   /** Start of each slot's rows in `rowOrder` `[slots + 1]`. */
@@ -94,9 +96,9 @@ export interface EpForwardResult extends MoeForwardResult {
  * @param routing `indices [tokens][topK]` from the router (weights unused)
  * @param options placement `phy2log`, `epSize`, `replicaRule` (see {@link EpOptions})
  * @returns per-pair slot and rank, per-slot/rank/expert counts and the rank→rank traffic matrices
- * @throws {TypeError|RangeError} naming the field: epSize not a positive integer, phy2log empty / not
- *   integers in [0, numExperts) / length not divisible by epSize / missing an expert, unknown replicaRule,
- *   routing indices out of range
+ * @throws {TypeError|RangeError} naming the field: epSize or numNodes not a positive integer, epSize not
+ *   divisible by numNodes, phy2log empty / not integers in [0, numExperts) / length not divisible by epSize /
+ *   missing an expert, unknown replicaRule, routing indices out of range
  * @example
  * const plan = planDispatch(routing, { phy2log: [0, 1, 2, 3, 0, 1], epSize: 2, replicaRule: "least-loaded" });
  * plan.tokensPerRank; // Int32Array [pairs on rank 0, pairs on rank 1]
@@ -116,6 +118,10 @@ export function planDispatch(
   if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
   const { epSize, phy2log } = options;
   assertPositiveInt("epSize", epSize);
+  const numNodes = options.numNodes ?? 1;
+  assertPositiveInt("numNodes", numNodes);
+  if (epSize % numNodes !== 0) throw new RangeError(`epSize (${epSize}) must be divisible by numNodes (${numNodes})`);
+  const ranksPerNode = epSize / numNodes;
   const replicaRule = options.replicaRule ?? "round-robin";
   assertOneOf("replicaRule", replicaRule, REPLICA_RULES);
   if (!Array.isArray(phy2log) && !ArrayBuffer.isView(phy2log)) throw new TypeError(`phy2log must be an array, got ${show(phy2log)}`);
@@ -139,47 +145,47 @@ export function planDispatch(
   const slotOf = new Int32Array(n);
   const rankOf = new Int32Array(n);
   const sourceRank = new Int32Array(numTokens);
-  for (let t = 0; t < numTokens; t++) sourceRank[t] = Math.floor((t * epSize) / numTokens);
   const tokensPerSlot = new Int32Array(numSlots);
   const tokensPerRank = new Int32Array(epSize);
   const tokensPerExpert = new Int32Array(numExperts);
-  const seen = new Int32Array(numExperts);
-  for (let p = 0; p < n; p++) {
-    const e = indices[p];
-    if (!(e >= 0 && e < numExperts)) throw new RangeError(`routing.indices[${p}] must be in [0, ${numExperts}), got ${e}`);
-    const reps = replicas[e];
-    let slot = reps[0];
-    if (reps.length > 1) {
-      if (replicaRule === "round-robin") slot = reps[seen[e] % reps.length];
-      else {
-        for (let i = 1; i < reps.length; i++) {
-          const c = reps[i];
-          const rc = tokensPerRank[Math.floor(c / slotsPerRank)];
-          const rb = tokensPerRank[Math.floor(slot / slotsPerRank)];
-          if (rc < rb || (rc === rb && tokensPerSlot[c] < tokensPerSlot[slot])) slot = c;
+  const rrCounter = new Int32Array(epSize * numExperts); // round-robin position per (source rank, expert)
+  const trafficTokens = Array.from({ length: epSize }, () => new Array<number>(epSize).fill(0));
+  const trafficCopies = Array.from({ length: epSize }, () => new Array<number>(epSize).fill(0));
+  const sentTo = new Int32Array(epSize).fill(-1); // last token sent to each rank
+  const rankOfSlot = (s: number) => Math.floor(s / slotsPerRank);
+  for (let t = 0; t < numTokens; t++) {
+    const src = Math.floor((t * epSize) / numTokens);
+    sourceRank[t] = src;
+    for (let k = 0; k < topK; k++) {
+      const p = t * topK + k;
+      const e = indices[p];
+      if (!(e >= 0 && e < numExperts)) throw new RangeError(`routing.indices[${p}] must be in [0, ${numExperts}), got ${e}`);
+      const reps = replicas[e];
+      let slot = reps[0];
+      if (reps.length > 1) {
+        if (replicaRule === "least-loaded") {
+          for (let i = 1; i < reps.length; i++) if (tokensPerRank[rankOfSlot(reps[i])] < tokensPerRank[rankOfSlot(slot)]) slot = reps[i];
+        } else {
+          let tier = reps;
+          if (replicaRule === "local-first") {
+            const sameRank = reps.filter((c) => rankOfSlot(c) === src);
+            const srcNode = Math.floor(src / ranksPerNode);
+            const sameNode = sameRank.length ? sameRank : reps.filter((c) => Math.floor(rankOfSlot(c) / ranksPerNode) === srcNode);
+            if (sameNode.length) tier = sameNode;
+          }
+          slot = tier[(src + rrCounter[src * numExperts + e]++) % tier.length];
         }
       }
-    }
-    seen[e]++;
-    slotOf[p] = slot;
-    const rank = Math.floor(slot / slotsPerRank);
-    rankOf[p] = rank;
-    tokensPerSlot[slot]++;
-    tokensPerRank[rank]++;
-    tokensPerExpert[e]++;
-  }
-
-  const trafficTokens = Array.from({ length: epSize }, () => new Array<number>(epSize).fill(0));
-  const trafficUniqueTokens = Array.from({ length: epSize }, () => new Array<number>(epSize).fill(0));
-  const sentTo = new Int32Array(epSize).fill(-1); // last token sent to each rank
-  for (let t = 0; t < numTokens; t++) {
-    const src = sourceRank[t];
-    for (let k = 0; k < topK; k++) {
-      const dst = rankOf[t * topK + k];
-      trafficTokens[src][dst]++;
+      const dst = rankOfSlot(slot);
+      slotOf[p] = slot;
+      rankOf[p] = dst;
+      tokensPerSlot[slot]++;
+      tokensPerRank[dst]++;
+      tokensPerExpert[e]++;
+      trafficCopies[src][dst]++;
       if (sentTo[dst] !== t) {
         sentTo[dst] = t;
-        trafficUniqueTokens[src][dst]++;
+        trafficTokens[src][dst]++;
       }
     }
   }
@@ -198,6 +204,7 @@ export function planDispatch(
     numExperts,
     topK,
     epSize,
+    numNodes,
     numSlots,
     slotsPerRank,
     replicaRule,
@@ -209,7 +216,7 @@ export function planDispatch(
     tokensPerExpert,
     activeSlotsPerRank,
     trafficTokens,
-    trafficUniqueTokens,
+    trafficCopies,
     rowOrder,
     slotRowStart,
   };
@@ -230,7 +237,7 @@ export function planDispatch(
  * @throws {TypeError|RangeError} on a bad layer, x, routing or placement (see {@link planDispatch})
  * @example
  * const ep = moeEpForward(layer, x, { phy2log: [0, 1, 2, 3, 4, 5, 6, 7], epSize: 4 });
- * ep.plan.tokensPerRank; ep.plan.trafficTokens;
+ * ep.plan.tokensPerRank; ep.plan.trafficTokens; // [src][dst] tokens dispatched
  */
 export function moeEpForward(layer: MoeLayer, x: Float32Array, options: EpOptions & { routing?: RoutingResult }): EpForwardResult {
   assertLayer(layer);

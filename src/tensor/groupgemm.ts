@@ -15,12 +15,13 @@
  * First, the machine's own roof is calibrated: the best FLOP/s of one large square matmul, and the best
  * bytes/s of one large element-wise copy (`y = −x`: 4 B read + 4 B written per element).
  * The roofline time of a point is `max(FLOP / peakFlops, bytes / bandwidth)` with bytes = weights + input
- * and output activations (float32), evaluated on this machine's calibrated peak and bandwidth (the same
- * formula as the cost model's GPU roofline, with efficiency factors of 1).
+ * and output activations (float32): the cost model's `rooflineTime` (src/cost) with efficiency factors of 1,
+ * evaluated on this machine's calibrated peak and bandwidth.
  */
 import type * as tfc from "@tensorflow/tfjs-core";
 import { assertNonNegativeInt, assertPositiveInt, show } from "../util/validate";
 import { currentBackend, getTf, type BackendName } from "./backend";
+import { GPU_NUMERIC_FIELDS, rooflineTime, type Citation, type GpuSpec } from "../cost";
 
 /** Options of {@link measureGroupGemm}; every field is optional. */
 export interface GroupGemmExperimentOptions {
@@ -36,7 +37,7 @@ export interface GroupGemmExperimentOptions {
   fixedLocalExperts?: number;
   /** Tokens per expert in the second sweep. Default [1, 2, 4, 8, 16, 32, 64, 128] (up to 64 on cpu, 1024 on tensorflow-gpu). */
   tokensPerExpertValues?: number[];
-  /** Timed runs per point (the median is reported). Default 5. */
+  /** Timed runs per point (the fastest is reported, and the median). Default 5. */
   repeats?: number;
   /** Untimed warm-up runs per point. Default 1. */
   warmup?: number;
@@ -58,8 +59,13 @@ export interface GroupGemmRow {
   tokensPerExpert: number;
   /** Routed tokens on the device (L·n). */
   tokensPerDevice: number;
-  /** Median wall time of the grouped SwiGLU, milliseconds. */
+  /**
+   * Wall time of the grouped SwiGLU, milliseconds: the fastest of the timed runs (other processes on a shared
+   * machine only ever make a run slower, so the minimum is the steadiest estimate of what the device can do).
+   */
   timeMs: number;
+  /** Median of the timed runs, milliseconds (shows how noisy the machine was). */
+  medianTimeMs: number;
   /** timeMs / tokensPerDevice, microseconds per token. */
   timePerTokenUs: number;
   /** FLOP / time, FLOP/s. */
@@ -173,8 +179,8 @@ function syncOn(tf: typeof tfc, t: tfc.Tensor): void {
   tf.tidy(() => tf.slice(tf.reshape(t, [-1]), [0], [1]).dataSync());
 }
 
-/** Run `fn` warm-up + repeat times; returns the median (or min) milliseconds. `fn` returns a tensor to sync and dispose. */
-function timeIt(tf: typeof tfc, fn: () => tfc.Tensor, repeats: number, warmup: number, use: "median" | "min"): number {
+/** Run `fn` warm-up + repeat times; returns the median and min milliseconds. `fn` returns a tensor to sync and dispose. */
+function timeIt(tf: typeof tfc, fn: () => tfc.Tensor, repeats: number, warmup: number): { median: number; min: number } {
   const times: number[] = [];
   for (let i = 0; i < warmup + repeats; i++) {
     const t0 = performance.now();
@@ -184,14 +190,30 @@ function timeIt(tf: typeof tfc, fn: () => tfc.Tensor, repeats: number, warmup: n
     out.dispose();
     if (i >= warmup) times.push(dt);
   }
-  return use === "median" ? median(times) : Math.min(...times);
+  return { median: median(times), min: Math.min(...times) };
 }
 
-/** Roofline time of a kernel: max(FLOP / peak FLOP/s, bytes / bytes per second), in microseconds. */
-function rooflineUs(flops: number, bytes: number, peakFlops: number, bandwidthBytesPerSec: number): { timeUs: number; bound: "compute" | "memory" } {
-  const computeUs = (flops / peakFlops) * 1e6;
-  const memoryUs = (bytes / bandwidthBytesPerSec) * 1e6;
-  return { timeUs: Math.max(computeUs, memoryUs), bound: computeUs >= memoryUs ? "compute" : "memory" };
+/**
+ * This machine's calibrated roof as a cost-model GPU spec, so the cost model's `rooflineTime` (with efficiency
+ * factors of 1) gives `max(FLOP / peakFlops, bytes / bandwidth)` for it. Only the compute and memory figures
+ * matter; the network fields are placeholders.
+ */
+function machineSpec(peakFlops: number, bandwidthBytesPerSec: number, backend: BackendName): GpuSpec {
+  const says: Citation = { url: "measured", says: `calibrated on the ${backend} backend by measureGroupGemm (one large matmul, one large copy)` };
+  const sources = {} as Record<(typeof GPU_NUMERIC_FIELDS)[number], Citation>;
+  for (const f of GPU_NUMERIC_FIELDS) sources[f] = says;
+  return {
+    name: "this-machine",
+    label: `this machine (${backend}, calibrated)`,
+    bf16Tflops: peakFlops / 1e12,
+    fp8Tflops: peakFlops / 1e12,
+    hbmGB: 1,
+    hbmTBps: bandwidthBytesPerSec / 1e12,
+    nvlinkGBps: 1,
+    nicGBps: 1,
+    nvlinkDomainSize: 1,
+    sources,
+  };
 }
 
 /**
@@ -255,7 +277,7 @@ export async function measureGroupGemm(options?: GroupGemmExperimentOptions, onP
     const a = tf.randomUniform([m, m], -1, 1, "float32", o.seed);
     const b = tf.randomUniform([m, m], -1, 1, "float32", o.seed + 1);
     try {
-      const ms = timeIt(tf, () => tf.matMul(a, b), 3, 1, "min");
+      const ms = timeIt(tf, () => tf.matMul(a, b), 5, 1).min;
       return (2 * m * m * m) / (ms / 1e3);
     } finally {
       a.dispose();
@@ -268,7 +290,7 @@ export async function measureGroupGemm(options?: GroupGemmExperimentOptions, onP
   const bandwidthBytesPerSec = (() => {
     const x = tf.randomUniform([c], -1, 1, "float32", o.seed + 2);
     try {
-      const ms = timeIt(tf, () => tf.neg(x), 3, 1, "min");
+      const ms = timeIt(tf, () => tf.neg(x), 5, 1).min;
       return (8 * c) / (ms / 1e3);
     } finally {
       x.dispose();
@@ -278,6 +300,7 @@ export async function measureGroupGemm(options?: GroupGemmExperimentOptions, onP
 
   const flopsPerToken = 6 * d * f;
   const weightBytesPerExpert = 3 * d * f * 4;
+  const spec = machineSpec(peakFlops, bandwidthBytesPerSec, backend);
   const rows: GroupGemmRow[] = [];
   // Per-expert weights, created once per local-expert count: fused gate+up `[hiddenSize][2·expertFfnSize]`
   // (the usual `w13` layout) and down `[expertFfnSize][hiddenSize]`.
@@ -296,18 +319,20 @@ export async function measureGroupGemm(options?: GroupGemmExperimentOptions, onP
       const ww = w;
       const xs: tfc.Tensor2D[] = [];
       for (let e = 0; e < pt.L; e++) xs.push(tf.randomUniform([pt.n, d], -1, 1, "float32", o.seed + 7 * e + 3) as tfc.Tensor2D);
-      const ms = timeIt(tf, () => groupedSwiglu(tf, xs, ww.w13, ww.w2), o.repeats, o.warmup, "median");
+      const timing = timeIt(tf, () => groupedSwiglu(tf, xs, ww.w13, ww.w2), o.repeats, o.warmup);
+      const ms = timing.min;
       for (const x of xs) x.dispose();
       const tokens = pt.L * pt.n;
       const flops = flopsPerToken * tokens;
       const bytes = pt.L * weightBytesPerExpert + 2 * tokens * d * 4;
-      const roof = rooflineUs(flops, bytes, peakFlops, bandwidthBytesPerSec);
+      const roof = rooflineTime(flops, bytes, spec, "bf16", { computeFraction: 1, memoryFraction: 1 });
       rows.push({
         sweep: pt.sweep,
         localExperts: pt.L,
         tokensPerExpert: pt.n,
         tokensPerDevice: tokens,
         timeMs: ms,
+        medianTimeMs: timing.median,
         timePerTokenUs: (ms * 1e3) / tokens,
         achievedFlops: flops / (ms / 1e3),
         weightBytesPerToken: weightBytesPerExpert / pt.n,
@@ -343,7 +368,9 @@ export async function measureGroupGemm(options?: GroupGemmExperimentOptions, onP
     calibration: { peakFlops, matmulSize: m, bandwidthBytesPerSec, copyBytes: 8 * c },
     ridgeFlopsPerByte: ridge,
     crossoverTokensPerExpert: crossover,
-    rooflineSource: "max(FLOP / calibrated peak FLOP/s, bytes / calibrated copy bandwidth), bytes = weights + input and output activations",
+    rooflineSource:
+      "src/cost rooflineTime with efficiency 1 on this machine's calibrated peak FLOP/s and copy bandwidth " +
+      "(max(FLOP / peak, bytes / bandwidth); bytes = weights + input and output activations)",
     rows,
     elapsedMs: performance.now() - started,
     summary,
@@ -361,8 +388,8 @@ export function formatGroupGemmTable(result: GroupGemmResult): string {
   if (result === null || typeof result !== "object" || !Array.isArray(result.rows)) {
     throw new TypeError(`result must be a GroupGemmResult, got ${show(result)}`);
   }
-  const head = ["sweep", "experts", "tok/exp", "tok/dev", "ms", "µs/tok", "GFLOP/s", "KB w/tok", "roof ms", "bound", "of roof"];
-  const w = [17, 7, 7, 7, 9, 9, 8, 9, 9, 7, 7];
+  const head = ["sweep", "experts", "tok/exp", "tok/dev", "ms", "median", "µs/tok", "GFLOP/s", "KB w/tok", "roof ms", "bound", "of roof"];
+  const w = [17, 7, 7, 7, 9, 9, 9, 8, 9, 9, 7, 7];
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join(" ");
   const out = [result.summary, line(head)];
   for (const r of result.rows) {
@@ -373,6 +400,7 @@ export function formatGroupGemmTable(result: GroupGemmResult): string {
         String(r.tokensPerExpert),
         String(r.tokensPerDevice),
         r.timeMs.toFixed(3),
+        r.medianTimeMs.toFixed(3),
         r.timePerTokenUs.toFixed(2),
         (r.achievedFlops / 1e9).toFixed(2),
         (r.weightBytesPerToken / 1024).toFixed(1),

@@ -14,8 +14,8 @@
 import type * as tfc from "@tensorflow/tfjs-core";
 import { createRng } from "../util/rng";
 import { assertFinite, assertNonNegativeInt, assertPositiveInt, show } from "../util/validate";
-import { route } from "../routing/route";
-import type { RouterOptions, RoutingResult } from "../routing/route";
+import { route } from "../routing";
+import type { RouterOptions, RoutingResult } from "../routing";
 import { getTf } from "./backend";
 
 /** Options of {@link createMoeLayer}. */

@@ -8,12 +8,10 @@ import {
   moeReferenceForward,
   moeEpForward,
   planDispatch,
-  REPLICA_RULES,
   type MoeLayer,
   type BackendReport,
 } from "../../src/tensor";
-import { countExpertLoad } from "../../src/routing/load";
-import type { RoutingResult } from "../../src/routing/route";
+import { countExpertLoad, dispatchStats, REPLICA_RULES, type RoutingResult } from "../../src/routing";
 import { rebalanceExperts } from "../../src/eplb";
 import { createRng } from "../../src/util/rng";
 
@@ -178,29 +176,29 @@ describe("MoE layer: expert-parallel forward equals the reference", () => {
         expect(new Set(eplb.phy2log[0]).size).toBe(EXPERTS); // EPLB covers every expert, with 4 replicas
         for (const p of placements) {
           for (const rule of REPLICA_RULES) {
-            const ep = moeEpForward(layer, x, { phy2log: p.phy2log, epSize: p.epSize, replicaRule: rule, routing: ref.routing });
+            const numNodes = p.epSize % 2 === 0 ? 2 : 1;
+            const ep = moeEpForward(layer, x, { phy2log: p.phy2log, epSize: p.epSize, numNodes, replicaRule: rule, routing: ref.routing });
             const diff = maxAbsDiff(ep.output, ref.output);
             expect(diff, `${p.name}/${rule}`).toBeLessThanOrEqual(tol(ref.output));
-            // token counts match the routing statistics
+            // token counts and traffic equal the routing library's dispatch statistics, exactly
+            const stats = dispatchStats(ref.routing, { phy2log: p.phy2log, numGpus: p.epSize, numNodes, replicaRule: rule });
             expect(Array.from(ep.plan.tokensPerExpert)).toEqual(Array.from(load));
+            expect(Array.from(ep.plan.tokensPerSlot)).toEqual(Array.from(stats.tokensPerSlot));
+            expect(Array.from(ep.plan.tokensPerRank)).toEqual(Array.from(stats.tokensPerGpu));
+            expect(ep.plan.trafficTokens.flat()).toEqual(Array.from(stats.trafficTokens));
+            expect(ep.plan.trafficCopies.flat()).toEqual(Array.from(stats.trafficCopies));
+            // and are internally consistent: per-expert sums over replicas, per-rank sums over slots
             const perExpert = new Array<number>(EXPERTS).fill(0);
             p.phy2log.forEach((e, s) => (perExpert[e] += ep.plan.tokensPerSlot[s]));
             expect(perExpert).toEqual(Array.from(load));
             const perRank = new Array<number>(p.epSize).fill(0);
             ep.plan.tokensPerSlot.forEach((n, s) => (perRank[Math.floor(s / ep.plan.slotsPerRank)] += n));
             expect(Array.from(ep.plan.tokensPerRank)).toEqual(perRank);
-            // traffic: column sums = rows computed per rank; row sums = topK × home tokens
-            const colSums = ep.plan.trafficTokens[0].map((_, dst) => ep.plan.trafficTokens.reduce((s, row) => s + row[dst], 0));
+            const colSums = ep.plan.trafficCopies[0].map((_, dst) => ep.plan.trafficCopies.reduce((s, row) => s + row[dst], 0));
             expect(colSums).toEqual(perRank);
             const home = new Array<number>(p.epSize).fill(0);
             ep.plan.sourceRank.forEach((r) => home[r]++);
-            expect(ep.plan.trafficTokens.map((row) => row.reduce((a, b) => a + b, 0))).toEqual(home.map((h) => h * TOP_K));
-            for (let s = 0; s < p.epSize; s++) {
-              for (let d = 0; d < p.epSize; d++) {
-                expect(ep.plan.trafficUniqueTokens[s][d]).toBeLessThanOrEqual(ep.plan.trafficTokens[s][d]);
-                expect(ep.plan.trafficUniqueTokens[s][d]).toBeLessThanOrEqual(home[s]);
-              }
-            }
+            expect(ep.plan.trafficCopies.map((row) => row.reduce((a, b) => a + b, 0))).toEqual(home.map((h) => h * TOP_K));
           }
         }
       } finally {
@@ -254,36 +252,47 @@ describe("planDispatch", () => {
   });
   const phy2log = Object.freeze([0, 1, 2, 3, 0, 1]);
 
-  it("round-robin alternates replicas in (token, k) order", () => {
+  it("round-robin: each source rank cycles over the replicas, rank r starting at replica r", () => {
     const p = planDispatch(routing, { phy2log, epSize: 2, replicaRule: "round-robin" });
-    // expert 0 occurrences: pairs 0, 2, 4, 7 → slots 0, 4, 0, 4; expert 1: pairs 1, 6 → slots 1, 5
-    expect(Array.from(p.slotOf)).toEqual([0, 1, 4, 3, 0, 2, 5, 4]);
-    expect(Array.from(p.rankOf)).toEqual([0, 0, 1, 1, 0, 0, 1, 1]);
+    // tokens 0, 1 start on rank 0 and tokens 2, 3 on rank 1. Expert 0 from rank 0: pairs 0, 2 → replicas 0, 1
+    // (slots 0, 4); from rank 1: pairs 4, 7 → replicas 1, 0 (slots 4, 0). Expert 1: pair 1 (rank 0) → slot 1,
+    // pair 6 (rank 1) → slot 5.
+    expect(Array.from(p.slotOf)).toEqual([0, 1, 4, 3, 4, 2, 5, 0]);
+    expect(Array.from(p.rankOf)).toEqual([0, 0, 1, 1, 1, 0, 1, 0]);
     expect(Array.from(p.tokensPerRank)).toEqual([4, 4]);
     expect(Array.from(p.sourceRank)).toEqual([0, 0, 1, 1]);
-    expect(p.trafficTokens).toEqual([
+    expect(p.trafficCopies).toEqual([
       [2, 2],
       [2, 2],
     ]);
-    // each token's two pairs go to one rank, so it is sent once
-    expect(p.trafficUniqueTokens).toEqual([
+    // tokens 0 and 1 each go to one rank (sent once); tokens 2 and 3 each go to both ranks
+    expect(p.trafficTokens).toEqual([
       [1, 1],
-      [1, 1],
+      [2, 2],
     ]);
     expect(Array.from(p.tokensPerExpert)).toEqual([4, 2, 1, 1]);
     expect(Array.from(p.activeSlotsPerRank)).toEqual([3, 3]);
-    // receive buffers grouped by slot: slot 0 gets pairs 0, 4; slot 1 pair 1; slot 2 pair 5; slot 3 pair 3; slot 4 pairs 2, 7; slot 5 pair 6
-    expect(Array.from(p.rowOrder)).toEqual([0, 4, 1, 5, 3, 2, 7, 6]);
+    // receive buffers grouped by slot: slot 0 ← pairs 0, 7; 1 ← 1; 2 ← 5; 3 ← 3; 4 ← 2, 4; 5 ← 6
+    expect(Array.from(p.rowOrder)).toEqual([0, 7, 1, 5, 3, 2, 4, 6]);
     expect(Array.from(p.slotRowStart)).toEqual([0, 2, 3, 4, 5, 7, 8]);
   });
 
   it("least-loaded sends each pair to the replica on the rank with the fewest pairs so far", () => {
     const p = planDispatch(routing, { phy2log, epSize: 2, replicaRule: "least-loaded" });
-    // pair0 e0: ranks 0/0 → slot 0 (r0=1); pair1 e1: r0=1 > r1=0 → slot 5 (r1=1); pair2 e0: tie, slot loads 1 vs 0 → slot 4 (r1=2);
-    // pair3 e3 → slot 3 (r1=3); pair4 e0: r0=1 < r1=3 → slot 0 (r0=2); pair5 e2 → slot 2 (r0=3);
-    // pair6 e1: tie 3/3, slot loads 0 vs 1 → slot 1 (r0=4); pair7 e0: r0=4 > r1=3 → slot 4 (r1=4)
-    expect(Array.from(p.slotOf)).toEqual([0, 5, 4, 3, 0, 2, 1, 4]);
+    // pair0 e0: 0/0 tie → slot 0 (r0=1); pair1 e1: 1 > 0 → slot 5 (r1=1); pair2 e0: tie → slot 0 (r0=2);
+    // pair3 e3 → slot 3 (r1=2); pair4 e0: tie → slot 0 (r0=3); pair5 e2 → slot 2 (r0=4);
+    // pair6 e1: 4 > 2 → slot 5 (r1=3); pair7 e0: 4 > 3 → slot 4 (r1=4)
+    expect(Array.from(p.slotOf)).toEqual([0, 5, 0, 3, 0, 2, 5, 4]);
     expect(Array.from(p.tokensPerRank)).toEqual([4, 4]);
+  });
+
+  it("local-first keeps a pair on the token's own rank when a replica is there", () => {
+    const p = planDispatch(routing, { phy2log, epSize: 2, replicaRule: "local-first" });
+    expect(Array.from(p.slotOf)).toEqual([0, 1, 0, 3, 4, 2, 5, 4]);
+    expect(p.trafficCopies).toEqual([
+      [3, 1],
+      [1, 3],
+    ]);
   });
 
   it("least-loaded balances ranks within one pair when every expert has a replica on every rank", () => {
@@ -294,10 +303,12 @@ describe("planDispatch", () => {
     const counts = Array.from(p.tokensPerRank);
     expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
     const rr = planDispatch({ numTokens: n, numExperts: 4, topK: 2, indices }, { phy2log: [0, 1, 2, 3, 3, 2, 1, 0, 0, 1, 2, 3], epSize: 3, replicaRule: "round-robin" });
-    // round-robin splits each expert's pairs evenly over its replicas (within one)
+    // round-robin splits each source rank's pairs of an expert evenly over its replicas (within one per
+    // source rank, so within 3 over the 3 source ranks)
     for (let e = 0; e < 4; e++) {
       const per = [0, 1, 2, 3, 3, 2, 1, 0, 0, 1, 2, 3].map((x, s) => (x === e ? rr.tokensPerSlot[s] : -1)).filter((v) => v >= 0);
-      expect(Math.max(...per) - Math.min(...per)).toBeLessThanOrEqual(1);
+      expect(per).toHaveLength(3);
+      expect(Math.max(...per) - Math.min(...per)).toBeLessThanOrEqual(3);
     }
   });
 
@@ -312,6 +323,8 @@ describe("planDispatch", () => {
     expect(() => planDispatch(routing, { phy2log: [0, 1, 2, NaN], epSize: 2 })).toThrow(/phy2log\[3\]/);
     expect(() => planDispatch(routing, { phy2log: "0123" as unknown as number[], epSize: 2 })).toThrow(TypeError);
     expect(() => planDispatch(routing, { phy2log, epSize: 2, replicaRule: "random" as never })).toThrow(/replicaRule/);
+    expect(() => planDispatch(routing, { phy2log, epSize: 2, numNodes: 0 })).toThrow(/numNodes/);
+    expect(() => planDispatch(routing, { phy2log: [0, 1, 2, 3, 0, 1], epSize: 3, numNodes: 2 })).toThrow(/epSize \(3\) must be divisible by numNodes \(2\)/);
     expect(() => planDispatch({ ...routing, indices: Int32Array.from([0, 1, 0, 3, 0, 2, 1, 9]) }, { phy2log, epSize: 2 })).toThrow(/indices\[7\]/);
     expect(() => planDispatch({ ...routing, indices: new Int32Array(3) }, { phy2log, epSize: 2 })).toThrow(/routing.indices/);
     expect(() => planDispatch(null as never, { phy2log, epSize: 2 })).toThrow(TypeError);
