@@ -5,12 +5,12 @@
  * Stops the server (and its kernels) on Ctrl-C.
  */
 import { flagOpt, numberOpt, parseArgs, rejectUnknown } from "./args";
-import { JupyterMissingError, startJupyter, type RunningJupyter } from "../jupyter";
+import { isPortFree, JupyterMissingError, startJupyter, type RunningJupyter } from "../jupyter";
 
 const HELP = `usage: ep-lab start [--port N] [--no-browser]
 
 Start Jupyter on notebooks/ with the TypeScript (tslab) kernel registered project-locally.
-  --port N        port on 127.0.0.1 (default 8888; 0 = any free port)
+  --port N        port on 127.0.0.1 (default 8888, or any free port when 8888 is taken; 0 = any free port)
   --no-browser    do not open a browser; just print the URL (with its token)
 Stop with Ctrl-C.`;
 
@@ -25,8 +25,12 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`ep-lab start: unexpected argument ${JSON.stringify(args.positional[0])}\n\n${HELP}`);
     return 2;
   }
-  const port = numberOpt(args, "port", 8888, true);
+  let port = numberOpt(args, "port", 8888, true);
   if (port < 0 || port > 65535) throw new RangeError(`--port must be in 0..65535, got ${port}`);
+  if (!args.options.has("port") && !(await isPortFree(port))) {
+    console.log(`Port ${port} is taken (another Jupyter?); using a free port instead.`);
+    port = 0;
+  }
 
   let jup: RunningJupyter;
   try {

@@ -144,6 +144,24 @@ export function freePort(): Promise<number> {
 }
 
 /**
+ * Whether a TCP port on 127.0.0.1 can be bound right now.
+ * @param port 1–65535
+ * @returns true when nothing listens there
+ * @throws {RangeError} for a bad port
+ * @example
+ * const port = (await isPortFree(8888)) ? 8888 : await freePort();
+ */
+export function isPortFree(port: number): Promise<boolean> {
+  assertPort(port, false);
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once("error", () => resolve(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+  });
+}
+
+/**
  * Start Jupyter (JupyterLab if present, else Notebook) on `notebooks/` with the project-local tslab
  * kernel, bound to 127.0.0.1 with a token, and wait until it answers.
  * @param options see `StartJupyterOptions`

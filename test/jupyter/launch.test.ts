@@ -1,5 +1,6 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -9,6 +10,8 @@ import {
   JUPYTER_MISSING_MESSAGE,
   jupyterArgs,
   jupyterEnv,
+  isPortFree,
+  freePort,
   kernelNodeArgs,
   kernelSpec,
   parseVersion,
@@ -174,6 +177,22 @@ describe("server arguments and environment", () => {
     expect(base).toEqual({ HOME: "/home/u", JUPYTER_PATH: "/opt/jupyter" });
     expect(jupyterEnv({}, "/s").JUPYTER_PATH).toBe("/s");
     expect(() => jupyterEnv({}, "rel")).toThrow(TypeError);
+  });
+});
+
+describe("ports", () => {
+  it("isPortFree tells a free port from a taken one", async () => {
+    const port = await freePort();
+    expect(port).toBeGreaterThan(0);
+    expect(await isPortFree(port)).toBe(true);
+    const srv = net.createServer();
+    await new Promise<void>((r) => srv.listen(port, "127.0.0.1", () => r()));
+    try {
+      expect(await isPortFree(port)).toBe(false);
+    } finally {
+      await new Promise<void>((r) => srv.close(() => r()));
+    }
+    expect(() => isPortFree(0)).toThrow(RangeError);
   });
 });
 
