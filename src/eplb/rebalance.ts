@@ -98,8 +98,73 @@ function checkConfig(numExperts: number, c: EplbConfig): EplbPolicy {
   return policy;
 }
 
-/** Core: `w` holds float32 loads (no −0), row-major `[layers × experts]`; config already checked. */
-function rebalanceCore(w: Float64Array, L: number, E: number, c: EplbConfig, policy: EplbPolicy): FlatPlacement {
+/**
+ * Grow-only scratch reused across calls (module-level), so a warm call allocates only its outputs:
+ * short-lived typed arrays are cheap, but their off-heap backing stores add GC pressure when churned.
+ */
+class Workspace {
+  w = new Float64Array(0);
+  phy2log = new Int32Array(0);
+  phyRank = new Int32Array(0);
+  logcnt = new Int32Array(0);
+  groupLoad = new Float64Array(0);
+  groupPack = new Int32Array(0);
+  groupRank = new Int32Array(0);
+  mlog2log = new Int32Array(0);
+  nodeLoad = new Float64Array(0);
+  cnt = new Int32Array(0);
+  slotExpert = new Int32Array(0);
+  slotReplica = new Int32Array(0);
+  slotLoad = new Float64Array(0);
+  slotGpu = new Int32Array(0);
+  slotRankInGpu = new Int32Array(0);
+  s = new PackScratch();
+
+  /** Make room for `L` layers of `E` experts, `R` slots, `G` groups and `N` nodes. */
+  ensure(L: number, E: number, R: number, G: number, N: number, P: number): void {
+    if (this.w.length < L * E) this.w = new Float64Array(L * E);
+    if (this.phy2log.length < L * R) {
+      this.phy2log = new Int32Array(L * R);
+      this.phyRank = new Int32Array(L * R);
+    }
+    if (this.logcnt.length < L * E) this.logcnt = new Int32Array(L * E);
+    if (this.groupLoad.length < G) {
+      this.groupLoad = new Float64Array(G);
+      this.groupPack = new Int32Array(G);
+      this.groupRank = new Int32Array(G);
+    }
+    if (this.mlog2log.length < E) {
+      this.mlog2log = new Int32Array(E);
+      this.nodeLoad = new Float64Array(E);
+      this.cnt = new Int32Array(E);
+    }
+    if (this.slotExpert.length < R) {
+      this.slotExpert = new Int32Array(R);
+      this.slotReplica = new Int32Array(R);
+      this.slotLoad = new Float64Array(R);
+      this.slotGpu = new Int32Array(R);
+      this.slotRankInGpu = new Int32Array(R);
+    }
+    this.s.ensure(Math.max(G, R), Math.max(N, P, E));
+  }
+}
+
+const shared = new Workspace();
+
+/**
+ * Core: `ws.w` holds float32 loads (no −0), row-major `[layers × experts]`; config already checked.
+ * Writes `phy2log`, `phyRank` (`[L × R]`) and `logcnt` (`[L × E]`); returns the largest replica count.
+ */
+function rebalanceCore(
+  ws: Workspace,
+  L: number,
+  E: number,
+  c: EplbConfig,
+  policy: EplbPolicy,
+  phy2log: Int32Array,
+  phyRank: Int32Array,
+  logcnt: Int32Array,
+): number {
   const R = c.numReplicas;
   const P = c.numGpus;
   const G = policy === "hierarchical" ? c.numGroups : 1;
@@ -110,24 +175,8 @@ function rebalanceCore(w: Float64Array, L: number, E: number, c: EplbConfig, pol
   const slotsPerNode = R / N;
   const gpusPerNode = P / N;
   const slotsPerGpu = R / P;
-
-  const phy2log = new Int32Array(L * R);
-  const phyRank = new Int32Array(L * R);
-  const logcnt = new Int32Array(L * E);
-
-  const s = new PackScratch();
-  s.ensure(Math.max(G, slotsPerNode), Math.max(N, gpusPerNode, expertsPerNode));
-  const groupLoad = new Float64Array(G);
-  const groupPack = new Int32Array(G);
-  const groupRank = new Int32Array(G);
-  const mlog2log = new Int32Array(E); // node-local order → logical expert
-  const nodeLoad = new Float64Array(expertsPerNode);
-  const slotExpert = new Int32Array(slotsPerNode); // node-local expert of each node slot
-  const slotReplica = new Int32Array(slotsPerNode);
-  const cnt = new Int32Array(expertsPerNode);
-  const slotLoad = new Float64Array(slotsPerNode);
-  const slotGpu = new Int32Array(slotsPerNode);
-  const slotRankInGpu = new Int32Array(slotsPerNode);
+  const { w, s, groupLoad, groupPack, groupRank, nodeLoad, cnt, slotExpert, slotReplica, slotLoad, slotGpu, slotRankInGpu } = ws;
+  const mlog2log = ws.mlog2log; // node-local order → logical expert
   let maxReplicas = 1;
 
   for (let l = 0; l < L; l++) {
@@ -169,15 +218,7 @@ function rebalanceCore(w: Float64Array, L: number, E: number, c: EplbConfig, pol
       }
     }
   }
-
-  const log2phy = new Int32Array(L * E * maxReplicas).fill(-1);
-  for (let l = 0; l < L; l++) {
-    for (let k = 0; k < R; k++) {
-      const i = l * R + k;
-      log2phy[(l * E + phy2log[i]) * maxReplicas + phyRank[i]] = k;
-    }
-  }
-  return { numLayers: L, numExperts: E, numReplicas: R, maxReplicas, policy, phy2log, phyRank, logcnt, log2phy };
+  return maxReplicas;
 }
 
 /**
@@ -195,11 +236,25 @@ export function rebalanceExpertsFlat(weight: ArrayLike<number>, numLayers: numbe
   const total = checkLoadVector("weight", weight);
   assertPositiveInt("numLayers", numLayers);
   if (total % numLayers !== 0) throw new RangeError(`weight.length (${total}) must be divisible by numLayers (${numLayers})`);
-  const E = total / numLayers;
+  const L = numLayers;
+  const E = total / L;
   const policy = checkConfig(E, config);
-  const w = new Float64Array(total);
+  const R = config.numReplicas;
+  shared.ensure(L, E, R, config.numGroups, config.numNodes, config.numGpus);
+  const w = shared.w;
   for (let i = 0; i < total; i++) w[i] = Math.fround(weight[i]) + 0;
-  return rebalanceCore(w, numLayers, E, config, policy);
+  const phy2log = new Int32Array(L * R);
+  const phyRank = new Int32Array(L * R);
+  const logcnt = new Int32Array(L * E);
+  const maxReplicas = rebalanceCore(shared, L, E, config, policy, phy2log, phyRank, logcnt);
+  const log2phy = new Int32Array(L * E * maxReplicas).fill(-1);
+  for (let l = 0; l < L; l++) {
+    for (let k = 0; k < R; k++) {
+      const i = l * R + k;
+      log2phy[(l * E + phy2log[i]) * maxReplicas + phyRank[i]] = k;
+    }
+  }
+  return { numLayers: L, numExperts: E, numReplicas: R, maxReplicas, policy, phy2log, phyRank, logcnt, log2phy };
 }
 
 /**
@@ -238,13 +293,32 @@ export function rebalanceExperts(
   const [L, E] = checkLoadMatrix("weight", weight);
   const config: EplbConfig = { numReplicas, numGroups, numNodes, numGpus };
   const policy = checkConfig(E, config);
-  const w = new Float64Array(L * E);
+  const R = numReplicas;
+  shared.ensure(L, E, R, numGroups, numNodes, numGpus);
+  const w = shared.w;
   for (let l = 0; l < L; l++) {
     const row = weight[l];
     const base = l * E;
     for (let e = 0; e < E; e++) w[base + e] = Math.fround(row[e]) + 0;
   }
-  return toNested(rebalanceCore(w, L, E, config, policy));
+  const { phy2log: f2l, phyRank: fr, logcnt: fc } = shared;
+  const X = rebalanceCore(shared, L, E, config, policy, f2l, fr, fc);
+  const phy2log = new Array<number[]>(L);
+  const phyRank = new Array<number[]>(L);
+  const logcnt = new Array<number[]>(L);
+  const log2phy = new Array<number[][]>(L);
+  const padding: number[] = [];
+  for (let x = 0; x < X; x++) padding.push(-1);
+  for (let l = 0; l < L; l++) {
+    phy2log[l] = rowOf(f2l, l * R, R);
+    phyRank[l] = rowOf(fr, l * R, R);
+    logcnt[l] = rowOf(fc, l * E, E);
+    const rows = new Array<number[]>(E);
+    for (let e = 0; e < E; e++) rows[e] = padding.slice(); // a memcpy of a packed array
+    for (let k = 0; k < R; k++) rows[f2l[l * R + k]][fr[l * R + k]] = k;
+    log2phy[l] = rows;
+  }
+  return { phy2log, log2phy, logcnt, phyRank, policy };
 }
 
 /** A packed (non-holey) plain array copy of `src[off..off+n)`. */
