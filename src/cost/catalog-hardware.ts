@@ -154,7 +154,7 @@ export const GPUS: Readonly<Record<string, GpuSpec>> = Object.freeze({
       hbmGB: { url: H200_PAGE, says: "H200 SXM datasheet: GPU memory 141 GB (HBM3e)." },
       hbmTBps: { url: H200_PAGE, says: "H200 SXM datasheet: GPU memory bandwidth 4.8 TB/s." },
       nvlinkGBps: { url: H200_PAGE, says: "H200 SXM datasheet: NVLink 900 GB/s (bidirectional), i.e. 450 GB/s each way." },
-      nicGBps: { url: H200_PAGE, says: "HGX H200 systems pair each GPU with a 400 Gb/s ConnectX-7 NIC (as DGX H100); 400 Gb/s = 50 GB/s." },
+      nicGBps: { url: DGX_H100_GUIDE, says: "Assumed as in DGX H100 (same HGX board generation): one 400 Gb/s ConnectX-7 port per GPU; 400 Gb/s = 50 GB/s." },
       nvlinkDomainSize: { url: HGX_PAGE, says: "HGX H200: 8 GPUs on one NVLink/NVSwitch board." },
     },
   }),

@@ -3,7 +3,7 @@
  * compute- or memory-bound, one SwiGLU expert's GroupGEMM and the token count where it turns compute-bound.
  */
 import { assertFinite, assertInRange, assertNonNegative, assertOneOf, assertPositive } from "../util/validate";
-import { getGpu, type GpuSpec } from "./catalog-hardware";
+import { getGpu, gpuNames, type GpuSpec } from "./catalog-hardware";
 
 /** Weight / GEMM precision: FP8 (1 byte, FP8 tensor cores) or BF16 (2 bytes, BF16 tensor cores). */
 export type Precision = "fp8" | "bf16";
@@ -79,7 +79,11 @@ export function resolveEfficiency(overrides?: Partial<Efficiency>): Efficiency {
   return e;
 }
 
-/** Resolve a GPU given by name or spec. @throws {TypeError|RangeError} for unknown names or bad specs */
+/**
+ * Resolve a GPU given by name or spec (a spec is checked, not copied).
+ * @throws {TypeError|RangeError} for unknown names or bad specs
+ * @example resolveGpu("h800").nvlinkGBps // 160
+ */
 export function resolveGpu(gpu: string | GpuSpec): GpuSpec {
   if (typeof gpu === "string") return getGpu(gpu);
   if (gpu === null || typeof gpu !== "object") throw new TypeError(`gpu must be a name or a GpuSpec, got ${gpu === null ? "null" : typeof gpu}`);
@@ -96,11 +100,16 @@ export function bytesPerWeight(precision: Precision): number {
 
 /**
  * Peak dense tensor FLOP/s of a GPU at a precision (not yet derated).
+ * @param gpu name or spec
+ * @param precision "fp8" or "bf16"
+ * @returns FLOP/s
+ * @throws {RangeError|TypeError} for an unknown GPU or precision
  * @example peakFlops(getGpu("h100"), "fp8") // 1.979e15
  */
-export function peakFlops(gpu: GpuSpec, precision: Precision): number {
+export function peakFlops(gpu: string | GpuSpec, precision: Precision): number {
+  const g = resolveGpu(gpu);
   assertOneOf("precision", precision, PRECISIONS);
-  return (precision === "fp8" ? gpu.fp8Tflops : gpu.bf16Tflops) * 1e12;
+  return (precision === "fp8" ? g.fp8Tflops : g.bf16Tflops) * 1e12;
 }
 
 /**
@@ -211,4 +220,31 @@ export function crossoverTokens(gpu: string | GpuSpec, precision: Precision = "f
   const t = (bytesPerWeight(precision) * F) / (2 * B);
   assertFinite("crossoverTokens", t);
   return t;
+}
+
+/** One row of {@link crossoverTable}. */
+export interface CrossoverRow {
+  gpu: string;
+  precision: Precision;
+  /** Tokens per expert where a SwiGLU expert GEMM turns compute-bound. */
+  crossoverTokens: number;
+  /** Peak FLOP/s ÷ HBM bytes/s. */
+  ridgeFlopPerByte: number;
+}
+
+/**
+ * Crossover tokens per expert and ridge point for every catalog GPU at FP8 and BF16.
+ * @param efficiency optional overrides
+ * @returns rows sorted by GPU name, FP8 first
+ * @throws {RangeError|TypeError} for bad efficiency overrides
+ * @example crossoverTable().find(r => r.gpu === "h100" && r.precision === "fp8").crossoverTokens // ≈ 226
+ */
+export function crossoverTable(efficiency?: Partial<Efficiency>): CrossoverRow[] {
+  const rows: CrossoverRow[] = [];
+  for (const name of gpuNames()) {
+    for (const precision of PRECISIONS) {
+      rows.push({ gpu: name, precision, crossoverTokens: crossoverTokens(name, precision, efficiency), ridgeFlopPerByte: ridgePoint(name, precision) });
+    }
+  }
+  return rows;
 }

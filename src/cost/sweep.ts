@@ -142,8 +142,9 @@ export const NVIDIA_WIDE_EP_CLAIM: Readonly<{ ratio: number; source: Citation }>
   source: Object.freeze({
     url: "https://developer.nvidia.com/blog/scaling-large-moe-models-with-wide-expert-parallelism-on-nvl72-rack-scale-systems/",
     says:
-      "NVIDIA Technical Blog, 'Scaling Large MoE Models with Wide Expert Parallelism on NVL72 Rack Scale Systems': TensorRT-LLM Wide-EP on GB200 NVL72 " +
-      "gives up to 1.8x higher output token throughput per GPU for DeepSeek-R1 with EP32 compared with EP8 at the same per-user speed.",
+      "NVIDIA Technical Blog, 'Scaling Large MoE Models with Wide Expert Parallelism on NVL72 Rack Scale Systems': TensorRT-LLM Wide-EP " +
+      "(experts spread over 8+ GPUs of a GB200 NVL72) gives up to 1.8x higher per-GPU output throughput for DeepSeek-R1 than small-EP " +
+      "configurations; the project brief (issue 4) reads it as EP32 vs EP8 at the same tokens/s per user.",
   }),
 });
 

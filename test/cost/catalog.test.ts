@@ -5,7 +5,9 @@ import {
   MODELS,
   MODEL_NUMERIC_FIELDS,
   attentionParamsPerLayer,
+  checkModel,
   expertParams,
+  resolveModel,
   getGpu,
   getModel,
   gpuNames,
@@ -104,6 +106,9 @@ describe("model catalog", () => {
     expect(() => kvPositions(getModel("deepseek-v3"), NaN)).toThrow(RangeError);
     expect(() => kvPositions(getModel("deepseek-v3"), "5" as unknown as number)).toThrow(TypeError);
     expect(() => expertParams({} as never)).toThrow(TypeError);
+    expect(() => checkModel({ ...getModel("qwen3-30b-a3b"), topK: 0 })).toThrow(/model.topK/);
+    expect(() => resolveModel(7 as never)).toThrow(TypeError);
+    expect(resolveModel("Mixtral-8x7B").name).toBe("mixtral-8x7b");
     expect(() => paramCounts(null as never)).toThrow(TypeError);
     expect(() => attentionParamsPerLayer({ ...getModel("deepseek-v3"), hiddenSize: 0 })).toThrow(TypeError);
     expect(() => kvElementsPerTokenPerLayer({ ...getModel("deepseek-v3"), attention: undefined } as never)).toThrow(TypeError);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { DEFAULT_EFFICIENCY, bytesPerWeight, crossoverTokens, expertGemmTime, getGpu, peakFlops, resolveEfficiency, ridgePoint, rooflineTime } from "../../src/cost";
+import { DEFAULT_EFFICIENCY, bytesPerWeight, crossoverTable, crossoverTokens, resolveGpu, expertGemmTime, getGpu, peakFlops, resolveEfficiency, ridgePoint, rooflineTime } from "../../src/cost";
 
 describe("roofline", () => {
   it("expert GEMM: hand-computed memory and compute times", () => {
@@ -30,6 +30,14 @@ describe("roofline", () => {
     expect(r.computeUs).toBeCloseTo(r.memoryUs, 6);
     expect(bytesPerWeight("fp8")).toBe(1);
     expect(peakFlops(getGpu("h100"), "bf16")).toBe(989e12);
+    const table = crossoverTable();
+    expect(table.length).toBe(10);
+    const h100 = table.find((r) => r.gpu === "h100" && r.precision === "fp8")!;
+    expect(h100.crossoverTokens).toBeCloseTo(crossoverTokens("h100", "fp8"), 12);
+    expect(h100.ridgeFlopPerByte).toBeCloseTo(1979 / 3.35, 9);
+    // Blackwell's compute grew faster than its bandwidth: a B200 expert needs more tokens to be compute-bound than an H200 one
+    const at = (g: string) => table.find((r) => r.gpu === g && r.precision === "fp8")!.crossoverTokens;
+    expect(at("b200")).toBeGreaterThan(at("h200"));
   });
 
   it("more HBM bandwidth is never slower; more tokens never faster (property)", () => {
@@ -68,5 +76,10 @@ describe("roofline", () => {
     expect(() => crossoverTokens("x")).toThrow(RangeError);
     expect(() => ridgePoint({ ...getGpu("h100"), hbmTBps: 0 })).toThrow(/hbmTBps/);
     expect(() => bytesPerWeight("int8" as never)).toThrow(RangeError);
+    expect(() => peakFlops("h100", "fp4" as never)).toThrow(/precision/);
+    expect(() => peakFlops({ ...getGpu("h100"), fp8Tflops: -1 }, "fp8")).toThrow(/fp8Tflops/);
+    expect(() => resolveGpu(null as never)).toThrow(TypeError);
+    expect(() => resolveGpu({ ...getGpu("h100"), nvlinkDomainSize: 0 })).toThrow(/nvlinkDomainSize/);
+    expect(() => crossoverTable({ memoryFraction: -1 })).toThrow(/memoryFraction/);
   });
 });
