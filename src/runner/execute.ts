@@ -255,7 +255,9 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
         failure = {
           reason: "died",
           cellIndex: i,
-          message: `${what}: the kernel process exited (${how}) while running this cell`,
+          message: outcome.beforeStart
+            ? `${what}: the kernel process had already exited (${how}) before this cell ran (a delayed exit or crash from an earlier cell)`
+            : `${what}: the kernel process exited (${how}) while running this cell`,
           detail: stripAnsi([stderr.join(""), kernel.log()].filter((s) => s.trim() !== "").join("\n")),
         };
       } else {
@@ -277,7 +279,12 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
     if (kernel) kernelExit = await kernel.shutdown(failure ? 0 : 1000);
   }
   for (const cell of nb.cells) if (cell.cell_type === "code") cell.outputs = finalizeOutputs(cell.outputs);
-  nb.metadata = { ...nb.metadata };
+  nb.metadata = {
+    ...nb.metadata,
+    ep_lab: failure
+      ? { status: "failed", reason: failure.reason, cell: failure.cellIndex + 1, message: failure.message }
+      : { status: "ok" },
+  };
 
   const result: NotebookRunResult = {
     path: notebookPath,

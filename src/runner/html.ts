@@ -226,6 +226,7 @@ pre.stderr{background:#fff8e6;padding:.3em}
 pre.output-error{background:#ffebe9;color:#82071e;padding:.4em}
 .status-timeout pre.source,.status-died pre.source,.status-error pre.source{border-color:#cf222e}
 .output-image img{max-width:100%}
+.run-failed{background:#ffebe9;border:1px solid #cf222e;border-radius:4px;padding:.6em 1em;margin:1em 0}
 table{border-collapse:collapse}th,td{border:1px solid #d0d7de;padding:.2em .5em}
 a.anchor-link{margin-left:.3em;font-size:.7em;text-decoration:none;color:#8c959f;visibility:hidden}
 h1:hover a.anchor-link,h2:hover a.anchor-link,h3:hover a.anchor-link,h4:hover a.anchor-link{visibility:visible}
@@ -260,7 +261,14 @@ export function notebookToHtml(nb: Notebook, options: HtmlOptions = {}): string 
     needsPlotly: false,
     hasBundle: false,
   };
-  const body = nb.cells.map((c) => renderCell(c, state)).join("\n");
+  const runStatus = nb.metadata?.ep_lab as { status?: string; message?: string; cell?: number } | undefined;
+  const banner =
+    runStatus?.status === "failed"
+      ? `<div class="run-failed" role="alert"><strong>This notebook did not run to the end.</strong> ${escapeHtml(runStatus.message ?? "")}` +
+        (runStatus.cell && runStatus.cell > 0 ? ` <a href="#nb-cell-${runStatus.cell}">Go to the cell</a>` : "") +
+        `</div>\n`
+      : "";
+  const body = banner + nb.cells.map((c, i) => renderCell(c, state).replace(/^<div class="cell/, `<div id="nb-cell-${i + 1}" class="cell`)).join("\n");
   let title = options.title;
   if (title === undefined) {
     const firstMd = nb.cells.find((c) => c.cell_type === "markdown" && /^\s*#/m.test(joinText(c.source)));

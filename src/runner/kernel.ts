@@ -45,6 +45,8 @@ export interface ExecuteOutcome {
   durationMs: number;
   /** The kernel's exit when status is "died" (or when it died right after answering). */
   exit?: KernelExit;
+  /** True when the kernel had already exited before the request was sent (e.g. a delayed crash of an earlier cell). */
+  beforeStart?: boolean;
 }
 
 /** Options of {@link Kernel.execute}. */
@@ -278,14 +280,15 @@ export class Kernel {
    * @param code the cell source
    * @param options see {@link ExecuteOptions}
    * @returns the outcome
-   * @throws {Error} when the kernel is already gone or closed
+   * @throws {Error} when the kernel was shut down (closed); a kernel that merely died gives status "died"
    */
   async execute(code: string, options: ExecuteOptions = {}): Promise<ExecuteOutcome> {
     const timeoutMs = options.timeoutMs ?? 120_000;
     if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) throw new RangeError(`timeoutMs must be a positive finite number, got ${timeoutMs}`);
-    if (this.closed || !this.isAlive()) throw new Error("kernel is not running");
-    const header = newHeader("execute_request", this.session);
+    if (this.closed) throw new Error("kernel is closed");
     const started = Date.now();
+    if (!this.isAlive()) return { status: "died", executionCount: null, durationMs: 0, exit: this.exitInfo ?? undefined, beforeStart: true };
+    const header = newHeader("execute_request", this.session);
     let reply: JupyterMessage | null = null;
     let idle = false;
     let wake: () => void = () => {};
@@ -315,7 +318,7 @@ export class Kernel {
     const timedOut = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), timeoutMs)));
     const died = this.exited.then(() => "died" as const);
     try {
-      await this.sendShell(
+      const sent = this.sendShell(
         encodeMessage(this.conn.key, header, {
           code,
           silent: false,
@@ -324,10 +327,13 @@ export class Kernel {
           allow_stdin: false,
           stop_on_error: true,
         }),
-      );
+      ).then(() => "progress" as const);
+      let first = true;
       for (;;) {
         if (reply && idle) break;
-        const r = await Promise.race([waiter.then(() => "progress" as const), timedOut, died]);
+        // The send itself can block (no peer) if the kernel dies right now: race it like the reply.
+        const r = await Promise.race([first ? sent : waiter.then(() => "progress" as const), timedOut, died]);
+        first = false;
         if (r === "timeout") {
           this.kill();
           await this.exited;

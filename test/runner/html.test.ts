@@ -131,3 +131,22 @@ describe("carriesPlotlyBundle", () => {
     expect(carriesPlotlyBundle("<div>Plotly.newPlot(...)</div>")).toBe(false);
   });
 });
+
+describe("notebookToHtml: run status", () => {
+  it("shows a banner linking to the failed cell when the run failed", () => {
+    const nb = deepFreeze({
+      nbformat: 4 as const,
+      nbformat_minor: 5,
+      metadata: { ep_lab: { status: "failed", reason: "timeout", cell: 2, message: 'cell 2 ("while(true){}") did not finish <in time>' } },
+      cells: [
+        { cell_type: "markdown" as const, metadata: {}, source: "# t" },
+        { cell_type: "code" as const, metadata: {}, execution_count: null, source: "while(true){}", outputs: [] },
+      ],
+    });
+    const html = notebookToHtml(nb);
+    expect(html).toContain('<div class="run-failed" role="alert"><strong>This notebook did not run to the end.</strong> cell 2 (&quot;while(true){}&quot;) did not finish &lt;in time&gt;');
+    expect(html).toContain('<a href="#nb-cell-2">Go to the cell</a>');
+    expect(html).toContain('<div id="nb-cell-2" class="cell code">');
+    expect(notebookToHtml({ ...nb, metadata: { ep_lab: { status: "ok" } } })).not.toContain("run-failed\"");
+  });
+});
