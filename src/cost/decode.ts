@@ -12,8 +12,10 @@
  * - dispatch and combine: {@link allToAllTime} per MoE layer;
  * - the output head (BF16), and a fixed per-layer overhead for everything not costed.
  * Without overlap the parts add up. With two-batch overlap the step is split into two micro-batches
- * of T/2 tokens; each MoE layer then takes 2·max(compute(T/2), communication(T/2)) — communication is hidden
- * behind the other micro-batch's compute, but weights are streamed twice.
+ * of T/2 tokens; each MoE layer then takes 2·(max(c, m) + (1 − overlapFraction)·min(c, m)) with c the compute
+ * and m the communication of one micro-batch — communication is (partly) hidden behind the other
+ * micro-batch's compute, but weights are streamed twice and per-layer overheads are paid twice.
+ * The per-layer overhead (`layerOverheadUs`) is on the critical path and never hidden.
  * Multi-token prediction (one draft token) makes every sequence process 2 tokens per step, adds one MoE layer
  * (the MTP module) and yields 1 + acceptance output tokens per step.
  */
@@ -287,8 +289,7 @@ export function decodeStep(options: DecodeOptions): DecodeStepResult {
     const hi = Math.max(computeUsMoeLayer, commUsLayer);
     const lo = Math.min(computeUsMoeLayer, commUsLayer);
     moeBlockUs = moeLayers * 2 * (hi + (1 - e.overlapFraction) * lo);
-  }
-  else moeBlockUs = moeLayers * (computeUsMoeLayer + commUsLayer);
+  } else moeBlockUs = moeLayers * (computeUsMoeLayer + commUsLayer);
   const denseBlockUs = micro * denseLayers * (attnPerLayerUs + denseUsLayer);
   const stepUs = moeBlockUs + denseBlockUs + otherUs;
   const computeOnlyUs = micro * moeLayers * computeUsMoeLayer + denseBlockUs + otherUs;

@@ -121,7 +121,7 @@ export function memoryPerGpu(options: MemoryOptions): MemoryPerGpu {
 
 /**
  * Largest decode batch per GPU that fits (see {@link memoryPerGpu}).
- * @example maxBatchPerGpu({ model: "deepseek-v3", gpu: "h800", epSize: 144, redundantExperts: 32, kvLen: 4989 }) // ≈ 140
+ * @example maxBatchPerGpu({ model: "deepseek-v3", gpu: "h800", epSize: 144, redundantExperts: 32, kvLen: 4989 }) // 136
  * @throws {RangeError|TypeError} as memoryPerGpu
  */
 export function maxBatchPerGpu(options: Omit<MemoryOptions, "batchPerGpu">): number {
