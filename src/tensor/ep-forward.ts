@@ -133,7 +133,8 @@ export function planDispatch(
   for (let s = 0; s < numSlots; s++) {
     const e = phy2log[s];
     if (typeof e !== "number" || !Number.isInteger(e) || e < 0 || e >= numExperts) {
-      throw new RangeError(`phy2log[${s}] must be an integer expert id in [0, ${numExperts}), got ${show(e)}`);
+      const hint = Array.isArray(e) || ArrayBuffer.isView(e) ? " (pass one layer's placement, e.g. rebalanceExperts(...).phy2log[layer])" : "";
+      throw new RangeError(`phy2log[${s}] must be an integer expert id in [0, ${numExperts}), got ${show(e)}${hint}`);
     }
     replicas[e].push(s);
   }

@@ -116,8 +116,10 @@ describe("inspectNativePackage", () => {
 describe("loadBackend in a fresh process", () => {
   function runFresh(env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
     const code =
-      `require(${JSON.stringify(path.join(ROOT, "src", "tensor"))}).loadBackend()` +
-      `.then(r => { process.stdout.write(JSON.stringify({ name: r.name, skipped: r.skipped, messages: r.messages })); ` +
+      `const t = require(${JSON.stringify(path.join(ROOT, "src", "tensor"))});` +
+      `let early = ""; try { t.getTf(); } catch (e) { early = e.message; }` +
+      `t.loadBackend()` +
+      `.then(r => { process.stdout.write(JSON.stringify({ name: r.name, skipped: r.skipped, messages: r.messages, early })); ` +
       `const tf = r.tf; tf.tidy(() => tf.sum(tf.ones([2, 2])).dataSync()); })` +
       `.catch(e => { process.stdout.write("ERR " + e.constructor.name + ": " + e.message); process.exitCode = 3; });`;
     const r = spawnSync(process.execPath, ["--import", "tsx", "-e", code], {
@@ -138,6 +140,8 @@ describe("loadBackend in a fresh process", () => {
     expect(rep.skipped.map((s: { name: string }) => s.name)).toEqual(["tensorflow-gpu", "tensorflow", "wasm"]);
     expect(rep.skipped[2].reason).toContain("EP_LAB_BACKEND=cpu");
     expect(rep.messages).toEqual([]);
+    // getTf() before loadBackend() finished is an error that says what to do
+    expect(rep.early).toMatch(/await loadBackend\(\)/);
   });
 
   it("rejects an unknown EP_LAB_BACKEND with a RangeError", () => {

@@ -321,6 +321,7 @@ describe("planDispatch", () => {
     expect(() => planDispatch(routing, { phy2log: [0, 1, 2, 4], epSize: 2 })).toThrow(/phy2log\[3\]/);
     expect(() => planDispatch(routing, { phy2log: [0, 1, 2, 3.5], epSize: 2 })).toThrow(/phy2log\[3\]/);
     expect(() => planDispatch(routing, { phy2log: [0, 1, 2, NaN], epSize: 2 })).toThrow(/phy2log\[3\]/);
+    expect(() => planDispatch(routing, { phy2log: [[0, 1, 2, 3]] as never, epSize: 1 })).toThrow(/pass one layer's placement/);
     expect(() => planDispatch(routing, { phy2log: "0123" as unknown as number[], epSize: 2 })).toThrow(TypeError);
     expect(() => planDispatch(routing, { phy2log, epSize: 2, replicaRule: "random" as never })).toThrow(/replicaRule/);
     expect(() => planDispatch(routing, { phy2log, epSize: 2, numNodes: 0 })).toThrow(/numNodes/);
