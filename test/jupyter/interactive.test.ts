@@ -12,18 +12,30 @@ import * as os from "os";
 import * as path from "path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findJupyter, startJupyter, type RunningJupyter } from "../../src/jupyter";
+import { candidatePaths, findJupyter, startJupyter, type JupyterInstall, type RunningJupyter } from "../../src/jupyter";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const CHROMIUM = "/usr/bin/chromium";
 const NOTEBOOK = "00-setup-check.ipynb";
 const SCREENSHOT = path.join(ROOT, "build", "jupyter-smoke.png");
 
-const install = fs.existsSync(CHROMIUM) ? findJupyter() : null;
+/**
+ * The classic Notebook (6.x, Debian's jupyter-notebook): this test drives its UI (menus, the
+ * `Jupyter.notebook` global). `startJupyter` itself prefers JupyterLab when a learner has it.
+ */
+function classicNotebook(): JupyterInstall | null {
+  for (const exe of candidatePaths("jupyter-notebook")) {
+    const found = findJupyter({ executable: exe });
+    if (found && found.serverApp === "NotebookApp") return found;
+  }
+  return null;
+}
+
+const install = fs.existsSync(CHROMIUM) ? classicNotebook() : null;
 const skipReason = !fs.existsSync(CHROMIUM)
   ? `${CHROMIUM} is missing (Debian: apt-get install chromium)`
   : !install
-    ? "no Jupyter found (Debian: apt-get install jupyter-notebook)"
+    ? "no classic Jupyter Notebook 6 on PATH (Debian: apt-get install jupyter-notebook)"
     : null;
 if (skipReason) console.warn(`skipping the interactive Jupyter test: ${skipReason}`);
 
@@ -112,6 +124,24 @@ describe.skipIf(skipReason !== null)("Jupyter + tslab in a real browser", () => 
     expect(await page.locator(".output_area table.ep-table").innerText()).toContain("E7");
     // Versions printed; no error output, no stderr, no page error.
     expect(await page.locator(".output_area .output_stdout").first().innerText()).toMatch(/tslab 1\.0\.\d+/);
+    expect(await page.locator(".output_area .output_error, .output_area .output_stderr").count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+
+    // Run All again in the same kernel session: plotly.js is not sent twice, the new figure gets
+    // the next id, and it draws (re-running a cell is safe).
+    const firstCounts = await page.evaluate(() =>
+      (window as NotebookWindow).Jupyter!.notebook!.get_cells().filter((c) => c.cell_type === "code").map((c) => Number(c.input_prompt_number)),
+    );
+    await page.evaluate(() => (window as NotebookWindow).Jupyter!.notebook!.execute_all_cells());
+    await page.waitForFunction((before: number) => {
+      const nb = (window as NotebookWindow).Jupyter?.notebook;
+      const code = nb ? nb.get_cells().filter((c) => c.cell_type === "code") : [];
+      return code.length > 0 && code.every((c) => typeof c.input_prompt_number === "number" && c.input_prompt_number > before) &&
+        document.querySelector("#kernel_indicator_icon.kernel_idle_icon") !== null;
+    }, Math.max(...firstCounts), { timeout: 120_000, polling: 250 });
+    await page.waitForSelector(".output_area #ep-plot-2 .main-svg", { timeout: 30_000 });
+    expect(await page.locator(".output_area .ep-plot").count()).toBe(1);
+    expect(await page.locator(".output_area table.ep-table tbody tr").count()).toBe(8);
     expect(await page.locator(".output_area .output_error, .output_area .output_stderr").count()).toBe(0);
     expect(pageErrors).toEqual([]);
 
