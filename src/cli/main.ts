@@ -4,17 +4,28 @@
  * Usage errors and bad numbers exit with code 2 and a message naming the problem.
  */
 import { UsageError } from "./args";
+import * as startCmd from "./start";
+import * as labsCmd from "./labs";
+import * as benchCmd from "./bench";
+import * as figuresCmd from "./figures";
+import * as routeCmd from "./route";
+import * as eplbCmd from "./eplb";
+import * as costCmd from "./cost";
 
 type Runner = (argv: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, { summary: string; load: () => Runner }> = {
-  start: { summary: "start Jupyter on notebooks/ with the project-local tslab kernel", load: () => require("./start").run },
-  labs: { summary: "execute every notebook headless; write build/labs/*.ipynb and *.html", load: () => require("./labs").run },
-  bench: { summary: "run the benchmarks in bench/; print a table and write build/bench.json", load: () => require("./bench").run },
-  figures: { summary: "regenerate the lab figures in images/", load: () => require("./figures").run },
-  route: { summary: "generate a routing workload and print expert loads (JSON)", load: () => require("./route").run },
-  eplb: { summary: "run DeepSeek-style EPLB on a weights file (JSON)", load: () => require("./eplb").run },
-  cost: { summary: "Wide-EP cost model: decode | alltoall | sweep (JSON)", load: () => require("./cost").run },
+// Subcommands are imported statically: a lazy `require` of a .ts file works under tsx (bin/ep-lab.js) but not
+// under vitest, and tsx's ESM hook cannot be registered programmatically on Node 20. None of them does work
+// at import time, so loading all of them costs little.
+
+const COMMANDS: Record<string, { summary: string; run: Runner }> = {
+  start: { summary: "start Jupyter on notebooks/ with the project-local tslab kernel", run: startCmd.run },
+  labs: { summary: "execute every notebook headless; write build/labs/*.ipynb and *.html", run: labsCmd.run },
+  bench: { summary: "run the benchmarks in bench/; print a table and write build/bench.json", run: benchCmd.run },
+  figures: { summary: "regenerate the lab figures in images/", run: figuresCmd.run },
+  route: { summary: "generate a routing workload and print expert loads (JSON)", run: routeCmd.run },
+  eplb: { summary: "run DeepSeek-style EPLB on a weights file (JSON)", run: eplbCmd.run },
+  cost: { summary: "Wide-EP cost model: decode | alltoall | sweep (JSON)", run: costCmd.run },
 };
 
 export function usage(): string {
@@ -36,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    return await entry.load()(rest);
+    return await entry.run(rest);
   } catch (err) {
     if (err instanceof UsageError || err instanceof RangeError || err instanceof TypeError) {
       console.error(`ep-lab ${cmd}: ${err.message}`);
