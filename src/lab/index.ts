@@ -9,3 +9,4 @@ export * from "./scenarios-eplb";
 export * from "./scenarios-routing";
 export * from "./scenarios-cost";
 export * from "./exercises";
+export * from "./scenarios-tensor";

@@ -90,6 +90,7 @@ describe("exercise 3: redundant experts", () => {
     const best = minimalRedundancy();
     expect(exercises.ex3.check(best).outcome).toBe("correct");
     expect(exercises.ex3.check(exercises.ex3.solutionAnswer()).outcome).toBe("correct");
+    expect(best).toBeGreaterThan(0); // the workload is skewed enough that some replicas are needed
     const tooFew = exercises.ex3.check(best - 32);
     expect(tooFew.outcome).toBe("incorrect");
     expect(tooFew.message).toMatch(/below the target/);
