@@ -111,6 +111,7 @@ export function axis(title: string, extra: Record<string, unknown> = {}): Record
 /** Format a number compactly and deterministically (3 significant digits, SI suffix for ≥ 1e4). */
 export function fmt(value: number, digits = 3): string {
   if (!Number.isFinite(value)) return String(value);
+  value = Number(value.toPrecision(12)); // 887.4999999999 → 887.5, so rounding below is stable
   const abs = Math.abs(value);
   const units: [number, string][] = [
     [1e15, "P"],

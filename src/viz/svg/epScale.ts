@@ -35,7 +35,7 @@ export interface EpScaleInputs {
 }
 
 const W = 1200;
-const H = 700;
+const H = 730;
 
 /**
  * Draw image (a).
@@ -129,7 +129,7 @@ export function epScaleSvg(inputs: EpScaleInputs): string {
     );
   });
   // Legend: groups and replicas.
-  const ly = H - 60;
+  const ly = H - 86;
   const legend: string[] = [text(32, ly, "expert groups:", { size: 12, class: "muted" })];
   for (let k = 0; k < inputs.numGroups; k++) {
     const lx = 124 + k * 64;

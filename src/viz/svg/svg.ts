@@ -137,7 +137,7 @@ export function svgDocument(options: SvgDocumentOptions, ...children: (string | 
   if (!title || !title.trim()) throw new RangeError("SVG title must not be empty");
   if (!desc || !desc.trim()) throw new RangeError("SVG desc must not be empty");
   const style =
-    `svg{font-family:${FONT_FAMILY};}text{fill:#1f2933;}` +
+    `svg{font-family:${FONT_FAMILY};fill:#1f2933;}` +
     `.muted{fill:#5b6675;}.small{font-size:12px;}.mono{font-family:'JetBrains Mono','DejaVu Sans Mono',Menlo,monospace;}` +
     (options.css ?? "");
   return (
