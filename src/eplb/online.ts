@@ -17,7 +17,7 @@
  */
 import { assertInRange, assertPositive, assertPositiveInt } from "../util/validate";
 import { rebalanceExpertsFlat } from "./rebalance";
-import { createDriftingWorkload } from "./workload";
+import { createDriftingWorkload, DriftingWorkloadOptions } from "./workload";
 import { checkIndexMatrix, checkLoadMatrix } from "./validate";
 
 /** Default expert size: one DeepSeek-V3 routed expert in FP8, 3 matrices × 7168 × 2048 × 1 byte. */
@@ -53,8 +53,8 @@ export interface OnlineEplbOptions {
   linkBandwidthGBps?: number;
   /** Keep experts that stay on a GPU in their old slot; default false. */
   preservePlacement?: boolean;
-  /** Drifting workload parameters (see createDriftingWorkload); ignored when `loads` is given. */
-  workload?: { tokensPerIteration?: number; zipfS?: number; driftStd?: number; noise?: boolean; seed?: number };
+  /** Drifting workload parameters (see createDriftingWorkload: tokensPerIteration, popularity, driftSigma, reversion, shiftEvery, noise, seed); ignored when `loads` is given. */
+  workload?: Omit<DriftingWorkloadOptions, "numLayers" | "numExperts" | "numIterations">;
   /** Explicit loads `[iterations][layers][experts]` (tokens) instead of the generated workload. */
   loads?: ArrayLike<ArrayLike<ArrayLike<number>>>;
 }
@@ -221,7 +221,7 @@ export function simulateOnlineEplb(options: OnlineEplbOptions): OnlineEplbResult
     }
     nextLoad = (t) => loads[t];
   } else {
-    const wl = createDriftingWorkload({ ...(options.workload ?? {}), numLayers: L, numExperts: E });
+    const wl = createDriftingWorkload({ ...(options.workload ?? {}), numLayers: L, numExperts: E, numIterations: T });
     nextLoad = () => wl.next();
   }
 

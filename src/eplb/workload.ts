@@ -1,15 +1,15 @@
 /**
- * A small seeded workload whose expert popularity drifts over iterations, for the online-EPLB simulation.
- * (The routing team's generators in src/routing cover routing-level workloads; this one only produces
- * per-layer expert loads and has no dependency on them.)
+ * Per-layer expert loads whose popularity drifts over iterations, for the online-EPLB simulation.
  *
- * Model, per layer: every expert has a log-popularity. It starts Zipf-shaped — popularity ∝ 1/rank^zipfS
- * over a random permutation of the experts — and then takes a Gaussian random-walk step of standard
- * deviation `driftStd` every iteration. The expected load of an expert is
- * `tokensPerIteration · softmax(logPopularity)`; with `noise` the count gets Poisson-like noise
- * (normal approximation, √mean spread), rounded to whole tokens.
+ * Built on the routing library's `driftingPopularity` (src/routing): every layer gets its own seeded expert
+ * ranking of the base popularity (default Zipf s = 1) and its own drift (a mean-reverting random walk of the
+ * log-popularity, optionally with abrupt re-shuffles every `shiftEvery` iterations). The load of an expert
+ * in an iteration is `tokensPerIteration · popularity`; with `noise` it gets Poisson-like sampling noise
+ * (normal approximation with √mean spread), rounded to whole tokens (a negative draw counts as 0 tokens).
+ * Expected counts instead of sampled routing keep 58 layers × 256 experts × hundreds of iterations cheap.
  */
-import { createRng, Rng } from "../util/rng";
+import { driftingPopularity, PopularityOptions } from "../routing";
+import { createRng } from "../util/rng";
 import { assertNonNegative, assertNonNegativeInt, assertPositiveInt } from "../util/validate";
 
 /** Options for {@link createDriftingWorkload}. */
@@ -18,86 +18,104 @@ export interface DriftingWorkloadOptions {
   numLayers: number;
   /** Experts per layer. Required. */
   numExperts: number;
+  /** Iterations the workload can produce (popularity is precomputed); default 1000. */
+  numIterations?: number;
   /** Token-to-expert assignments per layer per iteration (tokens × topK); default 8192. */
   tokensPerIteration?: number;
-  /** Zipf exponent of the initial popularity (0 = uniform); default 1. */
+  /** Base popularity shape (routing's PopularityOptions; its seed is replaced per layer); default Zipf s = 1. */
+  popularity?: PopularityOptions;
+  /** Shorthand for `popularity: { kind: "zipf", zipfS }` (Zipf exponent ≥ 0); not together with `popularity`. */
   zipfS?: number;
-  /** Standard deviation of each expert's log-popularity step per iteration; default 0.05. */
+  /** Standard deviation of each expert's log-popularity step per iteration (dimensionless); default 0.05. */
+  driftSigma?: number;
+  /** Alias of `driftSigma` (kept for existing callers); not together with it. */
   driftStd?: number;
+  /** Mean reversion per iteration towards the base, in [0, 1]; default 0.01. */
+  reversion?: number;
+  /** Re-shuffle which experts are hot every this many iterations; default 0 (never). */
+  shiftEvery?: number;
   /** Add Poisson-like sampling noise to each count; default true. */
   noise?: boolean;
   /** PRNG seed (integer in [0, 2^32)); default 0. */
   seed?: number;
 }
 
-/** A stateful drifting workload: call `next()` once per iteration. */
+/** A drifting workload: call `next()` once per iteration, at most `numIterations` times. */
 export interface DriftingWorkload {
   readonly numLayers: number;
   readonly numExperts: number;
+  readonly numIterations: number;
   /** Iterations produced so far. */
   readonly iteration: number;
-  /** `[layers][experts]` load (tokens) of the next iteration. */
+  /** `[layers][experts]` load (tokens) of the next iteration. @throws {RangeError} after numIterations */
   next(): number[][];
 }
 
 /**
- * Create a seeded drifting-popularity workload (same seed → same loads).
+ * Create a seeded drifting workload (same options → same loads).
  * @param options see {@link DriftingWorkloadOptions}
- * @returns a generator of `[layers][experts]` loads
+ * @returns a generator of `[layers][experts]` loads in tokens
  * @throws {TypeError|RangeError} naming the bad option and value
  * @example
- * const wl = createDriftingWorkload({ numLayers: 2, numExperts: 8, seed: 1 });
+ * const wl = createDriftingWorkload({ numLayers: 2, numExperts: 8, numIterations: 100, seed: 1 });
  * wl.next(); // [[…8 counts…], […8 counts…]], each row summing to about 8192
  */
 export function createDriftingWorkload(options: DriftingWorkloadOptions): DriftingWorkload {
   if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${String(options)}`);
   const { numLayers, numExperts } = options;
+  const numIterations = options.numIterations ?? 1000;
   const tokens = options.tokensPerIteration ?? 8192;
-  const zipfS = options.zipfS ?? 1;
-  const driftStd = options.driftStd ?? 0.05;
   const noise = options.noise ?? true;
   const seed = options.seed ?? 0;
   assertPositiveInt("options.numLayers", numLayers);
   assertPositiveInt("options.numExperts", numExperts);
+  assertPositiveInt("options.numIterations", numIterations);
   assertNonNegative("options.tokensPerIteration", tokens);
-  assertNonNegative("options.zipfS", zipfS);
-  assertNonNegative("options.driftStd", driftStd);
   if (typeof noise !== "boolean") throw new TypeError(`options.noise must be a boolean, got ${String(noise)}`);
   assertNonNegativeInt("options.seed", seed);
-  const rng: Rng = createRng(seed);
-  const logPop = new Float64Array(numLayers * numExperts);
-  const perm = new Int32Array(numExperts);
-  for (let l = 0; l < numLayers; l++) {
-    for (let e = 0; e < numExperts; e++) perm[e] = e;
-    for (let e = numExperts - 1; e > 0; e--) {
-      const j = rng.int(0, e);
-      const t = perm[e];
-      perm[e] = perm[j];
-      perm[j] = t;
-    }
-    for (let r = 0; r < numExperts; r++) logPop[l * numExperts + perm[r]] = -zipfS * Math.log(r + 1);
+  if (options.popularity !== undefined && options.zipfS !== undefined) {
+    throw new RangeError("give options.popularity or options.zipfS, not both");
   }
+  if (options.driftSigma !== undefined && options.driftStd !== undefined) {
+    throw new RangeError("give options.driftSigma or its alias options.driftStd, not both");
+  }
+  if (options.zipfS !== undefined) assertNonNegative("options.zipfS", options.zipfS);
+  const base: PopularityOptions = options.popularity ?? { kind: "zipf", zipfS: options.zipfS ?? 1 };
+  if (base === null || typeof base !== "object") throw new TypeError(`options.popularity must be an object, got ${String(base)}`);
+  const driftSigma = options.driftSigma ?? options.driftStd;
+  const rng = createRng(seed);
+  const layers: Float64Array[][] = [];
+  for (let l = 0; l < numLayers; l++) {
+    const layerSeed = rng.int(0, 0x7fffffff);
+    layers.push(
+      driftingPopularity(numExperts, {
+        numIterations,
+        base: { ...base, seed: layerSeed },
+        driftSigma,
+        reversion: options.reversion,
+        shiftEvery: options.shiftEvery,
+        seed: layerSeed,
+      }),
+    );
+  }
+  const noiseRng = rng.fork();
   let iteration = 0;
-  const p = new Float64Array(numExperts);
   return {
     numLayers,
     numExperts,
+    numIterations,
     get iteration() {
       return iteration;
     },
     next(): number[][] {
+      if (iteration >= numIterations) throw new RangeError(`the workload has only ${numIterations} iterations (options.numIterations)`);
       const out: number[][] = [];
       for (let l = 0; l < numLayers; l++) {
-        const base = l * numExperts;
-        if (iteration > 0 && driftStd > 0) for (let e = 0; e < numExperts; e++) logPop[base + e] += driftStd * rng.normal();
-        let max = -Infinity;
-        for (let e = 0; e < numExperts; e++) max = Math.max(max, logPop[base + e]);
-        let sum = 0;
-        for (let e = 0; e < numExperts; e++) sum += p[e] = Math.exp(logPop[base + e] - max);
+        const p = layers[l][iteration];
         const row = new Array<number>(numExperts);
         for (let e = 0; e < numExperts; e++) {
-          const mean = (tokens * p[e]) / sum;
-          const x = noise ? mean + Math.sqrt(mean) * rng.normal() : mean;
+          const mean = tokens * p[e];
+          const x = noise ? mean + Math.sqrt(mean) * noiseRng.normal() : mean;
           row[e] = Math.max(0, Math.round(x));
         }
         out.push(row);

@@ -4,29 +4,33 @@ import { createDriftingWorkload, DEFAULT_EXPERT_BYTES, preservePlacement, simula
 
 describe("createDriftingWorkload", () => {
   it("is reproducible from its seed and has shape [layers][experts]", () => {
-    const a = createDriftingWorkload({ numLayers: 2, numExperts: 8, seed: 5 });
-    const b = createDriftingWorkload({ numLayers: 2, numExperts: 8, seed: 5 });
-    const c = createDriftingWorkload({ numLayers: 2, numExperts: 8, seed: 6 });
+    const opts = { numLayers: 2, numExperts: 8, numIterations: 3 };
+    const a = createDriftingWorkload({ ...opts, seed: 5 });
+    const b = createDriftingWorkload({ ...opts, seed: 5 });
+    const c = createDriftingWorkload({ ...opts, seed: 6 });
     const x = [a.next(), a.next()];
     expect([b.next(), b.next()]).toEqual(x);
     expect(c.next()).not.toEqual(x[0]);
     expect(x[0]).toHaveLength(2);
     expect(x[0][0]).toHaveLength(8);
+    expect(x[0][0]).not.toEqual(x[0][1]); // each layer has its own ranking
     expect(a.iteration).toBe(2);
     expect(x.flat(2).every((v) => Number.isInteger(v) && v >= 0)).toBe(true);
+    a.next();
+    expect(() => a.next()).toThrow(/only 3 iterations/);
   });
 
-  it("without noise or drift: uniform for zipfS 0, Zipf-shaped and constant otherwise", () => {
-    const u = createDriftingWorkload({ numLayers: 1, numExperts: 4, tokensPerIteration: 400, zipfS: 0, driftStd: 0, noise: false });
+  it("without noise or drift: uniform stays uniform, Zipf keeps its shape", () => {
+    const u = createDriftingWorkload({ numLayers: 1, numExperts: 4, numIterations: 2, tokensPerIteration: 400, popularity: { kind: "uniform" }, driftSigma: 0, noise: false });
     expect(u.next()).toEqual([[100, 100, 100, 100]]);
-    const z = createDriftingWorkload({ numLayers: 1, numExperts: 4, tokensPerIteration: 2500, zipfS: 1, driftStd: 0, noise: false, seed: 1 });
+    const z = createDriftingWorkload({ numLayers: 1, numExperts: 4, numIterations: 2, tokensPerIteration: 2500, driftSigma: 0, noise: false, seed: 1 });
     const first = z.next();
     expect([...first[0]].sort((p, q) => q - p)).toEqual([1200, 600, 400, 300]); // 2500 · (1, 1/2, 1/3, 1/4) / (25/12)
     expect(z.next()).toEqual(first);
   });
 
-  it("drifts: popularity changes over iterations when driftStd > 0", () => {
-    const d = createDriftingWorkload({ numLayers: 1, numExperts: 16, driftStd: 0.3, noise: false, seed: 2 });
+  it("drifts: popularity changes over iterations when driftSigma > 0", () => {
+    const d = createDriftingWorkload({ numLayers: 1, numExperts: 16, numIterations: 51, driftSigma: 0.3, noise: false, seed: 2 });
     const first = d.next()[0];
     let last = first;
     for (let t = 0; t < 50; t++) last = d.next()[0];
@@ -36,14 +40,28 @@ describe("createDriftingWorkload", () => {
   });
 
   it("rejects bad options, naming them", () => {
-    expect(() => createDriftingWorkload({ numLayers: 0, numExperts: 4 })).toThrow(/options.numLayers must be ≥ 1/);
-    expect(() => createDriftingWorkload({ numLayers: 1, numExperts: 2.5 })).toThrow(/options.numExperts must be an integer/);
-    expect(() => createDriftingWorkload({ numLayers: 1, numExperts: 4, zipfS: -1 })).toThrow(/options.zipfS must be ≥ 0/);
-    expect(() => createDriftingWorkload({ numLayers: 1, numExperts: 4, driftStd: NaN })).toThrow(/options.driftStd must be finite/);
-    expect(() => createDriftingWorkload({ numLayers: 1, numExperts: 4, tokensPerIteration: -5 })).toThrow(/tokensPerIteration must be ≥ 0/);
-    expect(() => createDriftingWorkload({ numLayers: 1, numExperts: 4, seed: 1.5 })).toThrow(/options.seed must be an integer/);
-    expect(() => createDriftingWorkload({ numLayers: 1, numExperts: 4, noise: 1 as unknown as boolean })).toThrow(/options.noise must be a boolean/);
+    const ok = { numLayers: 1, numExperts: 4, numIterations: 2 };
+    expect(() => createDriftingWorkload({ ...ok, numLayers: 0 })).toThrow(/options.numLayers must be ≥ 1/);
+    expect(() => createDriftingWorkload({ ...ok, numExperts: 2.5 })).toThrow(/options.numExperts must be an integer/);
+    expect(() => createDriftingWorkload({ ...ok, numIterations: 0 })).toThrow(/options.numIterations must be ≥ 1/);
+    expect(() => createDriftingWorkload({ ...ok, popularity: { kind: "zipf", zipfS: -1 } })).toThrow(/zipfS must be ≥ 0/);
+    expect(() => createDriftingWorkload({ ...ok, popularity: 5 as never })).toThrow(/options.popularity must be an object/);
+    expect(() => createDriftingWorkload({ ...ok, driftSigma: NaN })).toThrow(/driftSigma must be finite/);
+    expect(() => createDriftingWorkload({ ...ok, reversion: 2 })).toThrow(/reversion must be in \[0, 1\]/);
+    expect(() => createDriftingWorkload({ ...ok, tokensPerIteration: -5 })).toThrow(/tokensPerIteration must be ≥ 0/);
+    expect(() => createDriftingWorkload({ ...ok, seed: 1.5 })).toThrow(/options.seed must be an integer/);
+    expect(() => createDriftingWorkload({ ...ok, noise: 1 as unknown as boolean })).toThrow(/options.noise must be a boolean/);
     expect(() => createDriftingWorkload(null as never)).toThrow(/options must be an object/);
+    expect(() => createDriftingWorkload({ ...ok, zipfS: 1, popularity: { kind: "uniform" } })).toThrow(/not both/);
+    expect(() => createDriftingWorkload({ ...ok, driftSigma: 0.1, driftStd: 0.1 })).toThrow(/not both/);
+    expect(() => createDriftingWorkload({ ...ok, zipfS: -0.5 })).toThrow(/options.zipfS must be ≥ 0/);
+  });
+
+  it("zipfS and driftStd are shorthands for popularity and driftSigma; numIterations defaults to 1000", () => {
+    const a = createDriftingWorkload({ numLayers: 1, numExperts: 6, zipfS: 0.7, driftStd: 0.2, seed: 3 });
+    const b = createDriftingWorkload({ numLayers: 1, numExperts: 6, popularity: { kind: "zipf", zipfS: 0.7 }, driftSigma: 0.2, seed: 3 });
+    expect(a.numIterations).toBe(1000);
+    expect([a.next(), a.next()]).toEqual([b.next(), b.next()]);
   });
 });
 
@@ -124,7 +142,7 @@ describe("simulateOnlineEplb", () => {
   });
 
   it("on a drifting workload, online EPLB beats the static placement; preserving slots moves less at equal balance", () => {
-    const opts = { numLayers: 3, numExperts: 32, numGpus: 8, numReplicas: 40, iterations: 120, windowSize: 10, rebalanceInterval: 20, workload: { seed: 4, driftStd: 0.1 } };
+    const opts = { numLayers: 3, numExperts: 32, numGpus: 8, numReplicas: 40, iterations: 120, windowSize: 10, rebalanceInterval: 20, workload: { seed: 4, driftSigma: 0.1 } };
     const r = simulateOnlineEplb(opts);
     expect(r.meanBalancedness).toBeGreaterThan(r.meanStaticBalancedness + 0.05);
     expect(r.rebalanceIterations).toEqual([19, 39, 59, 79, 99, 119]);
@@ -152,6 +170,6 @@ describe("simulateOnlineEplb", () => {
     expect(() => simulateOnlineEplb({ ...ok, loads: [[[1, 2, 3, 4]]] })).toThrow(/options.loads must be an array of 2 iterations/);
     expect(() => simulateOnlineEplb({ ...ok, loads: [[[1, 2, 3, 4]], [[1, 2, 3]]] })).toThrow(/options.loads\[1\] must be \[1\]\[4\], got \[1\]\[3\]/);
     expect(() => simulateOnlineEplb({ ...ok, loads: [[[1, 2, 3, 4]], [[1, 2, NaN, 4]]] })).toThrow(/options.loads\[1\]\[0\]\[2\] must be finite/);
-    expect(() => simulateOnlineEplb({ ...ok, workload: { zipfS: -2 } })).toThrow(/options.zipfS must be ≥ 0/);
+    expect(() => simulateOnlineEplb({ ...ok, workload: { driftSigma: -2 } })).toThrow(/driftSigma must be ≥ 0/);
   });
 });
