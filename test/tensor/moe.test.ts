@@ -8,6 +8,7 @@ import {
   moeReferenceForward,
   moeEpForward,
   planDispatch,
+  epEquivalenceDemo,
   type MoeLayer,
   type BackendReport,
 } from "../../src/tensor";
@@ -372,5 +373,33 @@ describe("bad inputs", () => {
     gone.dispose();
     expect(() => moeReferenceForward(gone, x)).toThrow(/disposed/);
     expect(() => randomHidden(0, 8, 1)).toThrow(/numTokens/);
+  });
+});
+
+describe("epEquivalenceDemo", () => {
+  it("runs every placement × rule, equals the reference, and EPLB balances the ranks best", () => {
+    const tf = getTf();
+    const before = tf.memory().numTensors;
+    const demo = epEquivalenceDemo({ hiddenSize: 16, expertFfnSize: 16, sharedExpertFfnSize: 8, numExperts: 8, topK: 2, numTokens: 96, epSize: 4, seed: 3 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(demo.rows).toHaveLength(3 * REPLICA_RULES.length);
+    expect(demo.tokensPerExpert.reduce((a, b) => a + b, 0)).toBe(96 * 2);
+    const exact = backend.name === "wasm" || backend.name === "cpu";
+    for (const r of demo.rows) {
+      if (exact) expect(r.bitIdentical, `${r.placement}/${r.replicaRule}`).toBe(true);
+      else expect(r.maxAbsDiff).toBeLessThan(1e-4);
+      expect(r.tokensPerRank.reduce((a, b) => a + b, 0)).toBe(96 * 2);
+      expect(r.maxOverMean).toBeGreaterThanOrEqual(1);
+    }
+    const worst = (name: string) => Math.max(...demo.rows.filter((r) => r.placement.startsWith(name)).map((r) => r.maxOverMean));
+    expect(worst("EPLB")).toBeLessThan(worst("contiguous"));
+    expect(demo.summary).toContain(`${backend.name} backend`);
+  });
+
+  it("rejects bad options", () => {
+    expect(() => epEquivalenceDemo({ skew: -1 })).toThrow(/skew/);
+    expect(() => epEquivalenceDemo({ numExperts: 6, epSize: 4 })).toThrow(/numExperts \(6\) must be divisible by epSize \(4\)/);
+    expect(() => epEquivalenceDemo({ numTokens: 0 })).toThrow(/numTokens/);
+    expect(() => epEquivalenceDemo(null as never)).toThrow(TypeError);
   });
 });
