@@ -79,7 +79,7 @@ export function placementLoads(expertLoad: ArrayLike<number>, gpuExperts: readon
   return {
     label,
     experts: gpuExperts.map((slots) => slots.slice()),
-    loads: gpuExperts.map((slots) => slots.map((e) => round(expertLoad[e] / replicas[e], 6))),
+    loads: gpuExperts.map((slots) => slots.map((e) => expertLoad[e] / replicas[e])),
   };
 }
 

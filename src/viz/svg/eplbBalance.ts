@@ -100,7 +100,7 @@ export function eplbBalanceSvg(inputs: EplbBalanceInputs): string {
         }
         acc += v;
       });
-      parts.push(text(bx + bw / 2, Y(acc) - 6, fmt(acc), { size: 11.5, anchor: "middle", weight: 700 }));
+      parts.push(text(bx + bw / 2, Y(acc) - 6, fmt(acc), { size: 11.5, anchor: "middle", weight: 700, stroke: "#ffffff", "stroke-width": 4, "paint-order": "stroke", "stroke-linejoin": "round" }));
       parts.push(text(bx + bw / 2, top + ph + 18, `GPU ${gpu}`, { size: 12, anchor: "middle", class: "muted" }));
     });
     parts.push(line(x0, top + ph, x0 + w, top + ph, { stroke: "#9aa5b1" }));
