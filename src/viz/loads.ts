@@ -211,7 +211,7 @@ export function placementComparisonFigure(placements: readonly PlacementLoads[],
     }
     if (n > 1) {
       annotations.push({
-        text: `<b>${escapeHtml(p.label)}</b><br>balancedness ${balancedness.toFixed(2)} (mean ${fmt(mean)} / max ${fmt(max)})`,
+        text: `<b>${escapeHtml(p.label)}</b><br>balancedness ${balancedness.toFixed(2)}<br>max ${fmt(max)} · mean ${fmt(mean)}`,
         xref: "paper",
         yref: "paper",
         x: round(x0 + w / 2, 6),
@@ -228,7 +228,8 @@ export function placementComparisonFigure(placements: readonly PlacementLoads[],
   layout.showlegend = false;
   layout.shapes = shapes;
   layout.annotations = annotations;
-  if (n > 1) layout.margin = { l: 64, r: 24, t: 96, b: 48 };
+  layout.uniformtext = { minsize: 9, mode: "hide" };
+  if (n > 1) layout.margin = { l: 64, r: 24, t: 118, b: 48 };
   return { data, layout };
 }
 

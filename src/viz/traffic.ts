@@ -107,8 +107,8 @@ export function trafficHeatmap(matrix: readonly (ArrayLike<number>)[], options: 
     options.title ??
     `Dispatch traffic (${n} ranks, ${n / gpn} node${n / gpn === 1 ? "" : "s"}): local ${pct(split.local)}, intra-node ${pct(split.intraNode)}, inter-node ${pct(split.interNode)}`;
   const layout = baseLayout(title, options, Math.min(640, 220 + 22 * n));
-  layout.xaxis = axis("destination rank", { constrain: "domain", ...(n <= 16 ? { dtick: 1 } : {}), ticks: "", showgrid: false });
-  layout.yaxis = axis("source rank", { autorange: "reversed", scaleanchor: "x", constrain: "domain", ...(n <= 16 ? { dtick: 1 } : {}), ticks: "", showgrid: false });
+  layout.xaxis = axis("destination rank", { ...(n <= 16 ? { dtick: 1 } : {}), ticks: "", showgrid: false });
+  layout.yaxis = axis("source rank", { autorange: "reversed", ...(n <= 16 ? { dtick: 1 } : {}), ticks: "", showgrid: false });
   const shapes: Record<string, unknown>[] = [];
   if (gpn < n) {
     for (let a = 0; a < n; a += gpn) {

@@ -153,9 +153,9 @@ describe("load figures", () => {
     expect((fig.layout.yaxis as any).range).toEqual((fig.layout.yaxis3 as any).range);
     const titles = (fig.layout.annotations as any[]).filter((a) => a.xref === "paper").map((a) => a.text);
     expect(titles).toEqual([
-      "<b>contiguous</b><br>balancedness 0.75 (mean 75 / max 100)",
-      "<b>greedy</b><br>balancedness 0.83 (mean 75 / max 90)",
-      "<b>EPLB + 1 replica</b><br>balancedness 0.94 (mean 75 / max 80)",
+      "<b>contiguous</b><br>balancedness 0.75<br>max 100 · mean 75",
+      "<b>greedy</b><br>balancedness 0.83<br>max 90 · mean 75",
+      "<b>EPLB + 1 replica</b><br>balancedness 0.94<br>max 80 · mean 75",
     ]);
     expect(fig).toMatchSnapshot();
   });
