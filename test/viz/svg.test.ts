@@ -159,11 +159,11 @@ describe("images/ (npm run figures)", () => {
 
   it("has the five lab images, each well-formed with a <title> and <desc>", () => {
     expect(images.map((i) => i.file)).toEqual([
-      "ep-small-vs-large.svg",
-      "groupgemm-token-packing.svg",
+      "small-vs-large-ep.svg",
+      "groupgemm-packing.svg",
       "nvl72-deployment.svg",
       "eplb-balancing.svg",
-      "ep-throughput-comparison.svg",
+      "ep-throughput.svg",
     ]);
     for (const { file, svg } of images) {
       const { errors, elements } = checkXml(svg);

@@ -19,7 +19,7 @@ import { throughputSvg } from "./throughput";
 
 /** One generated image. */
 export interface LabImage {
-  /** File name inside `images/`, e.g. `"ep-small-vs-large.svg"`. */
+  /** File name inside `images/`, e.g. `"small-vs-large-ep.svg"`. */
   file: string;
   /** SVG text. */
   svg: string;
@@ -102,7 +102,7 @@ export function epScaleImage(): LabImage {
       "replicas placed by this repo's EPLB (src/eplb) for a skewed load (Zipf 0.6).",
     ],
   });
-  return { file: "ep-small-vs-large.svg", svg };
+  return { file: "small-vs-large-ep.svg", svg };
 }
 
 /** Image (b): GroupGEMM token packing and arithmetic intensity vs tokens per expert. */
@@ -132,7 +132,7 @@ export function groupGemmImage(): LabImage {
       `Operating points: tokens per expert slot from the cost model's decodeStep, ${s.batchPerGpu} decoding sequences per GPU, top-${m.topK}, even load (EP72: ${m.numExperts + s.ep72Redundant} slots).`,
     ],
   });
-  return { file: "groupgemm-token-packing.svg", svg };
+  return { file: "groupgemm-packing.svg", svg };
 }
 
 /** Image (c): deployment on a GB200 NVL72 rack vs nine 8-GPU nodes. */
@@ -254,7 +254,7 @@ export function throughputImage(): LabImage {
       "A model, not a measurement: efficiencies and overheads are the cost model's documented assumptions. Compare the ratios, not the absolute numbers.",
     ],
   });
-  return { file: "ep-throughput-comparison.svg", svg };
+  return { file: "ep-throughput.svg", svg };
 }
 
 /**
