@@ -25,6 +25,11 @@ export class PackScratch {
   order2 = new Int32Array(0);
   val = new Float64Array(0);
   val2 = new Float64Array(0);
+  f32 = new Float32Array(0);
+  u32 = new Uint32Array(0);
+  keyA = new Uint32Array(0);
+  keyB = new Uint32Array(0);
+  radixCount = new Int32Array(256);
 
   /** Make room for `n` items and `m` packs. */
   ensure(n: number, m: number): void {
@@ -33,6 +38,10 @@ export class PackScratch {
       this.order2 = new Int32Array(n);
       this.val = new Float64Array(n);
       this.val2 = new Float64Array(n);
+      this.f32 = new Float32Array(n);
+      this.u32 = new Uint32Array(this.f32.buffer);
+      this.keyA = new Uint32Array(n);
+      this.keyB = new Uint32Array(n);
     }
     const k = Math.max(n, m);
     if (this.heap.length < k) {
@@ -44,11 +53,13 @@ export class PackScratch {
 }
 
 /**
- * Stable descending index sort of `n` loads starting at `load[offset]`, written to `s.order[0..n)`:
- * load descending, then index ascending. Insertion sort for short runs, then bottom-up merges, all on
- * Int32Arrays with inlined comparisons (no comparator closure, no allocation).
+ * Stable descending index sort of `n` float32 loads (≥ 0, no −0) starting at `load[offset]`: load
+ * descending, then index ascending. Returns one of the scratch index arrays. Short inputs: insertion sort
+ * of runs, then bottom-up merges; long inputs: an LSD radix sort. Typed arrays, inlined comparisons, no
+ * comparator closure and no allocation.
  */
 export function sortDescendingStable(load: ArrayLike<number>, offset: number, n: number, s: PackScratch): Int32Array {
+  if (n >= RADIX_MIN) return radixSortDescending(load, offset, n, s);
   // Indices and their loads move together, so comparisons read contiguous memory instead of load[a[j]].
   let a = s.order;
   let b = s.order2;
@@ -104,6 +115,54 @@ export function sortDescendingStable(load: ArrayLike<number>, offset: number, n:
     vb = tv;
   }
   return a;
+}
+
+/** From this many items on, the radix sort beats insertion + merge (no data-dependent branches). */
+const RADIX_MIN = 128;
+
+/**
+ * Stable LSD radix sort (8-bit digits) of float32 loads ≥ 0 by descending value: the key
+ * `bits(+Infinity) − bits(load)` reverses the order of non-negative float32 bit patterns, and a stable
+ * sort of indices that start ascending keeps lower indices first on ties. Passes whose digit is the same
+ * for every key are skipped (common: small integer loads leave low mantissa bytes zero).
+ */
+function radixSortDescending(load: ArrayLike<number>, offset: number, n: number, s: PackScratch): Int32Array {
+  const f = s.f32;
+  const u = s.u32;
+  for (let i = 0; i < n; i++) f[i] = load[offset + i];
+  let ka = s.keyA;
+  let kb = s.keyB;
+  let ia = s.order;
+  let ib = s.order2;
+  for (let i = 0; i < n; i++) {
+    ka[i] = 0x7f800000 - u[i];
+    ia[i] = i;
+  }
+  const cnt = s.radixCount;
+  for (let shift = 0; shift < 32; shift += 8) {
+    cnt.fill(0);
+    for (let i = 0; i < n; i++) cnt[(ka[i] >>> shift) & 255]++;
+    if (cnt[(ka[0] >>> shift) & 255] === n) continue;
+    let sum = 0;
+    for (let d = 0; d < 256; d++) {
+      const c = cnt[d];
+      cnt[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const k = ka[i];
+      const p = cnt[(k >>> shift) & 255]++;
+      kb[p] = k;
+      ib[p] = ia[i];
+    }
+    const tk = ka;
+    ka = kb;
+    kb = tk;
+    const ti = ia;
+    ia = ib;
+    ib = ti;
+  }
+  return ia;
 }
 
 /**

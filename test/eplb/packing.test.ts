@@ -50,6 +50,26 @@ describe("balancedPacking", () => {
     );
   });
 
+  it("long inputs (radix-sort path, ≥ 128 items) match the slow reference too (200 cases)", () => {
+    const arb = fc
+      .record({ m: fc.integer({ min: 1, max: 64 }), n: fc.integer({ min: 128, max: 400 }), ints: fc.boolean() })
+      .chain(({ m, n, ints }) => {
+        const len = Math.ceil(n / m) * m;
+        return fc.record({
+          m: fc.constant(m),
+          w: fc.array(ints ? fc.integer({ min: 0, max: 20 }) : fc.double({ min: 0, max: 3e38, noNaN: true }), { minLength: len, maxLength: len }),
+        });
+      });
+    fc.assert(
+      fc.property(arb, ({ m, w }) => {
+        const r = balancedPacking(w, m);
+        const ref = refPack(w.map(Math.fround), m);
+        return JSON.stringify([r.packIndex, r.rankInPack]) === JSON.stringify([ref.pack, ref.rank]);
+      }),
+      { numRuns: 200, seed: 8 },
+    );
+  });
+
   it("rejects bad input, naming it", () => {
     expect(() => balancedPacking([], 1)).toThrow(/weight must not be empty/);
     expect(() => balancedPacking([1, 2, 3], 2)).toThrow(/weight.length \(3\) must be divisible by numPacks \(2\)/);

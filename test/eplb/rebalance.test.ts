@@ -284,6 +284,28 @@ describe("rebalanceExperts: properties (fast-check, 1000 cases each)", () => {
     });
   });
 
+  it("matches the reference at larger sizes too (global policy, ≥ 128 slots: the radix-sort path; 100 cases)", () => {
+    const big = fc
+      .record({ gpus: fc.integer({ min: 1, max: 16 }), experts: fc.integer({ min: 100, max: 260 }), extraPerGpu: fc.integer({ min: 0, max: 3 }), ints: fc.boolean() })
+      .chain(({ gpus, experts, extraPerGpu, ints }) => {
+        const numReplicas = gpus * (Math.ceil(Math.max(experts, 128) / gpus) + extraPerGpu);
+        const load = ints ? fc.integer({ min: 0, max: 30 }) : fc.double({ min: 0, max: 1e7, noNaN: true });
+        return fc.record({
+          weight: fc.array(load, { minLength: experts, maxLength: experts }).map((row) => [row]),
+          numReplicas: fc.constant(numReplicas),
+          numGpus: fc.constant(gpus),
+        });
+      });
+    fc.assert(
+      fc.property(big, ({ weight, numReplicas, numGpus }) => {
+        const r = rebalanceExperts(weight, numReplicas, 1, 1, numGpus);
+        const ref = refRebalance(weight, numReplicas, 1, 1, numGpus);
+        return JSON.stringify([r.phy2log, r.log2phy, r.logcnt]) === JSON.stringify([ref.phy2log, ref.log2phy, ref.logcnt]);
+      }),
+      { numRuns: 100, seed: 99 },
+    );
+  });
+
   it("does not mutate its input (frozen rows stay equal)", () => {
     run(({ weight, numReplicas, numGroups, numNodes, numGpus }) => {
       const before = JSON.stringify(weight);
