@@ -265,7 +265,10 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
         const tracebacks = collector.outputs
           .filter((o): o is Extract<Output, { output_type: "error" }> => o.output_type === "error")
           .map((o) => (o.traceback.length ? o.traceback.join("\n") : `${o.ename}: ${o.evalue}`));
-        const detail = trimKernelFrames(stripAnsi([...tracebacks, stderr.join("")].filter((s) => s.trim() !== "").join("\n")).trim());
+        const detail = withSourceContext(
+          trimKernelFrames(stripAnsi([...tracebacks, stderr.join("")].filter((s) => s.trim() !== "").join("\n")).trim()),
+          code,
+        );
         const kind = outcome.status === "abort" ? "was aborted by the kernel" : "failed";
         const headline = summaryLine(detail);
         failure = { reason: "error", cellIndex: i, message: `${what} ${kind}${headline ? ": " + headline : ""}`, detail };
@@ -312,6 +315,24 @@ function trimKernelFrames(detail: string): string {
   return detail
     .split("\n")
     .filter((l) => !/^\s+at .*(node_modules[\\/]tslab[\\/]|node:vm|node:internal|sigintHandlersWrap)/.test(l))
+    .join("\n");
+}
+
+/**
+ * Under each tslab diagnostic about the cell itself ("L:C - message", no file name) show the source line and a caret.
+ * @example withSourceContext("1:7 - Bad.", "const x = 1;") // "1:7 - Bad.\n    const x = 1;\n          ^"
+ */
+export function withSourceContext(detail: string, code: string): string {
+  const src = code.split("\n");
+  return detail
+    .split("\n")
+    .map((line) => {
+      const m = /^(\d+):(\d+) - /.exec(line);
+      if (!m) return line;
+      const text = src[Number(m[1]) - 1];
+      if (text === undefined) return line;
+      return `${line}\n    ${text}\n    ${" ".repeat(Math.max(0, Number(m[2]) - 1))}^`;
+    })
     .join("\n");
 }
 

@@ -7,7 +7,7 @@
  * const result = await runNotebook("notebooks/00-setup-check.ipynb", { timeoutMs: 60_000, outDir: "build/labs" });
  * if (!result.ok) console.error(result.failure!.message);
  */
-export { runNotebook, describeCell, DEFAULT_CELL_TIMEOUT_MS } from "./execute";
+export { runNotebook, describeCell, withSourceContext, DEFAULT_CELL_TIMEOUT_MS } from "./execute";
 export type { RunOptions, NotebookRunResult, CellReport, CellStatus, RunFailure } from "./execute";
 export { notebookToHtml, headingAnchorPlugin, carriesPlotlyBundle } from "./html";
 export type { HtmlOptions } from "./html";

@@ -41,12 +41,12 @@ describe("notebookToHtml: markdown", () => {
       {
         cell_type: "markdown",
         metadata: {},
-        source: '![dot](images/dot.svg)\n\n<img src="images/dot.svg">\n\n![att](attachment:p.png)\n\n![remote](https://example.org/x.png)\n\n![missing](images/none.svg)',
+        source: '![dot](images/dot.svg)\n\n![up a folder](../fixtures/images/dot.svg)\n\n<img src="images/dot.svg">\n\n![att](attachment:p.png)\n\n![remote](https://example.org/x.png)\n\n![missing](images/none.svg)',
         attachments: { "p.png": { "image/png": "iVBORw0KGgo=" } },
       },
     ]);
     const html = notebookToHtml(nb, { baseDir: fixtures });
-    expect(html.match(/src="data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+"/g)).toHaveLength(2);
+    expect(html.match(/src="data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+"/g)).toHaveLength(3);
     expect(html).toContain('src="data:image/png;base64,iVBORw0KGgo="');
     expect(html).toContain('src="https://example.org/x.png"');
     expect(html).toContain('src="images/none.svg"');

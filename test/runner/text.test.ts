@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ansiToHtml, escapeHtml, slugify, stripAnsi } from "../../src/runner";
+import { ansiToHtml, escapeHtml, slugify, stripAnsi, withSourceContext } from "../../src/runner";
 
 describe("stripAnsi", () => {
   it("removes color, cursor and OSC sequences and keeps the text", () => {
@@ -35,5 +35,15 @@ describe("slugify", () => {
   });
   it("never returns an empty id", () => {
     expect(slugify("!!!")).toBe("section");
+  });
+});
+
+describe("withSourceContext", () => {
+  it("puts the offending cell line and a caret under a cell diagnostic, and leaves other lines alone", () => {
+    const code = "const a = 1;\nconst notANumber: number = \"oops\";";
+    expect(withSourceContext("2:7 - Type 'string' is not assignable to type 'number'.\nsrc/x.ts 1:1 - other", code)).toBe(
+      "2:7 - Type 'string' is not assignable to type 'number'.\n    const notANumber: number = \"oops\";\n          ^\nsrc/x.ts 1:1 - other",
+    );
+    expect(withSourceContext("9:1 - beyond the cell", code)).toBe("9:1 - beyond the cell");
   });
 });
