@@ -67,14 +67,14 @@ describe.skipIf(skipReason !== null)("Jupyter + tslab in a real browser", () => 
     fs.symlinkSync(path.join("..", "..", "src"), path.join(serveDir, "src"));
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "ep-lab-jupyter-"));
 
-    jup = await startJupyter({ port: 0, openBrowser: false, notebookDir: serveDir, stateDir, install: install! });
+    jup = await startJupyter({ port: 0, openBrowser: false, notebookDir: serveDir, stateDir, install: install!, readyTimeoutMs: 110_000 });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on("pageerror", (err) => pageErrors.push(String(err)));
-  }, 120_000);
+  }, 200_000);
 
   afterAll(async () => {
     await browser?.close().catch(() => undefined);

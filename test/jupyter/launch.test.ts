@@ -78,10 +78,10 @@ describe("kernelspec", () => {
   it("the kernel argv actually starts tslab (it answers --version)", () => {
     const { spec } = writeKernelspec(path.join(tmp, "state2"));
     const argv = spec.argv.slice(0, spec.argv.indexOf("kernel"));
-    const r = spawnSync(argv[0], [...argv.slice(1), "--version"], { encoding: "utf8", timeout: 30_000 });
+    const r = spawnSync(argv[0], [...argv.slice(1), "--version"], { encoding: "utf8", timeout: 55_000 });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/1\.0\.\d+/);
-  });
+  }, 60_000);
 });
 
 describe("Jupyter discovery", () => {
@@ -216,19 +216,19 @@ describe("startJupyter failures", () => {
 
 describe("ep-lab start", () => {
   const run = (args: string[], env: NodeJS.ProcessEnv) =>
-    spawnSync(process.execPath, [path.join(ROOT, "bin", "ep-lab.js"), "start", ...args], { encoding: "utf8", env, timeout: 60_000 });
+    spawnSync(process.execPath, [path.join(ROOT, "bin", "ep-lab.js"), "start", ...args], { encoding: "utf8", env, timeout: 120_000 });
 
   it("without Jupyter on PATH, says how to get it and exits non-zero", () => {
     const r = run(["--no-browser"], { ...process.env, PATH: path.join(tmp, "empty-path") });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("apt-get install jupyter-notebook");
     expect(r.stderr).toContain("pip install");
-  });
+  }, 150_000);
 
   it("rejects unknown options and bad ports with exit code 2", () => {
     expect(run(["--bogus"], process.env).status).toBe(2);
     const bad = run(["--port", "70000"], process.env);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("--port");
-  });
+  }, 250_000);
 });

@@ -23,7 +23,7 @@ describe.skipIf(!install)("ep-lab start", () => {
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     try {
       const url = await new Promise<string>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`no URL printed within 60 s:\n${out}`)), 60_000);
+        const t = setTimeout(() => reject(new Error(`no URL printed within 150 s:\n${out}`)), 150_000);
         const check = () => {
           const m = /Start with the setup check: (http:\/\/127\.0\.0\.1:\d+\/notebooks\/00-setup-check\.ipynb\?token=([0-9a-f]{48}))/.exec(out);
           if (m) {
@@ -44,5 +44,5 @@ describe.skipIf(!install)("ep-lab start", () => {
     }
     expect(await exited).toBe(0);
     expect(out).toContain("Stopping Jupyter");
-  }, 90_000);
+  }, 240_000);
 });
