@@ -20,7 +20,7 @@ import { checkIndexMatrix, checkIndexVector, checkLoadMatrix, checkLoadVector, i
  * @throws {TypeError|RangeError} naming the parameter for bad shapes, ids out of range, or an expert
  *   with load > 0 and no slot (its tokens would be lost)
  * @example
- * gpuLoads([6, 2, 2, 2], [0, 0, 1, 2, 3, 0], 3); // [6, 4, 2]: expert 0 has three replicas of 2 tokens each
+ * gpuLoads([6, 2, 2, 2], [0, 0, 1, 2, 3, 0], 3); // [4, 4, 4]: expert 0 has three replicas of 2 tokens each
  */
 export function gpuLoads(load: ArrayLike<number>, phy2log: ArrayLike<number>, numGpus: number): number[];
 export function gpuLoads(load: ArrayLike<ArrayLike<number>>, phy2log: ArrayLike<ArrayLike<number>>, numGpus: number): number[][];

@@ -262,7 +262,7 @@ export interface PackingResult {
  * @returns pack index and rank of each item, and the per-pack loads
  * @throws {TypeError|RangeError} naming `weight[i]` or `numPacks` and the bad value
  * @example
- * balancedPacking([5, 1, 4, 2], 2).packIndex; // [0, 1, 1, 0]: packs {5,2} and {4,1}, loads 7 and 5
+ * balancedPacking([5, 1, 4, 2], 2).packIndex; // [0, 0, 1, 1]: 5→0, 4→1, 2→1 (4 < 5), 1→0; loads 6 and 6
  */
 export function balancedPacking(weight: ArrayLike<number>, numPacks: number): PackingResult {
   const n = checkLoadVector("weight", weight);
