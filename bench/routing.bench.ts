@@ -3,7 +3,10 @@
  *
  * routing/topk-65536x256-k8: top-8 of 256 experts for 65,536 tokens on one core. Reference points on
  * this machine (from the project issue): numpy argpartition 259 ms, a naive JS loop 98 ms, memory
- * floor ~7 ms; target ≥ 5× faster than numpy, i.e. ≤ ~19 ms (well, ≤ 19 ms median).
+ * floor ~7 ms. The issue asks for ≥ 5× numpy (≤ ~52 ms); the team brief set a stricter ≤ 19 ms
+ * (≈ 5× the naive loop), which is the `targetMs` below.
+ * routing/topk-naive-reference-65536x256-k8 runs the plain one-pass "sorted buffer of k" loop on the
+ * same data in the same process, so the speed-up survives a noisy, shared machine: compare the ratio.
  * Inputs are softmax scores of standard-normal logits (seeded), the distribution a real gate produces.
  */
 import type { BenchCase } from "../src/util/bench";
@@ -21,6 +24,33 @@ function normalLogits(numTokens: number, numExperts: number, seed: number): Floa
   return out;
 }
 
+/** The baseline: one pass per row keeping a sorted buffer of k, inserting whenever a score beats the k-th. */
+function naiveTopK(s: Float32Array, numTokens: number, numExperts: number, k: number): Int32Array {
+  const out = new Int32Array(numTokens * k);
+  const bv = new Float64Array(k);
+  const bi = new Int32Array(k);
+  for (let t = 0; t < numTokens; t++) {
+    const base = t * numExperts;
+    let c = 0;
+    for (let j = 0; j < numExperts; j++) {
+      const v = s[base + j];
+      let p: number;
+      if (c < k) p = c++;
+      else if (v > bv[k - 1]) p = k - 1;
+      else continue;
+      while (p > 0 && bv[p - 1] < v) {
+        bv[p] = bv[p - 1];
+        bi[p] = bi[p - 1];
+        p--;
+      }
+      bv[p] = v;
+      bi[p] = j;
+    }
+    out.set(bi, t * k);
+  }
+  return out;
+}
+
 let cachedScores: Float32Array | undefined;
 function scores(): Float32Array {
   cachedScores ??= softmax(normalLogits(TOKENS, EXPERTS, 0), TOKENS, EXPERTS);
@@ -34,6 +64,12 @@ export const cases: BenchCase[] = [
     run: (s: Float32Array) => topK(s, TOKENS, EXPERTS, K),
     targetMs: 19,
     runs: 20,
+  },
+  {
+    name: "routing/topk-naive-reference-65536x256-k8",
+    setup: () => scores(),
+    run: (s: Float32Array) => naiveTopK(s, TOKENS, EXPERTS, K),
+    runs: 10,
   },
   {
     name: "routing/route-dsv3-65536x256-sigmoid-g8-tg4-bias",
