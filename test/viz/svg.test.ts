@@ -11,6 +11,8 @@ import {
   labImages,
   num,
   nvl72Svg,
+  packet,
+  pathData,
   svgDocument,
   text,
   throughputSvg,
@@ -43,6 +45,15 @@ describe("svg builder", () => {
     expect(num(2.5, 0)).toBe("3");
     expect(() => num(NaN)).toThrow(/finite/);
     expect(() => el("rect", { x: Infinity })).toThrow(/finite/);
+  });
+  it("pathData and packet: formatted path data, hidden-until-animated dot, validated timing", () => {
+    expect(pathData(["M", 0, 0, "L", 1.234, 2])).toBe("M 0 0 L 1.23 2");
+    const dot = packet("M 0 0 L 10 0", 1.5, "#000");
+    expect(dot).toContain('visibility="hidden"');
+    expect(dot).toContain('<animateMotion dur="1.5s" begin="0s" repeatCount="indefinite" path="M 0 0 L 10 0" calcMode="linear"/>');
+    expect(checkXml(dot).errors).toEqual([]);
+    expect(() => packet("M 0 0", 0, "#000")).toThrow(/durSeconds must be a finite number > 0/);
+    expect(() => packet("M 0 0", 1, "#000", 3, -1)).toThrow(/beginSeconds/);
   });
   it("rejects bad tag and attribute names", () => {
     expect(() => el("a b")).toThrow(/invalid SVG tag/);

@@ -2,7 +2,7 @@
  * Static SVG images of the lab (`images/*.svg`): a tiny deterministic SVG builder, one drawing
  * function per image (plain inputs), and `labImages()` which feeds them from src/eplb and src/cost.
  */
-export { escapeXml, el, g, text, lines, rect, line, path, num, svgDocument, arrowMarker } from "./svg";
+export { escapeXml, el, g, text, lines, rect, line, path, pathData, packet, num, svgDocument, arrowMarker } from "./svg";
 export type { Attrs, SvgDocumentOptions, TextAttrs } from "./svg";
 export { epScaleSvg } from "./epScale";
 export type { EpScaleInputs, EpScalePanel } from "./epScale";

@@ -5,7 +5,7 @@
  */
 import { assertNumbers, assertPositiveFinite, assertPositiveInt } from "../figure";
 import { GROUP_COLORS, INK, NVLINK, RDMA, footnote, header } from "./common";
-import { arrowMarker, g, path, rect, svgDocument, text } from "./svg";
+import { arrowMarker, g, packet, path, pathData, rect, svgDocument, text } from "./svg";
 
 /** Inputs of {@link nvl72Svg}. */
 export interface Nvl72Inputs {
@@ -134,12 +134,16 @@ export function nvl72Svg(inputs: Nvl72Inputs): string {
   const rackRight = rackX + rackW;
   const arrows: string[] = [];
   arrows.push(path(["M", rackRight, gpuCenter[src].y, "C", busX, gpuCenter[src].y, busX, swMid, rackRight + 2, swMid], { fill: "none", stroke: INK, "stroke-width": 2.2, "marker-end": "url(#arrow-ink)" }));
-  dests.forEach((d) => {
+  const nvlinkTrip = 1.6; // seconds per packet trip over NVLink; RDMA trips take nvlink/nic times longer
+  const packets: string[] = [];
+  dests.forEach((d, k) => {
     if (d === src) return;
     const dy = gpuCenter[d].y;
     arrows.push(path(["M", rackRight, swMid, "C", busX + 14, swMid, busX + 14, dy, rackRight + 2, dy], { fill: "none", stroke: "#4a7a00", "stroke-width": 1.6, "marker-end": "url(#arrow-green)" }));
+    const trip = pathData(["M", rackRight, gpuCenter[src].y, "C", busX, gpuCenter[src].y, busX, swMid, rackRight + 2, swMid, "C", busX + 14, swMid, busX + 14, dy, rackRight + 2, dy]);
+    packets.push(packet(trip, nvlinkTrip, "#4a7a00", 3.5, (k * nvlinkTrip) / dests.length));
   });
-  left.push(g({}, arrows.join("")));
+  left.push(g({}, arrows.join("")), g({}, packets.join("")));
   const tx = rackX + rackW + 64;
   const bullets = [
     ["72 GPUs, every pair one hop apart", 700],
@@ -187,6 +191,7 @@ export function nvl72Svg(inputs: Nvl72Inputs): string {
   }
   let inter = 0;
   const rArrows: string[] = [];
+  const rPackets: string[] = [];
   dests.forEach((d) => {
     if (d === src) return;
     const sameNode = Math.floor(d / inputs.gpusPerNode) === Math.floor(src / inputs.gpusPerNode);
@@ -195,6 +200,8 @@ export function nvl72Svg(inputs: Nvl72Inputs): string {
     const b = centers[d];
     const mx = (a.x + b.x) / 2;
     const my = Math.min(a.y, b.y) - 30;
+    const dur = sameNode ? nvlinkTrip : nvlinkTrip * (inputs.nvlinkGBps / inputs.nicGBps);
+    rPackets.push(packet(pathData(["M", a.x, a.y, "Q", mx, my, b.x, b.y]), dur, sameNode ? "#4a7a00" : RDMA, 3.5, 0));
     rArrows.push(
       path(["M", a.x, a.y, "Q", mx, my, b.x, b.y], {
         fill: "none",
@@ -206,7 +213,7 @@ export function nvl72Svg(inputs: Nvl72Inputs): string {
       }),
     );
   });
-  right.push(g({}, rArrows.join("")));
+  right.push(g({}, rArrows.join("")), g({}, rPackets.join("")));
   const intra = dests.filter((d) => d !== src).length - inter;
   const nDest = dests.filter((d) => d !== src).length;
   right.push(text(rx, ry + fabricH + 8, `${inter} of the token's ${nDest} destination GPUs are in other nodes (dashed):`, { size: 13, weight: 700, fill: RDMA }));
@@ -231,6 +238,9 @@ export function nvl72Svg(inputs: Nvl72Inputs): string {
   bottom.push(rect(lx, by - 6, 14, 12, { rx: 2, fill: "#fff4cc", stroke: INK, "stroke-width": 1.5 }), text(lx + 20, by + 4, "GPU holding the token", { size: 12, class: "muted" }));
   bottom.push(rect(lx, by + 14, 14, 12, { rx: 2, fill: "#e9f5d6", stroke: "#4a7a00", "stroke-width": 1.5 }), text(lx + 20, by + 24, "GPU hosting one of its top-8 experts", { size: 12, class: "muted" }));
 
+  bottom.push(
+    text(lx, by + 44, `moving dots: speed ∝ link bandwidth (RDMA ${Math.round(inputs.nvlinkGBps / inputs.nicGBps)}× slower)`, { size: 12, class: "muted" }),
+  );
   const defs = arrowMarker("arrow-green", "#4a7a00", 7) + arrowMarker("arrow-rdma", RDMA, 8) + arrowMarker("arrow-ink", INK, 8);
   return svgDocument(
     {
@@ -242,6 +252,7 @@ export function nvl72Svg(inputs: Nvl72Inputs): string {
         `One token's top-8 experts live on ${dests.filter((d) => d !== src).length} other GPUs, all one NVLink hop away at ${inputs.nvlinkGBps} GB/s per GPU. ` +
         `Right: the same 72 GPUs as ${numNodes} nodes of ${inputs.gpusPerNode}; ${inter} of those destinations are in other nodes and must cross the RDMA network at ${inputs.nicGBps} GB/s per GPU.`,
       defs,
+      css: "@media (prefers-reduced-motion: reduce){.packet{display:none}}",
     },
     header("MoE on a GB200 NVL72 rack", "Wide EP across 72 GPUs works because the whole rack is one NVLink domain: the all-to-all never touches the slower scale-out network", W),
     g({}, left.join("")),

@@ -100,9 +100,34 @@ export function line(x1: number, y1: number, x2: number, y2: number, attrs: Attr
   return el("line", { x1, y1, x2, y2, ...attrs });
 }
 
+/** Path data from commands; numbers are formatted with {@link num}. @example pathData(["M", 0, 0, "L", 1.234, 2]) // "M 0 0 L 1.23 2" */
+export function pathData(d: (string | number)[]): string {
+  return d.map((p) => (typeof p === "number" ? num(p) : p)).join(" ");
+}
+
 /** A path from commands; numbers are formatted with {@link num}. */
 export function path(d: (string | number)[], attrs: Attrs = {}): string {
-  return el("path", { d: d.map((p) => (typeof p === "number" ? num(p) : p)).join(" "), ...attrs });
+  return el("path", { d: pathData(d), ...attrs });
+}
+
+/**
+ * A dot travelling along path data forever (SMIL `animateMotion`). Hidden unless animation runs, so
+ * static renderers show nothing stray; class `packet` lets CSS hide it for reduced motion.
+ * @param d path data (see {@link pathData})
+ * @param durSeconds time for one trip, s (> 0)
+ * @param color fill colour
+ * @param radius dot radius, px
+ * @param beginSeconds start offset, s (≥ 0)
+ */
+export function packet(d: string, durSeconds: number, color: string, radius = 3.5, beginSeconds = 0): string {
+  if (!(durSeconds > 0) || !Number.isFinite(durSeconds)) throw new RangeError(`durSeconds must be a finite number > 0, got ${durSeconds}`);
+  if (!(beginSeconds >= 0) || !Number.isFinite(beginSeconds)) throw new RangeError(`beginSeconds must be a finite number ≥ 0, got ${beginSeconds}`);
+  return el(
+    "circle",
+    { r: radius, fill: color, stroke: "#ffffff", "stroke-width": 1, visibility: "hidden", class: "packet" },
+    el("set", { attributeName: "visibility", to: "visible", begin: `${num(beginSeconds)}s` }),
+    el("animateMotion", { dur: `${num(durSeconds)}s`, begin: `${num(beginSeconds)}s`, repeatCount: "indefinite", path: d, calcMode: "linear" }),
+  );
 }
 
 /** Document options. */
