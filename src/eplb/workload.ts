@@ -8,7 +8,8 @@
  * (normal approximation with √mean spread), rounded to whole tokens (a negative draw counts as 0 tokens).
  * Expected counts instead of sampled routing keep 58 layers × 256 experts × hundreds of iterations cheap.
  */
-import { driftingPopularity, PopularityOptions } from "../routing";
+import { driftingPopularity } from "../routing";
+import type { PopularityOptions } from "../routing";
 import { createRng } from "../util/rng";
 import { assertNonNegative, assertNonNegativeInt, assertPositiveInt } from "../util/validate";
 

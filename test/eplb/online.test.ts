@@ -106,7 +106,7 @@ describe("simulateOnlineEplb", () => {
   // Initial placement (EPLB on uniform load, 4 experts on 2 GPUs): [0, 2 | 1, 3].
   // Under load [6, 2, 2, 0]: GPU loads 8 and 2 → balancedness 5/8. EPLB on that load: [0, 3 | 1, 2] → 6 and 4 → 5/6.
   const base = { numLayers: 1, numExperts: 4, numGpus: 2, iterations: 4, windowSize: 1, rebalanceInterval: 2 };
-  const loads = Array.from({ length: 4 }, () => [[6, 2, 2, 0]]);
+  const loads = Object.freeze(Array.from({ length: 4 }, () => Object.freeze([Object.freeze([6, 2, 2, 0])]))) as unknown as number[][][];
 
   it("rebalances every interval on the window's load and charges moved slots", () => {
     const r = simulateOnlineEplb({ ...base, loads, expertBytes: 1e9, linkBandwidthGBps: 10 });
