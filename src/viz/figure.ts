@@ -65,7 +65,10 @@ export const COLORS = Object.freeze({
   combine: "#009E73",
 });
 
-/** A long categorical palette for up to hundreds of items (experts): hue cycles, lightness bands. */
+/**
+ * A long categorical palette for up to hundreds of items (experts): hue cycles, lightness bands.
+ * @example categoricalColor(0) // "#0072B2"
+ */
 export function categoricalColor(i: number): string {
   assertFinite("i", i);
   const n = PALETTE.length - 2; // skip yellow and grey for small indices (poor contrast on white)
@@ -77,7 +80,10 @@ export function categoricalColor(i: number): string {
   return `hsl(${hue}, 62%, ${light}%)`;
 }
 
-/** Base layout: fonts, margins, white background, legend on top. */
+/**
+ * Base layout: fonts, margins, white background, legend on top.
+ * @example baseLayout("GPU loads", { height: 400 }, 420)
+ */
 export function baseLayout(title: string, options: BaseOptions, defaultHeight: number): Layout {
   if (options.height !== undefined) assertPositiveFinite("options.height", options.height);
   if (options.width !== undefined) assertPositiveFinite("options.width", options.width);
@@ -95,7 +101,10 @@ export function baseLayout(title: string, options: BaseOptions, defaultHeight: n
   return layout;
 }
 
-/** An axis with the lab's grid style. */
+/**
+ * An axis with the lab's grid style.
+ * @example axis("tokens", { rangemode: "tozero" })
+ */
 export function axis(title: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     title: { text: title },
@@ -108,7 +117,10 @@ export function axis(title: string, extra: Record<string, unknown> = {}): Record
   };
 }
 
-/** Format a number compactly and deterministically (3 significant digits, SI suffix for ≥ 1e4). */
+/**
+ * Format a number compactly and deterministically (3 significant digits, SI suffix for ≥ 1e4).
+ * @example fmt(12345) // "12.3k"
+ */
 export function fmt(value: number, digits = 3): string {
   if (!Number.isFinite(value)) return String(value);
   value = Number(value.toPrecision(12)); // 887.4999999999 → 887.5, so rounding below is stable
@@ -136,7 +148,10 @@ function trimNumber(s: string): string {
   return s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
 }
 
-/** Round to `decimals` places for stable JSON (avoids 0.30000000000000004 in snapshots). */
+/**
+ * Round to `decimals` places for stable JSON (avoids 0.30000000000000004 in snapshots).
+ * @example round(0.1 + 0.2) // 0.3
+ */
 export function round(value: number, decimals = 6): number {
   const f = 10 ** decimals;
   const r = Math.round(value * f) / f;
@@ -147,7 +162,10 @@ export function round(value: number, decimals = 6): number {
 // Validation of plain numeric inputs
 // ---------------------------------------------------------------------------------------------
 
-/** A finite number > 0 (sizes, capacities). */
+/**
+ * A finite number > 0 (sizes, capacities).
+ * @example assertPositiveFinite("options.height", 400) // ok
+ */
 export function assertPositiveFinite(name: string, value: unknown): asserts value is number {
   assertFinite(name, value);
   if (!(value > 0)) throw new RangeError(`${name} must be > 0, got ${show(value)}`);
@@ -157,6 +175,7 @@ export function assertPositiveFinite(name: string, value: unknown): asserts valu
  * A non-empty array (or typed array) of finite numbers; `min` optionally bounds each entry from below
  * (`min: 0` → ≥ 0, `min: "positive"` → > 0).
  * @throws {TypeError|RangeError} naming `name[i]` and the value
+ * @example assertNumbers("values", [1, 2], 0) // ok; [NaN] throws "values[0] must be finite"
  */
 export function assertNumbers(name: string, value: unknown, min?: 0 | "positive"): asserts value is ArrayLike<number> {
   assertNonEmptyArray(name, value);
@@ -169,14 +188,20 @@ export function assertNumbers(name: string, value: unknown, min?: 0 | "positive"
   }
 }
 
-/** Two arrays of the same length. @throws {RangeError} naming both parameters and lengths */
+/**
+ * Two arrays of the same length. @throws {RangeError} naming both parameters and lengths
+ * @example assertSameLength("labels", ["a"], "values", [1, 2]) // throws RangeError
+ */
 export function assertSameLength(nameA: string, a: ArrayLike<unknown>, nameB: string, b: ArrayLike<unknown>): void {
   if (a.length !== b.length) {
     throw new RangeError(`${nameB} must have the same length as ${nameA} (${a.length}), got length ${b.length}`);
   }
 }
 
-/** A non-empty array of strings. */
+/**
+ * A non-empty array of strings.
+ * @example assertStrings("labels", ["a", "b"]) // ok
+ */
 export function assertStrings(name: string, value: unknown): asserts value is readonly string[] {
   assertNonEmptyArray(name, value);
   const arr = value as ArrayLike<unknown>;
@@ -185,7 +210,10 @@ export function assertStrings(name: string, value: unknown): asserts value is re
   }
 }
 
-/** An integer in [0, upper). */
+/**
+ * An integer in [0, upper).
+ * @example assertIndex("options.baselineIndex", 1, 4, "labels.length") // ok
+ */
 export function assertIndex(name: string, value: unknown, upper: number, upperName: string): asserts value is number {
   assertFinite(name, value);
   if (!Number.isInteger(value) || value < 0 || value >= upper) {
@@ -196,14 +224,20 @@ export function assertIndex(name: string, value: unknown, upper: number, upperNa
 /** A positive integer (re-exported for the figure modules). */
 export { assertPositiveInt, assertDivisible, show };
 
-/** Copy an array-like of numbers into a plain array, rounded for stable JSON. */
+/**
+ * Copy an array-like of numbers into a plain array, rounded for stable JSON.
+ * @example toArray(new Float32Array([0.1])) // [0.1]
+ */
 export function toArray(values: ArrayLike<number>, decimals = 6): number[] {
   const out = new Array<number>(values.length);
   for (let i = 0; i < values.length; i++) out[i] = round(values[i], decimals);
   return out;
 }
 
-/** Mean and max of a non-empty vector, and balancedness = mean / max (1 when all zero). */
+/**
+ * Mean and max of a non-empty vector, and balancedness = mean / max (1 when all zero).
+ * @example loadSummary([1, 3]) // { mean: 2, max: 3, balancedness: 0.667 }
+ */
 export function loadSummary(loads: ArrayLike<number>): { mean: number; max: number; balancedness: number } {
   let sum = 0;
   let max = 0;
@@ -215,12 +249,18 @@ export function loadSummary(loads: ArrayLike<number>): { mean: number; max: numb
   return { mean, max, balancedness: max === 0 ? 1 : mean / max };
 }
 
-/** A horizontal line across the plot at `y` (data units). */
+/**
+ * A horizontal line across the plot at `y` (data units).
+ * @example hline(75, "#000", "dash")
+ */
 export function hline(y: number, color: string, dash = "solid", yref = "y", xref = "paper"): Record<string, unknown> {
   return { type: "line", xref, yref, x0: 0, x1: 1, y0: round(y, 6), y1: round(y, 6), line: { color, width: 2, dash } };
 }
 
-/** Escape text placed in plotly's HTML-ish labels. */
+/**
+ * Escape text placed in plotly's HTML-ish labels.
+ * @example escapeHtml("a<b") // "a&lt;b"
+ */
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }

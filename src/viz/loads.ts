@@ -239,7 +239,10 @@ function singleTitle(placement: PlacementLoads): string {
   return `GPU load, ${placement.label}: balancedness ${s.balancedness.toFixed(2)} (mean ${fmt(s.mean)} / max ${fmt(s.max)})`;
 }
 
-/** Balancedness (mean / max of the GPU totals) of a placement. */
+/**
+ * Balancedness (mean / max of the GPU totals) of a placement.
+ * @example balancednessOf({ label: "x", experts: [[0], [1]], loads: [[3], [1]] }) // 0.667
+ */
 export function balancednessOf(placement: PlacementLoads): number {
   assertPlacement("placement", placement);
   return loadSummary(placement.loads.map((row) => row.reduce((a, b) => a + b, 0))).balancedness;

@@ -38,7 +38,10 @@ export interface RoutingLike {
   weights: ArrayLike<number>;
 }
 
-/** Validate a `RoutingLike`; `name` is the parameter name used in messages. */
+/**
+ * Validate a `RoutingLike`; `name` is the parameter name used in messages.
+ * @example assertRouting("routing", { numTokens: 1, numExperts: 4, topK: 1, indices: [2], weights: [1] }) // ok
+ */
 export function assertRouting(name: string, routing: RoutingLike): void {
   if (routing === null || typeof routing !== "object") throw new TypeError(`${name} must be an object with indices and weights, got ${String(routing)}`);
   assertPositiveInt(`${name}.numTokens`, routing.numTokens);

@@ -28,12 +28,3 @@ export function header(title: string, subtitle: string, width: number): string {
 export function footnote(ss: readonly string[], height: number): string {
   return lines(32, height - 16 - (ss.length - 1) * 16, ss, { size: 12, class: "muted", lineHeight: 16 });
 }
-
-/** A GPU tile: rounded rectangle with an optional label at the top-left. */
-export function gpuTile(x: number, y: number, w: number, h: number, label?: string, fill = "#ffffff"): string {
-  return g(
-    {},
-    rect(x, y, w, h, { rx: 4, fill, stroke: "#9aa5b1", "stroke-width": 1 }),
-    label ? text(x + 4, y + 11, label, { size: 9, class: "muted" }) : "",
-  );
-}

@@ -64,7 +64,10 @@ export function skewedLoad(numExperts: number, tokens: number, zipfS: number, se
   return w.map((x) => Math.round((x / sum) * tokens));
 }
 
-/** The EP72 placement used by images (a) and (c): 256 experts + 32 redundant on 72 GPUs, by EPLB. */
+/**
+ * The EP72 placement used by images (a) and (c): 256 experts + 32 redundant on 72 GPUs, by EPLB.
+ * @example ep72Placement().length // 288
+ */
 export function ep72Placement(): number[] {
   const m = getModel(IMAGE_SETTING.model);
   const load = skewedLoad(m.numExperts, 72 * IMAGE_SETTING.batchPerGpu * m.topK, 0.6);
@@ -73,7 +76,10 @@ export function ep72Placement(): number[] {
 
 const gb1 = (x: number) => x.toFixed(1);
 
-/** Image (a): experts per GPU at EP8, EP32 and EP72 (NVL72 with 32 redundant experts). */
+/**
+ * Image (a): experts per GPU at EP8, EP32 and EP72 (NVL72 with 32 redundant experts).
+ * @example epScaleImage().file // "small-vs-large-ep.svg"
+ */
 export function epScaleImage(): LabImage {
   const s = IMAGE_SETTING;
   const m = getModel(s.model);
@@ -105,7 +111,10 @@ export function epScaleImage(): LabImage {
   return { file: "small-vs-large-ep.svg", svg };
 }
 
-/** Image (b): GroupGEMM token packing and arithmetic intensity vs tokens per expert. */
+/**
+ * Image (b): GroupGEMM token packing and arithmetic intensity vs tokens per expert.
+ * @example groupGemmImage().file // "groupgemm-packing.svg"
+ */
 export function groupGemmImage(): LabImage {
   const s = IMAGE_SETTING;
   const m = getModel(s.model);
@@ -135,7 +144,10 @@ export function groupGemmImage(): LabImage {
   return { file: "groupgemm-packing.svg", svg };
 }
 
-/** Image (c): deployment on a GB200 NVL72 rack vs nine 8-GPU nodes. */
+/**
+ * Image (c): deployment on a GB200 NVL72 rack vs nine 8-GPU nodes.
+ * @example nvl72Image().file // "nvl72-deployment.svg"
+ */
 export function nvl72Image(): LabImage {
   const s = IMAGE_SETTING;
   const m = getModel(s.model);
@@ -165,7 +177,10 @@ export function nvl72Image(): LabImage {
  */
 export const EIGHT_EXPERTS = Object.freeze({ expertLoad: Object.freeze([1000, 800, 600, 500, 300, 200, 100, 50]), numGpus: 4, redundant: 4 });
 
-/** Image (d): contiguous vs greedy vs EPLB with replicas, from `src/eplb`. */
+/**
+ * Image (d): contiguous vs greedy vs EPLB with replicas, from `src/eplb`.
+ * @example eplbBalanceImage().file // "eplb-balancing.svg"
+ */
 export function eplbBalanceImage(): LabImage {
   const { numGpus, redundant } = EIGHT_EXPERTS;
   const load = EIGHT_EXPERTS.expertLoad.slice();
@@ -186,7 +201,10 @@ export function eplbBalanceImage(): LabImage {
   return { file: "eplb-balancing.svg", svg };
 }
 
-/** Image (e): Dense / standard EP / wide EP / wide EP + EPLB by the cost model, two workloads. */
+/**
+ * Image (e): Dense / standard EP / wide EP / wide EP + EPLB by the cost model, two workloads.
+ * @example throughputImage().file // "ep-throughput.svg"
+ */
 export function throughputImage(): LabImage {
   const s = IMAGE_SETTING;
   const m = getModel(s.model);

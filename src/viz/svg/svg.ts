@@ -8,12 +8,18 @@ import { FONT_FAMILY } from "../figure";
 /** Attribute values; `undefined`/`false` attributes are omitted, `true` prints the bare name="name". */
 export type Attrs = Record<string, string | number | boolean | undefined>;
 
-/** Escape text content and attribute values for XML. */
+/**
+ * Escape text content and attribute values for XML.
+ * @example escapeXml("a < b & c") // "a &lt; b &amp; c"
+ */
 export function escapeXml(s: string): string {
   return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 }
 
-/** A number printed with at most `decimals` decimals, no trailing zeros, never `-0`. */
+/**
+ * A number printed with at most `decimals` decimals, no trailing zeros, never `-0`.
+ * @example num(1 / 3) // "0.33"
+ */
 export function num(value: number, decimals = 2): string {
   if (!Number.isFinite(value)) throw new RangeError(`SVG coordinate must be finite, got ${value}`);
   const f = 10 ** decimals;
@@ -43,12 +49,18 @@ export function el(tag: string, attrs: Attrs = {}, ...children: (string | string
   return body.length === 0 ? `<${tag}${attrString(attrs)}/>` : `<${tag}${attrString(attrs)}>${body}</${tag}>`;
 }
 
-/** A group `<g>`. */
+/**
+ * A group `<g>`.
+ * @example g({ opacity: 0.5 }, rect(0, 0, 4, 4))
+ */
 export function g(attrs: Attrs, ...children: (string | string[])[]): string {
   return el("g", attrs, ...children);
 }
 
-/** Escaped text content (for `el("text", …, content(s))`). */
+/**
+ * Escaped text content (for `el("text", …, content(s))`).
+ * @example el("text", {}, content("a < b"))
+ */
 export function content(s: string): string {
   return escapeXml(s);
 }
@@ -65,7 +77,10 @@ export interface TextAttrs extends Attrs {
   fill?: string;
 }
 
-/** A single line of text at (x, y) (baseline). */
+/**
+ * A single line of text at (x, y) (baseline).
+ * @example text(10, 20, "GPU 0", { size: 12, anchor: "middle" })
+ */
 export function text(x: number, y: number, s: string, opts: TextAttrs = {}): string {
   const { size, weight, anchor, fill, ...rest } = opts;
   return el(
@@ -83,19 +98,28 @@ export function text(x: number, y: number, s: string, opts: TextAttrs = {}): str
   );
 }
 
-/** Several lines of text starting at (x, y), `lineHeight` px apart. */
+/**
+ * Several lines of text starting at (x, y), `lineHeight` px apart.
+ * @example lines(10, 20, ["first", "second"], { size: 12 })
+ */
 export function lines(x: number, y: number, ss: readonly string[], opts: TextAttrs & { lineHeight?: number } = {}): string {
   const { lineHeight, ...rest } = opts;
   const lh = lineHeight ?? (rest.size ?? 14) * 1.35;
   return ss.map((s, i) => text(x, y + i * lh, s, rest)).join("");
 }
 
-/** A rectangle with optional rounded corners. */
+/**
+ * A rectangle with optional rounded corners.
+ * @example rect(0, 0, 10, 5, { fill: "#eee", rx: 2 })
+ */
 export function rect(x: number, y: number, width: number, height: number, attrs: Attrs = {}): string {
   return el("rect", { x, y, width: Math.max(0, width), height: Math.max(0, height), ...attrs });
 }
 
-/** A straight line. */
+/**
+ * A straight line.
+ * @example line(0, 0, 10, 0, { stroke: "#000" })
+ */
 export function line(x1: number, y1: number, x2: number, y2: number, attrs: Attrs = {}): string {
   return el("line", { x1, y1, x2, y2, ...attrs });
 }
@@ -105,7 +129,10 @@ export function pathData(d: (string | number)[]): string {
   return d.map((p) => (typeof p === "number" ? num(p) : p)).join(" ");
 }
 
-/** A path from commands; numbers are formatted with {@link num}. */
+/**
+ * A path from commands; numbers are formatted with {@link num}.
+ * @example path(["M", 0, 0, "L", 10, 5], { stroke: "#000", fill: "none" })
+ */
 export function path(d: (string | number)[], attrs: Attrs = {}): string {
   return el("path", { d: pathData(d), ...attrs });
 }
@@ -118,6 +145,7 @@ export function path(d: (string | number)[], attrs: Attrs = {}): string {
  * @param color fill colour
  * @param radius dot radius, px
  * @param beginSeconds start offset, s (≥ 0)
+ * @example packet("M 0 0 L 100 0", 1.5, "#4a7a00")
  */
 export function packet(d: string, durSeconds: number, color: string, radius = 3.5, beginSeconds = 0): string {
   if (!(durSeconds > 0) || !Number.isFinite(durSeconds)) throw new RangeError(`durSeconds must be a finite number > 0, got ${durSeconds}`);
@@ -188,7 +216,10 @@ export function svgDocument(options: SvgDocumentOptions, ...children: (string | 
   );
 }
 
-/** An arrowhead marker definition with the given id and colour (use `marker-end="url(#id)"`). */
+/**
+ * An arrowhead marker definition with the given id and colour (use `marker-end="url(#id)"`).
+ * @example arrowMarker("arrow", "#000") // then path(d, { "marker-end": "url(#arrow)" })
+ */
 export function arrowMarker(id: string, color: string, size = 8): string {
   return el(
     "marker",
