@@ -157,6 +157,23 @@ describe("image drawings: small fixed inputs and bad input", () => {
     expect(() => throughputSvg({ ...base, series: [] })).toThrow(/inputs\.series must not be empty/);
   });
 
+  it("drawings do not mutate their (frozen) inputs", () => {
+    const freeze = <T>(o: T): T => {
+      if (o && typeof o === "object") {
+        Object.freeze(o);
+        for (const v of Object.values(o as object)) freeze(v);
+      }
+      return o;
+    };
+    const eplbIn = freeze({ expertLoad: [30, 10, 10, 10], panels: [{ label: "a", gpuExperts: [[0, 1], [2, 3]] }], notes: ["n"] });
+    expect(() => eplbBalanceSvg(eplbIn)).not.toThrow();
+    const tpIn = freeze({ subtitle: "s", series: [{ name: "a", color: "#000" }], groups: [{ label: "x", sublabel: "", values: [1] }], baselineGroup: 0, panel: [], notes: [] });
+    expect(() => throughputSvg(tpIn)).not.toThrow();
+    const nvIn = freeze({ numExperts: 72, numGroups: 8, phy2log: Array.from({ length: 72 }, (_, i) => i), tokenExperts: [1, 9], sourceGpu: 0, nvlinkGBps: 900, nicGBps: 50, gpusPerNode: 8, notes: [] });
+    expect(() => nvl72Svg(nvIn)).not.toThrow();
+    expect(eplbIn.expertLoad).toEqual([30, 10, 10, 10]);
+  });
+
   it("skewedLoad: deterministic expected Zipf counts", () => {
     expect(skewedLoad(4, 100, 0)).toEqual([25, 25, 25, 25]);
     const a = skewedLoad(16, 1000, 1, 7);
