@@ -170,7 +170,7 @@ export function groupGemmFigure(measured: GroupGemmMeasurement, options: GroupGe
     for (const xs2 of ["x", "x2"]) {
       shapes.push({ type: "line", xref: xs2, yref: `${xs2 === "x" ? "y" : "y2"} domain`, x0: round(crossover, 6), x1: round(crossover, 6), y0: 0, y1: 1, line: { color: COLORS.muted, width: 1, dash: "dot" } });
     }
-    annotations.push({ text: `roof turns compute-bound at ≈${fmt(crossover)} tokens/expert`, xref: "x2", yref: "y2 domain", x: Math.log10(crossover), y: 0.04, xanchor: "right", showarrow: false, font: { size: 11, color: COLORS.muted } });
+    annotations.push({ text: `dotted: roof turns compute-bound at ≈${fmt(crossover)} tokens/expert`, xref: "x2 domain", yref: "y2 domain", x: 1, y: 0.02, xanchor: "right", yanchor: "bottom", showarrow: false, font: { size: 11, color: COLORS.muted } });
   }
   layout.xaxis = axis("tokens per expert", { type: "log", domain: [0, 0.44] });
   layout.yaxis = axis("µs per token", { type: "log" });
