@@ -314,7 +314,7 @@ export function rebalanceExperts(
     phyRank[l] = rowOf(fr, l * R, R);
     logcnt[l] = rowOf(fc, l * E, E);
     const rows = new Array<number[]>(E);
-    for (let e = 0; e < E; e++) rows[e] = minusOnes(X, padding);
+    for (let e = 0; e < E; e++) rows[e] = minusOnes(X, -1, padding);
     for (let k = 0; k < R; k++) rows[f2l[l * R + k]][fr[l * R + k]] = k;
     log2phy[l] = rows;
   }
@@ -322,27 +322,29 @@ export function rebalanceExperts(
 }
 
 /**
- * A fresh array of `X` × −1. Array literals are allocated inline by the optimizing compiler, several times
- * faster than copying a template, which matters for the `layers × experts` rows of log2phy.
+ * A fresh array of `X` copies of `m` (−1). Array literals are allocated inline by the optimizing compiler,
+ * several times faster than copying a template, which matters for the `layers × experts` rows of log2phy;
+ * `m` is a parameter, not a constant, so the literal is not a copy-on-write boilerplate that the writes
+ * into it would have to copy again.
  */
-function minusOnes(X: number, template: number[]): number[] {
+function minusOnes(X: number, m: number, template: number[]): number[] {
   switch (X) {
-    case 1: return [-1];
-    case 2: return [-1, -1];
-    case 3: return [-1, -1, -1];
-    case 4: return [-1, -1, -1, -1];
-    case 5: return [-1, -1, -1, -1, -1];
-    case 6: return [-1, -1, -1, -1, -1, -1];
-    case 7: return [-1, -1, -1, -1, -1, -1, -1];
-    case 8: return [-1, -1, -1, -1, -1, -1, -1, -1];
+    case 1: return [m];
+    case 2: return [m, m];
+    case 3: return [m, m, m];
+    case 4: return [m, m, m, m];
+    case 5: return [m, m, m, m, m];
+    case 6: return [m, m, m, m, m, m];
+    case 7: return [m, m, m, m, m, m, m];
+    case 8: return [m, m, m, m, m, m, m, m];
     default: return template.slice();
   }
 }
 
-/** A packed (non-holey) plain array copy of `src[off..off+n)`. */
+/** A plain array copy of `src[off..off+n)` (pre-sized: faster than growing by push). */
 function rowOf(src: Int32Array, off: number, n: number): number[] {
-  const row: number[] = [];
-  for (let i = 0; i < n; i++) row.push(src[off + i]);
+  const row = new Array<number>(n);
+  for (let i = 0; i < n; i++) row[i] = src[off + i];
   return row;
 }
 
