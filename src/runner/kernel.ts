@@ -71,6 +71,9 @@ export interface ConnectionInfo {
   kernel_name: string;
 }
 
+/** Preload that ends a kernel whose runner died without cleaning up (see parent-watchdog.js). */
+const WATCHDOG = path.join(__dirname, "parent-watchdog.js");
+
 // Kernels alive in this process: killed on exit so no kernel outlives its runner.
 const LIVE = new Set<Kernel>();
 let exitHookInstalled = false;
@@ -204,11 +207,11 @@ export class Kernel {
     const connDir = fs.mkdtempSync(path.join(os.tmpdir(), "ep-lab-kernel-"));
     const connFile = path.join(connDir, "connection.json");
     fs.writeFileSync(connFile, JSON.stringify(conn), { mode: 0o600 });
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? kernelNodeArgs()), options.tslabBin ?? tslabBin(), "kernel", "--config-path", connFile], {
+    const child = spawn(process.execPath, ["--require", WATCHDOG, ...(options.nodeArgs ?? kernelNodeArgs()), options.tslabBin ?? tslabBin(), "kernel", "--config-path", connFile], {
       cwd,
       detached: true, // own process group: kill(-pid) reaches the kernel and its children
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, ...(options.env ?? {}) },
+      env: { ...process.env, ...(options.env ?? {}), EP_LAB_RUNNER_PID: String(process.pid) },
     });
     if (child.pid === undefined) {
       fs.rmSync(connDir, { recursive: true, force: true });

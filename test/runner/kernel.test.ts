@@ -87,3 +87,26 @@ describe("a real tslab kernel", { timeout: 120_000 }, () => {
     await expect(kernel.execute("1")).rejects.toThrow(/closed/);
   });
 });
+
+describe("a runner killed with SIGKILL", { timeout: 120_000 }, () => {
+  it("does not leave its kernel behind (the kernel's watchdog notices the lost parent)", async () => {
+    const { spawn } = await import("child_process");
+    const root = path.resolve(__dirname, "..", "..");
+    const child = spawn(process.execPath, ["--require", require.resolve("tsx/cjs"), fake("orphan-maker.ts")], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+    const kernelPid = await new Promise<number>((resolve, reject) => {
+      let out = "";
+      child.stdout!.on("data", (b: Buffer) => {
+        out += b.toString();
+        const m = /kernel (\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      child.once("exit", (code) => reject(new Error(`orphan-maker exited early (${code})`)));
+    });
+    expect(pidGone(kernelPid)).toBe(false);
+    child.kill("SIGKILL");
+    const deadline = Date.now() + 10_000;
+    while (!pidGone(kernelPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(pidGone(kernelPid)).toBe(true);
+    expect(groupGone(kernelPid)).toBe(true);
+  });
+});
