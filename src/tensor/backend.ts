@@ -254,15 +254,44 @@ function requestedCap(): BackendName {
   return v as BackendName;
 }
 
-async function choose(): Promise<BackendReport> {
+/** Options of {@link selectBackend}. */
+export interface SelectBackendOptions {
+  /** Folder the native packages are resolved from. Default: this library's folder (the project's node_modules). */
+  searchFrom?: string;
+  /** Best backend allowed. Default: the EP_LAB_BACKEND environment variable, else "tensorflow-gpu". */
+  cap?: BackendName;
+}
+
+/**
+ * Choose and initialise a backend without the process-wide cache of {@link loadBackend}: for diagnostics and
+ * tests (e.g. pointing `searchFrom` at a folder with another native package). It changes tfjs-core's global
+ * active backend; library code calls {@link loadBackend} instead.
+ * @param options where to look for native packages and the best backend allowed
+ * @returns the report (see {@link BackendReport})
+ * @throws {TypeError|RangeError} on bad options or an unknown EP_LAB_BACKEND; {Error} when no backend loads
+ * @example (await selectBackend({ cap: "cpu" })).name; // "cpu"
+ */
+export async function selectBackend(options: SelectBackendOptions = {}): Promise<BackendReport> {
+  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${String(options)}`);
+  const searchFrom = options.searchFrom ?? __dirname;
+  if (typeof searchFrom !== "string" || searchFrom.length === 0) throw new TypeError(`searchFrom must be a non-empty string, got ${String(searchFrom)}`);
+  const cap = options.cap ?? requestedCap();
+  if (!(BACKEND_ORDER as readonly string[]).includes(cap)) {
+    throw new RangeError(`cap must be one of ${BACKEND_ORDER.join(", ")}, got ${JSON.stringify(cap)}`);
+  }
   const t0 = Date.now();
-  const cap = requestedCap();
   const capIndex = BACKEND_ORDER.indexOf(cap);
   const skipped: SkippedBackend[] = [];
   const messages: string[] = [];
+  // One entry per backend: a second reason for the same backend is appended to the first.
+  const skip = (name: BackendName, reason: string) => {
+    const prev = skipped.find((x) => x.name === name);
+    if (prev) prev.reason += `; ${reason}`;
+    else skipped.push({ name, reason });
+  };
   const capped = (name: BackendName) => {
     if (BACKEND_ORDER.indexOf(name) < capIndex) {
-      skipped.push({ name, reason: `EP_LAB_BACKEND=${cap} caps the choice` });
+      skip(name, `${options.cap ? "cap" : "EP_LAB_BACKEND"}=${cap} caps the choice`);
       return true;
     }
     return false;
@@ -291,39 +320,46 @@ async function choose(): Promise<BackendReport> {
   const gpuPkg = "@tensorflow/tfjs-node-gpu";
   const cpuPkg = "@tensorflow/tfjs-node";
   let cpuFallbackFromGpuPkg: NativePackageInfo | undefined;
+  let nativeTried = false;
   if (!capped("tensorflow-gpu")) {
-    const info = inspectNativePackage(gpuPkg);
-    if (info.status !== "ok") skipped.push({ name: "tensorflow-gpu", reason: info.reason });
+    const info = inspectNativePackage(gpuPkg, searchFrom);
+    if (info.status !== "ok") skip("tensorflow-gpu", info.reason);
     else {
       const probe = await probeNativeInChild(info.dir!, 180_000);
-      if (!probe.ok) skipped.push({ name: "tensorflow-gpu", reason: `${gpuPkg}@${info.version}: ${probe.reason}` });
+      if (!probe.ok) skip("tensorflow-gpu", `${gpuPkg}@${info.version}: ${probe.reason}`);
       else if (!probe.gpuDevice) {
-        skipped.push({
-          name: "tensorflow-gpu",
-          reason:
-            `${gpuPkg}@${info.version} loads, but CUDA initialisation failed: libtensorflow found no usable GPU ` +
+        skip(
+          "tensorflow-gpu",
+          `${gpuPkg}@${info.version} loads, but CUDA initialisation failed: libtensorflow found no usable GPU ` +
             `(driver, CUDA 11.2 or cuDNN 8.1 libraries missing; see src/tensor/GPU.md)`,
-        });
+        );
         cpuFallbackFromGpuPkg = info;
       } else {
+        nativeTried = true;
         const r = await requireNative(info.dir!);
         messages.push(...r.lines);
         if (r.ok) return finish("tensorflow-gpu", "tensorflow", gpuPkg, info.version!, { gpuDevice: true });
-        skipped.push({ name: "tensorflow-gpu", reason: `${gpuPkg}@${info.version}: ${r.reason}` });
+        skip("tensorflow-gpu", `${gpuPkg}@${info.version}: ${r.reason}`);
       }
     }
   }
   if (!capped("tensorflow")) {
-    const info = inspectNativePackage(cpuPkg);
+    const info = inspectNativePackage(cpuPkg, searchFrom);
     let used: { info: NativePackageInfo; pkg: string } | undefined;
     if (info.status === "ok") {
       const probe = await probeNativeInChild(info.dir!, 120_000);
       if (probe.ok) used = { info, pkg: cpuPkg };
-      else skipped.push({ name: "tensorflow", reason: `${cpuPkg}@${info.version}: ${probe.reason}` });
+      else skip("tensorflow", `${cpuPkg}@${info.version}: ${probe.reason}`);
     } else {
-      skipped.push({ name: "tensorflow", reason: info.reason });
+      skip("tensorflow", info.reason);
     }
     if (!used && cpuFallbackFromGpuPkg) used = { info: cpuFallbackFromGpuPkg, pkg: gpuPkg };
+    if (used && nativeTried) {
+      // A native package already failed to load in this process; loading a second one would re-register every
+      // 'tensorflow' kernel and print a warning for each.
+      skip("tensorflow", `${used.pkg}: not tried after ${gpuPkg} failed to load in this process`);
+      used = undefined;
+    }
     if (used) {
       const r = await requireNative(used.info.dir!);
       messages.push(...r.lines);
@@ -332,7 +368,7 @@ async function choose(): Promise<BackendReport> {
         for (let i = skipped.length - 1; i >= 0; i--) if (skipped[i].name === "tensorflow") skipped.splice(i, 1);
         return finish("tensorflow", "tensorflow", used.pkg, used.info.version!, { gpuDevice: false });
       }
-      skipped.push({ name: "tensorflow", reason: `${used.pkg}@${used.info.version}: ${r.reason}` });
+      skip("tensorflow", `${used.pkg}@${used.info.version}: ${r.reason}`);
     }
   }
 
@@ -365,7 +401,7 @@ async function choose(): Promise<BackendReport> {
       });
     }
     const detail = [r.value, ...r.lines].filter(Boolean).join(" | ");
-    skipped.push({ name: "wasm", reason: `@tensorflow/tfjs-backend-wasm: ${detail}`.slice(0, 400) });
+    skip("wasm", `@tensorflow/tfjs-backend-wasm: ${detail}`.slice(0, 400));
   }
 
   // 4: plain JavaScript.
@@ -411,7 +447,7 @@ async function requireNative(dir: string): Promise<{ ok: boolean; reason: string
 export function loadBackend(): Promise<BackendReport> {
   const s = slot();
   if (!s.promise) {
-    s.promise = choose().then(
+    s.promise = selectBackend().then(
       (report) => {
         s.report = report;
         return report;

@@ -158,9 +158,107 @@ describe("loadBackend in a fresh process", () => {
     expect(rep.early).toMatch(/await loadBackend\(\)/);
   });
 
-  it("rejects an unknown EP_LAB_BACKEND with a RangeError", () => {
-    const r = runFresh({ EP_LAB_BACKEND: "tpu" });
-    expect(r.status).toBe(3);
-    expect(r.stdout).toMatch(/^ERR RangeError: EP_LAB_BACKEND must be one of .*"tpu"/);
+});
+
+describe("native packages (simulated with a stand-in @tensorflow/tfjs-node-gpu)", () => {
+  const core = require.resolve("@tensorflow/tfjs-core");
+  const cpu = require.resolve("@tensorflow/tfjs-backend-cpu");
+  /**
+   * A stand-in for tfjs-node-gpu: registers every cpu kernel under the 'tensorflow' backend (as the real package
+   * registers its kernels before loading its binding) and a 'tensorflow' backend reporting `isUsingGpuDevice`;
+   * or throws after registering the kernels, like a binding whose CUDA libraries are missing.
+   */
+  function fakeGpuPackage(mode: "gpu" | "no-gpu" | "throw"): string {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "ep-lab-fake-gpu-"));
+    const dir = path.join(root, "node_modules", "@tensorflow", "tfjs-node-gpu");
+    fs.mkdirSync(path.join(dir, "lib", "napi-v8"), { recursive: true });
+    fs.writeFileSync(path.join(dir, "lib", "napi-v8", "tfjs_binding.node"), "");
+    fs.writeFileSync(
+      path.join(dir, "package.json"),
+      JSON.stringify({ name: "@tensorflow/tfjs-node-gpu", version: "0.0.0-fake", main: "index.js", binary: { module_name: "tfjs_binding" } }),
+    );
+    fs.writeFileSync(
+      path.join(dir, "index.js"),
+      [
+        `const tf = require(${JSON.stringify(core)});`,
+        `const cpu = require(${JSON.stringify(cpu)});`,
+        `for (const k of tf.getKernelsForBackend("cpu")) tf.registerKernel({ ...k, backendName: "tensorflow" });`,
+        mode === "throw" ? `throw new Error("libcudart.so.11.0: cannot open shared object file");` : "",
+        `class Fake extends cpu.MathBackendCPU { constructor() { super(); this.firstUse = false; this.isGPUPackage = true; this.isUsingGpuDevice = ${mode === "gpu"}; } }`,
+        `tf.registerBackend("tensorflow", () => new Fake(), 3);`,
+        `tf.setBackend("tensorflow");`,
+        `module.exports = tf;`,
+      ].join("\n"),
+    );
+    return root;
+  }
+
+  function select(root: string): { status: number | null; stdout: string; stderr: string } {
+    const code =
+      `const t = require(${JSON.stringify(path.join(ROOT, "src", "tensor"))});` +
+      `t.selectBackend({ searchFrom: ${JSON.stringify(root)}, cap: "tensorflow-gpu" }).then(r => {` +
+      ` const tf = r.tf; const v = tf.tidy(() => tf.matMul(tf.ones([2, 3]), tf.ones([3, 2])).dataSync()[0]);` +
+      ` process.stdout.write(JSON.stringify({ name: r.name, tfBackend: r.tfBackend, packageName: r.packageName, features: r.features, skipped: r.skipped, messages: r.messages, v })); })` +
+      `.catch(e => { process.stdout.write("ERR " + e.message); process.exitCode = 3; });`;
+    const r = spawnSync(process.execPath, ["--import", "tsx", "-e", code], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  it("uses tensorflow-gpu when the binding loads and libtensorflow reports a GPU", () => {
+    const root = fakeGpuPackage("gpu");
+    try {
+      const r = select(root);
+      expect(r.stderr).toBe("");
+      const rep = JSON.parse(r.stdout);
+      expect(rep).toMatchObject({ name: "tensorflow-gpu", tfBackend: "tensorflow", packageName: "@tensorflow/tfjs-node-gpu", skipped: [], messages: [], v: 3 });
+      expect(rep.features.gpuDevice).toBe(true);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("falls back to the GPU package's CPU TensorFlow when CUDA initialisation found no GPU", () => {
+    const root = fakeGpuPackage("no-gpu");
+    try {
+      const r = select(root);
+      expect(r.stderr).toBe("");
+      const rep = JSON.parse(r.stdout);
+      expect(rep).toMatchObject({ name: "tensorflow", packageName: "@tensorflow/tfjs-node-gpu", v: 3 });
+      expect(rep.skipped.map((s: { name: string }) => s.name)).toEqual(["tensorflow-gpu"]);
+      expect(rep.skipped[0].reason).toMatch(/CUDA initialisation failed/);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("falls back to wasm when the package fails to load, quoting the error, with no 'already registered' noise", () => {
+    const root = fakeGpuPackage("throw");
+    try {
+      const r = select(root);
+      expect(r.stderr).toBe("");
+      const rep = JSON.parse(r.stdout);
+      expect(BACKEND_ORDER.indexOf(rep.name)).toBeGreaterThanOrEqual(BACKEND_ORDER.indexOf("wasm"));
+      expect(rep.skipped[0].name).toBe("tensorflow-gpu");
+      expect(rep.skipped[0].reason).toMatch(/loading it failed .*libcudart\.so\.11\.0/);
+      expect(rep.messages).toEqual([]);
+      expect(rep.v).toBe(3);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("selectBackend rejects bad options and an unknown EP_LAB_BACKEND", async () => {
+    const { selectBackend } = await import("../../src/tensor");
+    const saved = process.env.EP_LAB_BACKEND;
+    process.env.EP_LAB_BACKEND = "tpu";
+    try {
+      await expect(selectBackend()).rejects.toThrow(/EP_LAB_BACKEND must be one of .*"tpu"/);
+    } finally {
+      if (saved === undefined) delete process.env.EP_LAB_BACKEND;
+      else process.env.EP_LAB_BACKEND = saved;
+    }
+    await expect(selectBackend({ cap: "tpu" as never })).rejects.toThrow(/cap must be one of/);
+    await expect(selectBackend({ searchFrom: "" })).rejects.toThrow(/searchFrom/);
+    await expect(selectBackend(null as never)).rejects.toThrow(TypeError);
   });
 });
