@@ -85,12 +85,14 @@ export function createDriftingWorkload(options: DriftingWorkloadOptions): Drifti
   if (base === null || typeof base !== "object") throw new TypeError(`options.popularity must be an object, got ${String(base)}`);
   const driftSigma = options.driftSigma ?? options.driftStd;
   const rng = createRng(seed);
+  // Without drift or shifts the popularity never changes: compute one iteration and reuse it.
+  const frozen = driftSigma === 0 && !options.shiftEvery;
   const layers: Float64Array[][] = [];
   for (let l = 0; l < numLayers; l++) {
     const layerSeed = rng.int(0, 0x7fffffff);
     layers.push(
       driftingPopularity(numExperts, {
-        numIterations,
+        numIterations: frozen ? 1 : numIterations,
         base: { ...base, seed: layerSeed },
         driftSigma,
         reversion: options.reversion,
@@ -112,7 +114,7 @@ export function createDriftingWorkload(options: DriftingWorkloadOptions): Drifti
       if (iteration >= numIterations) throw new RangeError(`the workload has only ${numIterations} iterations (options.numIterations)`);
       const out: number[][] = [];
       for (let l = 0; l < numLayers; l++) {
-        const p = layers[l][iteration];
+        const p = layers[l][frozen ? 0 : iteration];
         const row = new Array<number>(numExperts);
         for (let e = 0; e < numExperts; e++) {
           const mean = tokens * p[e];
