@@ -98,7 +98,7 @@ export class Guidance {
   }
 
   toString(): string {
-    return [`💡 ${this.title}`, this.text, ...(this.code ? ["", this.code] : [])].join("\n");
+    return [this.title, this.text, ...(this.code ? ["", this.code] : [])].join("\n");
   }
 
   toMarkdown(): string {
@@ -225,7 +225,7 @@ export class Exercise<A = unknown> {
   }
 
   toString(): string {
-    return [`📝 ${this.spec.title}`, this.spec.prompt, `Answer format: ${this.spec.answerFormat}`].join("\n");
+    return [`▸ ${this.spec.title}`, this.spec.prompt, `Answer format: ${this.spec.answerFormat}`].join("\n");
   }
 
   toMarkdown(): string {

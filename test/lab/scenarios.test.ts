@@ -1,0 +1,162 @@
+import { describe, expect, it } from "vitest";
+import * as util from "util";
+import {
+  ORIGINAL_EXAMPLE, eightExpertsOnFourGpus, skewedExpertLoad, standardEpDemo, redundancySweep, onlineEplbDemo, Summary,
+} from "../../src/lab/scenarios-eplb";
+import { routingDemo, groupLimitedDemo, dispatchDemo, wideEpDemo, firstTokens, remoteNodesPerToken } from "../../src/lab/scenarios-routing";
+import {
+  prefillDecodeIntensity, activeParameterSummary, deepEpDemo, expertsPerGpuRows, crossoverRows, memoryRows, nvl72Rows, frontierDemo, epSweep,
+} from "../../src/lab/scenarios-cost";
+import { PARALLELISM_STRATEGIES, EP_VARIANTS } from "../../src/lab/content";
+
+describe("the original lab's 8 experts on 4 GPUs", () => {
+  const { rows, figure, summary } = eightExpertsOnFourGpus();
+  const byName = (prefix: string) => rows.find((r) => r.placement.startsWith(prefix))!;
+
+  it("reproduces the original's numbers and corrects its 1.8× claim to 1.64×", () => {
+    expect(byName("contiguous").maxGpuLoad).toBe(1800);
+    const hand = byName("original");
+    expect(hand.maxGpuLoad).toBe(1100);
+    expect(hand.speedupVsContiguous).toBeCloseTo(1800 / 1100, 3);
+    expect(String(summary)).toContain("1.64×");
+    expect(ORIGINAL_EXAMPLE.claimedSpeedup).toBe(1.8);
+  });
+
+  it("shows the no-replica floor (the 1000-token expert) and EPLB replicas going below it", () => {
+    expect(byName("greedy, any").maxGpuLoad).toBe(1000);
+    for (const r of rows.filter((x) => x.slots === 8)) expect(r.maxGpuLoad).toBeGreaterThanOrEqual(1000);
+    const replicated = rows.filter((x) => x.slots > 8);
+    expect(replicated.length).toBe(2);
+    for (const r of replicated) expect(r.maxGpuLoad).toBeLessThan(1000);
+    expect(figure.data.length).toBeGreaterThan(0);
+  });
+
+  it("does not mutate the frozen example and rejects bad redundancy", () => {
+    expect(Object.isFrozen(ORIGINAL_EXAMPLE.expertLoad)).toBe(true);
+    expect(() => eightExpertsOnFourGpus([3])).toThrow(/multiple of 4/);
+    expect(() => eightExpertsOnFourGpus([])).toThrow(RangeError);
+  });
+});
+
+describe("EPLB scenarios", () => {
+  it("skewed loads are seeded and sum to the token count", () => {
+    const a = skewedExpertLoad(16, 1000, 1, 3);
+    expect(a).toEqual(skewedExpertLoad(16, 1000, 1, 3));
+    expect(a.length).toBe(16);
+    expect(a.reduce((s, v) => s + v, 0)).toBeGreaterThan(900);
+    expect(() => skewedExpertLoad(0, 10, 1, 1)).toThrow(RangeError);
+  });
+
+  it("standard EP is imbalanced under skew; redundancy improves EPLB balancedness", () => {
+    expect(standardEpDemo().balancedness).toBeLessThan(0.9);
+    const rows = redundancySweep([0, 32]);
+    expect(rows[1].balancedness).toBeGreaterThan(rows[0].balancedness);
+    expect(() => redundancySweep([])).toThrow(RangeError);
+    expect(() => redundancySweep([10])).toThrow(/multiple of 32/);
+  });
+
+  it("online EPLB beats the placement left alone", () => {
+    const { result, summary } = onlineEplbDemo();
+    expect(result.meanBalancedness).toBeGreaterThan(result.meanStaticBalancedness);
+    expect(util.inspect(summary)).toMatch(/^Over \d+ iterations/);
+    expect(summary).toBeInstanceOf(Summary);
+  });
+});
+
+describe("routing scenarios", () => {
+  it("routes 5 tokens over 256 experts, top-8, reproducibly", () => {
+    const d = routingDemo();
+    expect(d.routing.indices.length).toBe(40);
+    expect(d.rows.map((r) => r.token)).toEqual(["The", "quantum", "entanglement", "phenomenon", "is"]);
+    expect(Array.from(routingDemo().routing.indices)).toEqual(Array.from(d.routing.indices));
+  });
+
+  it("group-limited routing never reaches more than 4 nodes", () => {
+    const g = groupLimitedDemo(256);
+    expect(g.maxNodesLimited).toBeLessThanOrEqual(4);
+    expect(g.maxNodesFlat).toBeGreaterThan(4);
+  });
+
+  it("dispatch and wide-EP accounting", () => {
+    const d = dispatchDemo();
+    expect(d.stats.localTokens + d.stats.intraNodeTokens + d.stats.interNodeTokens).toBeGreaterThan(256);
+    const w = wideEpDemo(256);
+    expect(w.limited.interNodeTokens).toBeLessThanOrEqual(w.flat.interNodeTokens);
+    const r = firstTokens(routingDemo().routing, 2);
+    expect(r.numTokens).toBe(2);
+    expect(r.indices.length).toBe(16);
+    // one token on GPU 0 (node 0) using experts on nodes 0 and 1 of 2 → one remote node
+    const one = { numTokens: 1, numExperts: 4, topK: 2, indices: new Int32Array([0, 3]), weights: new Float32Array([0.5, 0.5]), numSharedExperts: 0 };
+    expect(remoteNodesPerToken(one, 2, 2)).toBe(1);
+  });
+});
+
+describe("cost scenarios", () => {
+  it("decode is memory-bound and prefill compute-bound", () => {
+    const [d, p] = prefillDecodeIntensity();
+    expect(d.bound).toBe("memory-bound");
+    expect(p.bound).toBe("compute-bound");
+  });
+
+  it("active parameters: published 671B/37B and ≈2 FLOPs per active parameter", () => {
+    const rows = activeParameterSummary();
+    expect(rows[0].published).toBe("671B");
+    expect(rows[1].published).toBe("37B");
+    expect(rows[3].published).toBe("74");
+  });
+
+  it("DeepEP bytes, experts/memory per GPU, NVL72 vs H100", () => {
+    const d = deepEpDemo();
+    expect(d.bytesRows[1].bytesPerTokenPerLayer).toBe(8 * 2 * 7168);
+    expect(expertsPerGpuRows(256, [8, 64]).map((r) => r.expertsPerGpu)).toEqual([32, 4]);
+    expect(() => expertsPerGpuRows(256, [72])).toThrow(/does not divide/);
+    expect(crossoverRows(["h100"])[0].crossoverTokensPerExpert).toBeGreaterThan(0);
+    const m = memoryRows([8, 64]);
+    expect(m[1].maxBatchPerGpu).toBeGreaterThan(m[0].maxBatchPerGpu);
+    const n = nvl72Rows([8, 64]);
+    expect(n[1].gb200Link).toBe("nvlink");
+    expect(n[1].h100Link).toBe("nic");
+    expect(n[1].h100NodesUs).toBeGreaterThan(n[1].gb200Nvl72Us);
+  });
+
+  it("frontier: EP32 beats EP8 per GPU at the same speed per user", () => {
+    const f = frontierDemo([50]);
+    expect(f.ratioRows[0].ratio).toBeGreaterThan(1);
+    expect(String(f.summary)).toContain("1.8×");
+    expect(() => frontierDemo([0])).toThrow(RangeError);
+    expect(() => epSweep([3])).toThrow();
+  });
+});
+
+describe("reference tables", () => {
+  it("list the five strategies and the four EP terms, with DeepEP as a communication library", () => {
+    expect(PARALLELISM_STRATEGIES.map((r) => r.strategy.split(" (")[1].replace(")", ""))).toEqual(["DP", "TP", "PP", "SP/CP", "EP"]);
+    expect(PARALLELISM_STRATEGIES[4].appliesTo).toMatch(/MoE/);
+    const deepEp = EP_VARIANTS.find((r) => r.name === "DeepEP")!;
+    expect(deepEp.whatItIs).toMatch(/communication library/);
+    expect(EP_VARIANTS.find((r) => r.name.startsWith("EPLB"))!.sglang).toContain("--ep-num-redundant-experts");
+  });
+});
+
+describe("tensor scenarios", () => {
+  it("EP forward equals the single-device forward for every placement and replica rule", async () => {
+    const { replicaInvarianceDemo } = await import("../../src/lab/scenarios-tensor");
+    const r = await replicaInvarianceDemo();
+    expect(r.rows).toHaveLength(3);
+    for (const row of r.rows) expect(row.maxAbsDifference).toBeLessThan(1e-5);
+    expect(String(r.summary)).toContain(r.backend);
+  });
+
+  it("the GroupGEMM experiment returns a figure and names the backend (tiny sizes)", async () => {
+    const { groupGemmExperiment } = await import("../../src/lab/scenarios-tensor");
+    const calls: number[] = [];
+    const g = await groupGemmExperiment((done) => calls.push(done), {
+      hiddenSize: 16, expertFfnSize: 16, tokensPerDevice: 8, localExpertCounts: [1, 8], fixedLocalExperts: 2,
+      tokensPerExpertValues: [1, 4], repeats: 1, warmup: 0, calibrationMatmulSize: 32, calibrationCopyElements: 4096,
+    });
+    expect(g.localExpertRows.map((r) => r.localExperts)).toEqual([1, 8]);
+    expect(calls.length).toBeGreaterThan(0);
+    expect(String(g.summary)).toMatch(/backend/);
+    expect(g.figure.data.length).toBeGreaterThan(0);
+  });
+});
