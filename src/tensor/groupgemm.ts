@@ -132,7 +132,15 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Resolve options with backend-dependent defaults, validating each. */
+/**
+ * The experiment's options with the defaults for a backend filled in (see {@link GroupGemmExperimentOptions}).
+ * @param options user options (all optional)
+ * @param backend the backend the sizes are chosen for
+ * @returns every option, validated
+ * @throws {TypeError|RangeError} naming the option: non-positive or fractional sizes, empty sweeps,
+ *   tokensPerDevice not divisible by a local expert count, negative warmup or seed
+ * @example resolveGroupGemmOptions({}, "wasm").hiddenSize; // 128
+ */
 export function resolveGroupGemmOptions(options: GroupGemmExperimentOptions | undefined, backend: BackendName): Required<GroupGemmExperimentOptions> {
   if (options !== undefined && (options === null || typeof options !== "object")) {
     throw new TypeError(`options must be an object, got ${show(options)}`);
