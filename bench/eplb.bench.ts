@@ -5,7 +5,7 @@
  */
 import type { BenchCase } from "../src/util/bench";
 import { createRng } from "../src/util/rng";
-import { rebalanceExperts, simulateOnlineEplb } from "../src/eplb";
+import { rebalanceExperts, rebalanceExpertsFlat, simulateOnlineEplb } from "../src/eplb";
 
 /**
  * Seeded log-normal expert loads `[layers][experts]` in tokens: mean ≈ 2048 tokens per expert (65,536 tokens
@@ -52,6 +52,14 @@ export const cases: BenchCase[] = [
     runs: 30,
     warmup: 10,
     targetMs: 10,
+  },
+  {
+    // The typed-array entry point (no nested arrays in or out): the algorithm's own cost.
+    name: "eplb/hierarchical-flat-58x256-288x32",
+    setup: () => Float32Array.from(lognormalLoads(58, 256, 1).flat()),
+    run: (w: Float32Array) => rebalanceExpertsFlat(w, 58, { numReplicas: 288, numGroups: 8, numNodes: 4, numGpus: 32 }),
+    runs: 30,
+    warmup: 10,
   },
   {
     name: "eplb/global-58x256-320x64-zipf",
