@@ -305,7 +305,7 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
     result.ipynbPath = path.join(outDir, `${name}.ipynb`);
     result.htmlPath = path.join(outDir, `${name}.html`);
     fs.writeFileSync(result.ipynbPath, serializeNotebook(nb));
-    fs.writeFileSync(result.htmlPath, notebookToHtml(nb, { baseDir: cwd, title: name }));
+    fs.writeFileSync(result.htmlPath, notebookToHtml(nb, { baseDir: cwd, fallbackTitle: name }));
   }
   return result;
 }

@@ -14,8 +14,10 @@ import { ansiToHtml, escapeHtml, slugify } from "./text";
 
 /** Options of {@link notebookToHtml}. */
 export interface HtmlOptions {
-  /** Page title. Default: the first markdown heading, else "Notebook". */
+  /** Page title. Default: the first markdown heading, else `fallbackTitle`. */
   title?: string;
+  /** Title when the notebook has no markdown heading (e.g. the file name). Default "Notebook". */
+  fallbackTitle?: string;
   /** Folder that relative image paths in markdown resolve against (the notebook's folder). Default: no inlining. */
   baseDir?: string;
   /** Source of plotly.js to embed when plotly JSON outputs need it and no output carries a bundle.
@@ -273,7 +275,7 @@ export function notebookToHtml(nb: Notebook, options: HtmlOptions = {}): string 
   if (title === undefined) {
     const firstMd = nb.cells.find((c) => c.cell_type === "markdown" && /^\s*#/m.test(joinText(c.source)));
     const m = firstMd && /^\s*#+\s*(.+)$/m.exec(joinText(firstMd.source));
-    title = m ? m[1].trim() : "Notebook";
+    title = m ? m[1].trim() : options.fallbackTitle ?? "Notebook";
   }
   const plotly = state.needsPlotly && !state.hasBundle ? `<script>${(options.plotlyJs ?? defaultPlotlyJs()).replace(/<\/script/gi, "<\\/script")}</script>\n` : "";
   return (

@@ -461,13 +461,13 @@ export class Kernel {
       });
       try {
         void this.sendShell(encodeMessage(this.conn.key, header, {})).catch(() => undefined);
-        // The first reply can take seconds (tslab loads TypeScript); later rounds only wait for iopub.
-        const roundEnd = gotReply ? Date.now() + 500 : deadline;
+        // The first reply can take seconds (tslab loads TypeScript); once it is in, give iopub 500 ms, else ask again.
         while (!(gotReply && gotIopub)) {
-          const left = Math.min(deadline, gotReply ? Math.min(roundEnd, Date.now() + 500) : roundEnd) - Date.now();
+          const left = (gotReply ? Math.min(deadline, Date.now() + 500) : deadline) - Date.now();
           if (left <= 0) break;
           const r = await within(Promise.race([progress.then(() => "progress" as const), gone]), left);
           if (r === "died") {
+            await delay(100); // let the last stderr chunks arrive
             throw new Error(`tslab kernel exited during start-up (code ${this.exitInfo?.code}, signal ${this.exitInfo?.signal}):\n${this.logTail}`);
           }
           if (r === "wait") break;

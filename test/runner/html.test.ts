@@ -120,6 +120,14 @@ describe("notebookToHtml: code and outputs", () => {
     expect(notebookToHtml(nb)).toContain('class="cell code status-timeout"');
   });
 
+  it("titles the page with the first heading, else the fallback, unless a title is given", () => {
+    const headed = notebook([{ cell_type: "markdown", metadata: {}, source: "intro\n\n## Lab <2>" }]);
+    expect(notebookToHtml(headed, { fallbackTitle: "file" })).toContain("<title>Lab &lt;2&gt;</title>");
+    expect(notebookToHtml(headed, { title: "Given" })).toContain("<title>Given</title>");
+    expect(notebookToHtml(notebook([]), { fallbackTitle: "lab-1" })).toContain("<title>lab-1</title>");
+    expect(notebookToHtml(notebook([]))).toContain("<title>Notebook</title>");
+  });
+
   it("rejects a value that is not a notebook", () => {
     expect(() => notebookToHtml({} as Notebook)).toThrow(/cells array/);
   });
