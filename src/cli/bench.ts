@@ -19,10 +19,24 @@ export async function run(argv: string[]): Promise<number> {
   let failed = 0;
   console.log(`${"benchmark".padEnd(44)} ${"median ms".padStart(10)} ${"min ms".padStart(10)} ${"runs".padStart(5)}  target`);
   for (const f of files) {
-    const mod = require(path.join(dir, f)) as { cases?: BenchCase[] };
+    let mod: { cases?: BenchCase[] };
+    try {
+      mod = require(path.join(dir, f)) as { cases?: BenchCase[] };
+    } catch (err) {
+      failed++;
+      console.log(`${f}: could not load: ${err instanceof Error ? err.message : String(err)}`);
+      continue;
+    }
     for (const c of mod.cases ?? []) {
       if (filter && !c.name.includes(filter)) continue;
-      const r = await runBenchCase(c);
+      let r;
+      try {
+        r = await runBenchCase(c);
+      } catch (err) {
+        failed++;
+        console.log(`${c.name.padEnd(44)} ERROR ${err instanceof Error ? err.message : String(err)}`);
+        continue;
+      }
       const verdict = r.targetMs === undefined ? "" : r.medianMs <= r.targetMs ? `≤ ${r.targetMs} ms PASS` : `≤ ${r.targetMs} ms MISS`;
       if (r.targetMs !== undefined && r.medianMs > r.targetMs) failed++;
       console.log(`${r.name.padEnd(44)} ${r.medianMs.toFixed(3).padStart(10)} ${r.minMs.toFixed(3).padStart(10)} ${String(r.runs).padStart(5)}  ${verdict}`);
@@ -32,6 +46,6 @@ export async function run(argv: string[]): Promise<number> {
   }
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   fs.writeFileSync(out, JSON.stringify(results, null, 2) + "\n");
-  console.log(`\nwrote ${out} (${results.length} results${failed ? `, ${failed} over target` : ""})`);
+  console.log(`\nwrote ${out} (${results.length} results${failed ? `, ${failed} failed or over target` : ""})`);
   return 0;
 }
