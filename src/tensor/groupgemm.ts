@@ -37,9 +37,9 @@ export interface GroupGemmExperimentOptions {
   fixedLocalExperts?: number;
   /** Tokens per expert in the second sweep. Default [1, 2, 4, 8, 16, 32, 64, 128] (up to 64 on cpu, 1024 on tensorflow-gpu). */
   tokensPerExpertValues?: number[];
-  /** Timed runs per point (the fastest is reported, and the median). Default 5. */
+  /** Timed runs per point, in interleaved rounds over all points (the fastest is reported, and the median). Default 5. */
   repeats?: number;
-  /** Untimed warm-up runs per point. Default 1. */
+  /** Untimed warm-up rounds. Default 1. */
   warmup?: number;
   /** Side of the square calibration matmul, elements. Default 512 (256 on cpu, 4096 on tensorflow-gpu). */
   calibrationMatmulSize?: number;
@@ -250,7 +250,8 @@ function groupedSwiglu(tf: typeof tfc, xs: tfc.Tensor2D[], w13: tfc.Tensor2D[], 
  * Default sizes finish in a few seconds on a 2-core CPU; larger defaults apply on tensorflow-gpu.
  *
  * @param options sizes, sweeps and repeats ({@link GroupGemmExperimentOptions}); all optional
- * @param onProgress called after each calibration step and each measured point with (done, total, label)
+ * @param onProgress called after each calibration step and each timed run with (done, total, label);
+ *   total = 2 + points × (warmup + repeats)
  * @returns calibration, one row per point (time, µs/token, FLOP/s, weight bytes/token, roofline) and a summary
  * @throws {TypeError|RangeError} naming the option on invalid sizes, empty sweeps or tokensPerDevice not
  *   divisible by a local expert count; {Error} when the backend is not loaded
@@ -271,7 +272,7 @@ export async function measureGroupGemm(options?: GroupGemmExperimentOptions, onP
     ...o.localExpertCounts.map((L) => ({ sweep: "local-experts" as const, L, n: o.tokensPerDevice / L })),
     ...o.tokensPerExpertValues.map((n) => ({ sweep: "tokens-per-expert" as const, L: o.fixedLocalExperts, n })),
   ];
-  const total = points.length + 2;
+  const total = 2 + points.length * (o.warmup + o.repeats);
   let done = 0;
   const tick = async (label: string) => {
     done++;
@@ -312,60 +313,81 @@ export async function measureGroupGemm(options?: GroupGemmExperimentOptions, onP
   const rows: GroupGemmRow[] = [];
   // Per-expert weights, created once per local-expert count: fused gate+up `[hiddenSize][2·expertFfnSize]`
   // (the usual `w13` layout) and down `[expertFfnSize][hiddenSize]`.
-  const weightCache = new Map<number, { w13: tfc.Tensor2D[]; w2: tfc.Tensor2D[] }>();
+  // Weights of the largest expert count, created once; a point with L local experts uses the first L of them.
+  // Points are measured in interleaved rounds (every point once per round), so a burst of load from other
+  // processes hits all points alike instead of bending one part of the curve.
+  const maxL = Math.max(o.fixedLocalExperts, ...o.localExpertCounts);
+  const w13: tfc.Tensor2D[] = [];
+  const w2: tfc.Tensor2D[] = [];
+  const inputs: tfc.Tensor2D[][] = [];
+  const times: number[][] = points.map(() => []);
   try {
-    for (const pt of points) {
-      let w = weightCache.get(pt.L);
-      if (!w) {
-        w = { w13: [], w2: [] };
-        for (let e = 0; e < pt.L; e++) {
-          w.w13.push(tf.randomUniform([d, 2 * f], -0.05, 0.05, "float32", o.seed + 1000 * pt.L + 2 * e) as tfc.Tensor2D);
-          w.w2.push(tf.randomUniform([f, d], -0.05, 0.05, "float32", o.seed + 1000 * pt.L + 2 * e + 1) as tfc.Tensor2D);
-        }
-        weightCache.set(pt.L, w);
+    for (let e = 0; e < maxL; e++) {
+      w13.push(tf.randomUniform([d, 2 * f], -0.05, 0.05, "float32", o.seed + 10 + 2 * e) as tfc.Tensor2D);
+      w2.push(tf.randomUniform([f, d], -0.05, 0.05, "float32", o.seed + 11 + 2 * e) as tfc.Tensor2D);
+    }
+    points.forEach((pt, i) => {
+      inputs.push(Array.from({ length: pt.L }, (_, e) => tf.randomUniform([pt.n, d], -1, 1, "float32", o.seed + 100003 * i + e) as tfc.Tensor2D));
+    });
+    const rounds = o.warmup + o.repeats;
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < points.length; i++) {
+        const pt = points[i];
+        const ws13 = w13.slice(0, pt.L);
+        const ws2 = w2.slice(0, pt.L);
+        const ms = timeIt(tf, () => groupedSwiglu(tf, inputs[i], ws13, ws2), 1, 0).min;
+        if (round >= o.warmup) times[i].push(ms);
+        await tick(`round ${round + 1}/${rounds}: ${pt.sweep}, ${pt.L} experts × ${pt.n} tokens`);
       }
-      const ww = w;
-      const xs: tfc.Tensor2D[] = [];
-      for (let e = 0; e < pt.L; e++) xs.push(tf.randomUniform([pt.n, d], -1, 1, "float32", o.seed + 7 * e + 3) as tfc.Tensor2D);
-      const timing = timeIt(tf, () => groupedSwiglu(tf, xs, ww.w13, ww.w2), o.repeats, o.warmup);
-      const ms = timing.min;
-      for (const x of xs) x.dispose();
-      const tokens = pt.L * pt.n;
-      const flops = flopsPerToken * tokens;
-      const bytes = pt.L * weightBytesPerExpert + 2 * tokens * d * 4;
-      const roof = rooflineTime(flops, bytes, spec, "bf16", { computeFraction: 1, memoryFraction: 1 });
-      rows.push({
-        sweep: pt.sweep,
-        localExperts: pt.L,
-        tokensPerExpert: pt.n,
-        tokensPerDevice: tokens,
-        timeMs: ms,
-        medianTimeMs: timing.median,
-        timePerTokenUs: (ms * 1e3) / tokens,
-        achievedFlops: flops / (ms / 1e3),
-        weightBytesPerToken: weightBytesPerExpert / pt.n,
-        arithmeticIntensity: flops / bytes,
-        rooflineTimeMs: roof.timeUs / 1e3,
-        bound: roof.bound,
-        rooflineFraction: roof.timeUs / 1e3 / ms,
-      });
-      await tick(`${pt.sweep}: ${pt.L} experts × ${pt.n} tokens`);
     }
   } finally {
-    for (const w of weightCache.values()) for (const t of [...w.w13, ...w.w2]) t.dispose();
+    for (const t of [...w13, ...w2]) t.dispose();
+    for (const xs of inputs) for (const t of xs) t.dispose();
   }
+  points.forEach((pt, i) => {
+    const ms = Math.min(...times[i]);
+    const tokens = pt.L * pt.n;
+    const flops = flopsPerToken * tokens;
+    const bytes = pt.L * weightBytesPerExpert + 2 * tokens * d * 4;
+    const roof = rooflineTime(flops, bytes, spec, "bf16", { computeFraction: 1, memoryFraction: 1 });
+    rows.push({
+      sweep: pt.sweep,
+      localExperts: pt.L,
+      tokensPerExpert: pt.n,
+      tokensPerDevice: tokens,
+      timeMs: ms,
+      medianTimeMs: median(times[i]),
+      timePerTokenUs: (ms * 1e3) / tokens,
+      achievedFlops: flops / (ms / 1e3),
+      weightBytesPerToken: weightBytesPerExpert / pt.n,
+      arithmeticIntensity: flops / bytes,
+      rooflineTimeMs: roof.timeUs / 1e3,
+      bound: roof.bound,
+      rooflineFraction: roof.timeUs / 1e3 / ms,
+    });
+  });
   const ridge = peakFlops / bandwidthBytesPerSec;
   const crossover = (4 * peakFlops) / (2 * bandwidthBytesPerSec);
   const fmt = (v: number) => (v >= 1e9 ? `${(v / 1e9).toFixed(1)} G` : `${(v / 1e6).toFixed(1)} M`);
-  const first = rows.find((r) => r.sweep === "tokens-per-expert");
-  const last = rows.filter((r) => r.sweep === "tokens-per-expert").pop();
+  const perExpert = rows.filter((r) => r.sweep === "tokens-per-expert");
+  const first = perExpert[0];
+  const last = perExpert[perExpert.length - 1];
+  let trend = ".";
+  if (first && last && first !== last) {
+    const ratio = first.timePerTokenUs / last.timePerTokenUs;
+    trend =
+      `; with ${o.fixedLocalExperts} local experts the time per token ` +
+      (ratio > 1
+        ? `fell ${ratio.toFixed(1)}× from ${first.timePerTokenUs.toFixed(2)} µs at ${first.tokensPerExpert} token(s)/expert to ` +
+          `${last.timePerTokenUs.toFixed(2)} µs at ${last.tokensPerExpert}.`
+        : `did not fall (${first.timePerTokenUs.toFixed(2)} µs at ${first.tokensPerExpert} token(s)/expert, ` +
+          `${last.timePerTokenUs.toFixed(2)} µs at ${last.tokensPerExpert}): this backend is compute-bound even at one token per ` +
+          `expert, or the machine was busy (rerun to check).`);
+  }
   const summary =
     `Measured on the ${backend} backend: SwiGLU experts of ${d}×${f} (float32), calibrated peak ${fmt(peakFlops)}FLOP/s and ` +
     `${fmt(bandwidthBytesPerSec)}B/s copy bandwidth (ridge ${ridge.toFixed(2)} FLOP/B)` +
-    (first && last && first !== last
-      ? `; with ${o.fixedLocalExperts} local experts the time per token fell from ${first.timePerTokenUs.toFixed(2)} µs at ` +
-        `${first.tokensPerExpert} token(s)/expert to ${last.timePerTokenUs.toFixed(2)} µs at ${last.tokensPerExpert}.`
-      : ".");
+    trend;
   return {
     backend,
     hiddenSize: d,

@@ -82,10 +82,11 @@ describe("measureGroupGemm", () => {
   });
 
   it("reports progress for every step and frees its tensors", () => {
-    const total = 2 + 6;
+    const total = 2 + 6 * (1 + 7); // calibration + 6 points × (warm-up + timed rounds)
     expect(progress.map((p) => p[0])).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     for (const p of progress) expect(p[1]).toBe(total);
     expect(progress[0][2]).toMatch(/calibrated matmul/);
+    expect(progress[total - 1][2]).toMatch(/^round 8\/8: tokens-per-expert, 4 experts × 64 tokens$/);
     expect(getTf().memory().numTensors).toBe(tensorsBefore);
   });
 
