@@ -20,6 +20,9 @@
  *   top-2 sum. The default here is the top-2 sum (`groupScore: "top2-sum"`); `"max"` is available.
  * - `inference/model.py` renormalises only for sigmoid scoring; here `normalize` (default true,
  *   like `norm_topk_prob: true` in the Hugging Face config) decides, whatever the scoring.
+ * - Experts of dropped groups are masked with −∞, as `inference/model.py` does; Hugging Face
+ *   `modeling_deepseek.py` (and vLLM/SGLang's grouped top-k) mask with 0.0 instead, which only differs
+ *   when biased selection scores inside the kept groups are negative.
  * - Ties (equal scores, equal group scores) are broken towards the lower index; torch.topk does not
  *   promise an order on ties.
  */
