@@ -105,6 +105,11 @@ export async function run(argv: string[]): Promise<number> {
       interNodeTokens: d.interNodeTokens,
     };
   }
-  console.log(JSON.stringify(out, null, 2));
+  console.log(compactJson(out));
   return 0;
+}
+
+/** Pretty JSON with arrays of numbers kept on one line (256 expert loads stay readable). */
+function compactJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(/\[\s+(-?[\d.e+-]+(?:,\s+-?[\d.e+-]+)*)\s+\]/g, (_m, inner: string) => `[${inner.split(/,\s+/).join(", ")}]`);
 }
