@@ -28,13 +28,13 @@ function fmtSeconds(ms: number): string {
   return (ms / 1000).toFixed(2).padStart(7) + " s";
 }
 
-/** List the default notebooks: `notebooks/*.ipynb`, sorted. */
+/** List the default notebooks: `notebooks/*.ipynb` (hidden files excluded, as the shell glob does), sorted. */
 export function defaultNotebooks(root = process.cwd()): string[] {
   const dir = path.join(root, "notebooks");
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir)
-    .filter((f) => f.endsWith(".ipynb"))
+    .filter((f) => f.endsWith(".ipynb") && !f.startsWith(".")) // like the shell glob: hidden files are not labs
     .sort()
     .map((f) => path.join("notebooks", f));
 }

@@ -1,5 +1,7 @@
 /** `ep-lab labs` argument handling (no kernel needed: every case fails before one starts). */
 import { describe, expect, it } from "vitest";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { defaultNotebooks, run } from "../../src/cli/labs";
 import { UsageError } from "../../src/cli/args";
@@ -46,11 +48,15 @@ describe("ep-lab labs arguments", () => {
     }
   });
 
-  it("finds notebooks/*.ipynb, sorted, relative to the project root", () => {
-    const root = path.resolve(__dirname, "..", "..");
-    const found = defaultNotebooks(root);
-    expect(found.every((f) => f.startsWith("notebooks" + path.sep) && f.endsWith(".ipynb"))).toBe(true);
-    expect([...found].sort()).toEqual(found);
-    expect(defaultNotebooks(path.join(root, "test"))).toEqual([]);
+  it("finds notebooks/*.ipynb sorted, skipping hidden files and other files", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "ep-lab-cli-"));
+    try {
+      fs.mkdirSync(path.join(root, "notebooks"));
+      for (const f of ["b.ipynb", "a.ipynb", ".scratch.ipynb", "README.md"]) fs.writeFileSync(path.join(root, "notebooks", f), "{}");
+      expect(defaultNotebooks(root)).toEqual([path.join("notebooks", "a.ipynb"), path.join("notebooks", "b.ipynb")]);
+      expect(defaultNotebooks(path.join(root, "notebooks"))).toEqual([]); // no notebooks/ folder there
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });
