@@ -92,8 +92,9 @@ const ex1 = new Exercise<TopKFunction>({
     "Write myTopK(scores, k): scores is [tokens][experts]; return, for every token, the indices of its k highest-scoring experts, " +
     "highest first; on equal scores the lower expert index comes first. Checked against the library's router on 16 tokens × 8 experts, with ties.",
   answerFormat: "a function (scores: number[][], k: number) => number[][]",
-  isUntouched: (a) => isBlank(a) || typeof a !== "function",
+  isUntouched: (a) => isBlank(a),
   check: (fn) => {
+    if (typeof fn !== "function") return `answer with your function itself (exercises.ex1.check(myTopK)), got ${Array.isArray(fn) ? "an array" : typeof fn}`;
     for (const c of ex1Cases()) {
       const bad = checkTopKCase(fn, c);
       if (bad) return bad;

@@ -35,6 +35,8 @@ describe("exercise 1: top-k routing", () => {
     // sorts the caller's rows in place
     const mutating = (s: number[][], k: number) => s.map((row) => { const idx = row.map((_, e) => e).sort((a, b) => row[b] - row[a] || a - b).slice(0, k); row.sort(); return idx; });
     expect(exercises.ex1.check(mutating).message).toMatch(/changed the scores/);
+    // not a function at all
+    expect(exercises.ex1.check([[0, 1]] as unknown as never).message).toMatch(/function itself/);
     // wrong number of experts per token
     expect(exercises.ex1.check((s) => s.map(() => [0])).message).toMatch(/k = 2/);
   });
