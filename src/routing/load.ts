@@ -1,9 +1,8 @@
 /**
  * Expert load: how many tokens each expert receives, and summary balance statistics.
  */
-import { assertLoadVector, assertPositiveInt } from "../util/validate";
+import { assertLoadVector, assertPositiveInt, show } from "../util/validate";
 import { assertExpertIds } from "./checks";
-import { show } from "../util/validate";
 
 /**
  * Count tokens per expert from routing indices.
