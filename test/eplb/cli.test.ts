@@ -1,21 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { createRequire } from "node:module";
 
-// main.ts loads subcommands with a plain `require("./eplb")`, as under bin/ep-lab.js (which runs through tsx).
-// Inside vitest that require is Node's own loader, so load main.ts itself through tsx's CommonJS hook too:
-// one module graph, so `err instanceof UsageError` in main sees the class the subcommand threw.
-type Main = (argv: string[]) => Promise<number>;
-let main: Main;
-let unregister: () => void = () => {};
-beforeAll(() => {
-  const req = createRequire(path.join(process.cwd(), "package.json"));
-  unregister = (req("tsx/cjs/api") as { register: () => () => void }).register();
-  main = (req("./src/cli/main.ts") as { main: Main }).main;
-});
-afterAll(() => unregister());
+import { main } from "../../src/cli/main";
 
 const W = [
   [90, 132, 40, 61, 104, 165, 39, 4, 73, 56, 183, 86],

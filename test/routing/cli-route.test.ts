@@ -1,19 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import * as path from "node:path";
-import { createRequire } from "node:module";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
-// src/cli/main.ts loads `./route` with a plain require (bin/ep-lab.js runs under tsx). Under vitest that require
-// is Node's own loader, so register tsx's CommonJS hook and load main.ts through it (one module graph, so
-// main's `instanceof UsageError` sees the class route.ts throws).
-type Main = (argv: string[]) => Promise<number>;
-let main: Main;
-let unregister: () => void = () => {};
-beforeAll(() => {
-  const req = createRequire(path.join(process.cwd(), "package.json"));
-  unregister = (req("tsx/cjs/api") as { register: () => () => void }).register();
-  main = (req("./src/cli/main.ts") as { main: Main }).main;
-});
-afterAll(() => unregister());
+import { main } from "../../src/cli/main";
 
 function capture() {
   const out: string[] = [];
