@@ -150,7 +150,7 @@ export function inspectNativePackage(packageName: string, searchFrom: string = _
       status: "binding-missing",
       reason:
         `${packageName}@${version} is installed but its native binding lib/napi-v*/${moduleName}.node is missing ` +
-        `(its install script downloads libtensorflow and builds it; see src/tensor/GPU.md)`,
+        `(its install script downloads libtensorflow and builds it; see docs/gpu.md)`,
       dir,
       version,
     };
@@ -331,7 +331,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
         skip(
           "tensorflow-gpu",
           `${gpuPkg}@${info.version} loads, but CUDA initialisation failed: libtensorflow found no usable GPU ` +
-            `(driver, CUDA 11.2 or cuDNN 8.1 libraries missing; see src/tensor/GPU.md)`,
+            `(driver, CUDA 11.2 or cuDNN 8.1 libraries missing; see docs/gpu.md)`,
         );
         cpuFallbackFromGpuPkg = info;
       } else {

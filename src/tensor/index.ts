@@ -6,7 +6,7 @@
  * - MoE layer: `createMoeLayer`, `randomHidden`, `gateForward`, `moeReferenceForward`, `moeEpForward`
  *   (placement `phy2log`, replica rule), `planDispatch`, `epEquivalenceDemo` (one call for a notebook).
  * - GroupGEMM experiment: `measureGroupGemm(options, onProgress)`, `formatGroupGemmTable`, `groupGemmFigureInput`.
- * - Running on a GPU: see GPU.md in this folder.
+ * - Running on a GPU: see docs/gpu.md.
  */
 export {
   BACKEND_ORDER,
