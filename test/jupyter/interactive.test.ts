@@ -17,6 +17,8 @@ import { candidatePaths, findJupyter, startJupyter, type JupyterInstall, type Ru
 const ROOT = path.resolve(__dirname, "..", "..");
 const CHROMIUM = "/usr/bin/chromium";
 const NOTEBOOK = "00-setup-check.ipynb";
+const LAB = "lab3.1-expert-parallelism-foundations.ipynb";
+const LAB_SCREENSHOT = path.join(ROOT, "build", "jupyter-lab3.1.png");
 const SCREENSHOT = path.join(ROOT, "build", "jupyter-smoke.png");
 
 /**
@@ -63,8 +65,9 @@ describe.skipIf(skipReason !== null)("Jupyter + tslab in a real browser", () => 
     const serveDir = path.join(ROOT, "build", "jupyter-smoke");
     fs.rmSync(serveDir, { recursive: true, force: true });
     fs.mkdirSync(serveDir, { recursive: true });
-    fs.copyFileSync(path.join(ROOT, "notebooks", NOTEBOOK), path.join(serveDir, NOTEBOOK));
+    for (const nb of [NOTEBOOK, LAB]) fs.copyFileSync(path.join(ROOT, "notebooks", nb), path.join(serveDir, nb));
     fs.symlinkSync(path.join("..", "..", "src"), path.join(serveDir, "src"));
+    fs.symlinkSync(path.join("..", "..", "images"), path.join(serveDir, "images"));
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "ep-lab-jupyter-"));
 
     jup = await startJupyter({ port: 0, openBrowser: false, notebookDir: serveDir, stateDir, install: install!, readyTimeoutMs: 110_000 });
@@ -161,6 +164,50 @@ describe.skipIf(skipReason !== null)("Jupyter + tslab in a real browser", () => 
     await page.screenshot({ path: SCREENSHOT });
     expect(fs.statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
   }, 240_000);
+
+  it("Kernel → Restart & Run All on Lab 3.1: every cell runs, every figure draws, every image loads", async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(jup.notebookUrl(LAB), { waitUntil: "domcontentloaded" });
+    await page.waitForFunction(() => {
+      const nb = (window as NotebookWindow).Jupyter?.notebook;
+      return !!nb && !!nb.kernel && nb.kernel.is_connected();
+    }, undefined, { timeout: 60_000 });
+
+    await page.locator("#menus a.dropdown-toggle").filter({ hasText: /^\s*Kernel\s*$/ }).click();
+    await page.locator("#restart_run_all > a").click();
+    await page.locator(".modal-dialog button.btn-danger").click(); // "Restart and Run All Cells"
+
+    await page.waitForFunction(() => {
+      const nb = (window as NotebookWindow).Jupyter?.notebook;
+      if (!nb) return false;
+      const code = nb.get_cells().filter((c) => c.cell_type === "code");
+      return code.length > 0 && code.every((c) => typeof c.input_prompt_number === "number") &&
+        document.querySelector("#kernel_indicator_icon.kernel_idle_icon") !== null;
+    }, undefined, { timeout: 240_000, polling: 500 });
+
+    expect(await page.locator(".output_area .output_error, .output_area .output_stderr").count()).toBe(0);
+    // Every figure drew its SVG (plotly loaded once, offline, in this notebook too).
+    const plots = await page.locator(".output_area .ep-plot").count();
+    expect(plots).toBeGreaterThanOrEqual(10);
+    await page.waitForFunction((n: number) => document.querySelectorAll(".output_area .ep-plot .main-svg").length >= n, plots, { timeout: 30_000 });
+    // The lab's own figures (markdown images under notebooks/images) load from the server.
+    const images = await page.evaluate(() =>
+      Array.from(document.querySelectorAll<HTMLImageElement>(".rendered_html img")).map((img) => ({ src: img.getAttribute("src"), ok: img.complete && img.naturalWidth > 0 })),
+    );
+    expect(images.length).toBeGreaterThanOrEqual(5);
+    expect(images.filter((i) => !i.ok)).toEqual([]);
+    // Exercises start untouched: their checks say so instead of failing.
+    expect(await page.locator(".output_area").filter({ hasText: "NOT ATTEMPTED" }).count()).toBeGreaterThanOrEqual(4);
+    expect(pageErrors).toEqual([]);
+
+    await page.evaluate(() => {
+      const site = document.querySelector("#site");
+      if (site) site.scrollTop = 0;
+    });
+    await page.setViewportSize({ width: 1280, height: 4000 });
+    await page.screenshot({ path: LAB_SCREENSHOT });
+    expect(fs.statSync(LAB_SCREENSHOT).size).toBeGreaterThan(10_000);
+  }, 320_000);
 
   it("stop() ends the server and its kernel", async () => {
     await browser.close();

@@ -35,11 +35,15 @@ describe("lab 3.1 notebook file", () => {
     for (const id of links) expect(md).toContain(`<a id="${id}"></a>`);
   });
 
-  it("references images that exist", () => {
+  it("references images through notebooks/images, which Jupyter can serve (a ../ path leaves its root)", () => {
     const md = nb.cells.map(text).join("\n");
-    const imgs = [...md.matchAll(/\]\(\.\.\/images\/([^)]+)\)/g)].map((m) => m[1]);
-    expect(imgs.length).toBeGreaterThanOrEqual(5);
-    for (const f of imgs) expect(fs.existsSync(path.join(root, "images", f))).toBe(true);
+    const refs = [...md.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]);
+    expect(refs.length).toBeGreaterThanOrEqual(5);
+    for (const ref of refs) {
+      expect(ref).toMatch(/^images\/[\w.-]+\.svg$/);
+      expect(fs.existsSync(path.join(root, "notebooks", ref))).toBe(true);
+    }
+    expect(fs.realpathSync(path.join(root, "notebooks", "images"))).toBe(fs.realpathSync(path.join(root, "images")));
   });
 
   it("keeps code cells short and imports the library only in the setup cell", () => {
