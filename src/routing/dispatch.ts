@@ -86,22 +86,37 @@ export interface DispatchStats {
   gpuLoadStats: LoadStats;
 }
 
+/** Result of {@link assignReplicas}: the physical slot each (token, expert) pair is sent to. */
+export interface ReplicaAssignment {
+  numGpus: number;
+  numNodes: number;
+  numSlots: number;
+  /** Slots per GPU (numSlots / numGpus). */
+  slotsPerGpu: number;
+  /** GPUs per node (numGpus / numNodes). */
+  gpusPerNode: number;
+  /** `[tokens][topK]` row-major: the slot that computes each (token, expert) pair. */
+  slotOf: Int32Array;
+  /** `[tokens]`: the rank each token starts on (even contiguous split). */
+  sourceRank: Int32Array;
+}
+
 /**
- * Account the dispatch of one layer's routing onto a placement.
+ * Choose, for every routed (token, expert) pair, the physical slot (replica) that computes it, by the
+ * placement's replica rule. The one implementation of the rules: {@link dispatchStats} and the tensor
+ * layer's expert-parallel forward pass both build on it.
  *
  * @param routing `{ numTokens, numExperts, topK, indices }` (a `RoutingResult`); not mutated
  * @param placement see {@link DispatchPlacement}; not mutated
- * @returns {@link DispatchStats}
+ * @returns {@link ReplicaAssignment}
  * @throws {TypeError|RangeError} naming the problem: indices of the wrong length or out of range,
  *   a phy2log entry that is not an expert id, an expert with no slot, numSlots not divisible by
  *   numGpus, numGpus not divisible by numNodes, an unknown replicaRule
  * @example
- * // 4 experts, 4 slots on 2 GPUs in 1 node; 2 tokens (token 0 on GPU 0, token 1 on GPU 1), top-2
- * const r = { numTokens: 2, numExperts: 4, topK: 2, indices: new Int32Array([0, 2, 1, 3]) };
- * const d = dispatchStats(r, { phy2log: [0, 1, 2, 3], numGpus: 2 });
- * Array.from(d.trafficTokens); // [1, 1, 1, 1]: each token stays for one expert and crosses for the other
+ * const r = { numTokens: 2, numExperts: 2, topK: 1, indices: new Int32Array([0, 0]) };
+ * Array.from(assignReplicas(r, { phy2log: [0, 1, 0, 1], numGpus: 2 }).slotOf); // [0, 2]: each rank starts at a different replica
  */
-export function dispatchStats(routing: RoutingIndices, placement: DispatchPlacement): DispatchStats {
+export function assignReplicas(routing: RoutingIndices, placement: DispatchPlacement): ReplicaAssignment {
   if (routing === null || typeof routing !== "object") throw new TypeError(`routing must be an object, got ${show(routing)}`);
   if (placement === null || typeof placement !== "object") throw new TypeError(`placement must be an object, got ${show(placement)}`);
   const { numTokens, numExperts, topK } = routing;
@@ -144,19 +159,15 @@ export function dispatchStats(routing: RoutingIndices, placement: DispatchPlacem
   const fill = start.slice(0, numExperts);
   for (let s = 0; s < numSlots; s++) replicas[fill[phy2log[s]]++] = s;
 
-  const tokensPerExpert = new Int32Array(numExperts);
-  const tokensPerSlot = new Int32Array(numSlots);
-  const tokensPerGpu = new Int32Array(numGpus);
-  const sourceTokensPerGpu = new Int32Array(numGpus);
-  const trafficTokens = new Int32Array(numGpus * numGpus);
-  const trafficCopies = new Int32Array(numGpus * numGpus);
+  const slotOf = new Int32Array(numTokens * topK);
+  const sourceRank = new Int32Array(numTokens);
+  const pairsPerGpu = new Int32Array(numGpus); // for least-loaded
   const rrCounter = new Int32Array(numGpus * numExperts); // round-robin position per (source rank, expert)
-  const sentTo = new Int32Array(numGpus).fill(-1); // last token sent to each GPU (dedup per token)
   const localCand = new Int32Array(numSlots);
 
   for (let t = 0; t < numTokens; t++) {
     const src = Math.floor((t * numGpus) / numTokens);
-    sourceTokensPerGpu[src]++;
+    sourceRank[t] = src;
     const srcNode = Math.floor(src / gpusPerNode);
     for (let x = 0; x < topK; x++) {
       const e = indices[t * topK + x];
@@ -176,7 +187,7 @@ export function dispatchStats(routing: RoutingIndices, placement: DispatchPlacem
           const s = replicas[r0 + r];
           const gs = Math.floor(s / slotsPerGpu);
           const gb = Math.floor(slot / slotsPerGpu);
-          if (tokensPerGpu[gs] < tokensPerGpu[gb]) slot = s;
+          if (pairsPerGpu[gs] < pairsPerGpu[gb]) slot = s;
         }
       } else {
         // local-first: same GPU, else same node, else anywhere (round-robin within the chosen tier)
@@ -195,8 +206,45 @@ export function dispatchStats(routing: RoutingIndices, placement: DispatchPlacem
         if (nLocal === 0) slot = replicas[r0 + ((src + rrCounter[key]++) % nRep)];
         else slot = localCand[(src + rrCounter[key]++) % nLocal];
       }
+      slotOf[t * topK + x] = slot;
+      pairsPerGpu[Math.floor(slot / slotsPerGpu)]++;
+    }
+  }
+  return { numGpus, numNodes, numSlots, slotsPerGpu, gpusPerNode, slotOf, sourceRank };
+}
+
+/**
+ * Account the dispatch of one layer's routing onto a placement.
+ *
+ * @param routing `{ numTokens, numExperts, topK, indices }` (a `RoutingResult`); not mutated
+ * @param placement see {@link DispatchPlacement}; not mutated
+ * @returns {@link DispatchStats}
+ * @throws {TypeError|RangeError} naming the problem: indices of the wrong length or out of range,
+ *   a phy2log entry that is not an expert id, an expert with no slot, numSlots not divisible by
+ *   numGpus, numGpus not divisible by numNodes, an unknown replicaRule
+ * @example
+ * // 4 experts, 4 slots on 2 GPUs in 1 node; 2 tokens (token 0 on GPU 0, token 1 on GPU 1), top-2
+ * const r = { numTokens: 2, numExperts: 4, topK: 2, indices: new Int32Array([0, 2, 1, 3]) };
+ * const d = dispatchStats(r, { phy2log: [0, 1, 2, 3], numGpus: 2 });
+ * Array.from(d.trafficTokens); // [1, 1, 1, 1]: each token stays for one expert and crosses for the other
+ */
+export function dispatchStats(routing: RoutingIndices, placement: DispatchPlacement): DispatchStats {
+  const { numGpus, numNodes, numSlots, slotsPerGpu, gpusPerNode, slotOf, sourceRank } = assignReplicas(routing, placement);
+  const { numTokens, numExperts, topK, indices } = routing;
+  const tokensPerExpert = new Int32Array(numExperts);
+  const tokensPerSlot = new Int32Array(numSlots);
+  const tokensPerGpu = new Int32Array(numGpus);
+  const sourceTokensPerGpu = new Int32Array(numGpus);
+  const trafficTokens = new Int32Array(numGpus * numGpus);
+  const trafficCopies = new Int32Array(numGpus * numGpus);
+  const sentTo = new Int32Array(numGpus).fill(-1); // last token sent to each GPU (dedup per token)
+  for (let t = 0; t < numTokens; t++) {
+    const src = sourceRank[t];
+    sourceTokensPerGpu[src]++;
+    for (let x = 0; x < topK; x++) {
+      const slot = slotOf[t * topK + x];
       const dst = Math.floor(slot / slotsPerGpu);
-      tokensPerExpert[e]++;
+      tokensPerExpert[indices[t * topK + x]]++;
       tokensPerSlot[slot]++;
       tokensPerGpu[dst]++;
       trafficCopies[src * numGpus + dst]++;

@@ -12,6 +12,6 @@ export {
   type PopularityKind, type PopularityOptions, type DriftOptions, type SampleOptions, type LogitOptions, type LoadMatrixOptions,
 } from "./workload";
 export {
-  dispatchStats, sharedExpertLoad, REPLICA_RULES,
-  type ReplicaRule, type DispatchPlacement, type DispatchStats, type RoutingIndices,
+  assignReplicas, dispatchStats, sharedExpertLoad, REPLICA_RULES,
+  type ReplicaRule, type DispatchPlacement, type DispatchStats, type RoutingIndices, type ReplicaAssignment,
 } from "./dispatch";

@@ -26,7 +26,7 @@
 import type * as tfc from "@tensorflow/tfjs-core";
 import { assertNonNegative, assertOneOf, assertPositiveInt, show } from "../util/validate";
 import { createRng } from "../util/rng";
-import { REPLICA_RULES, type ReplicaRule, type RoutingResult } from "../routing";
+import { assignReplicas, REPLICA_RULES, type ReplicaRule, type RoutingResult } from "../routing";
 import { rebalanceExperts } from "../eplb";
 import { currentBackend, getTf } from "./backend";
 import {
@@ -126,7 +126,6 @@ export function planDispatch(
   const numNodes = options.numNodes ?? 1;
   assertPositiveInt("numNodes", numNodes);
   if (epSize % numNodes !== 0) throw new RangeError(`epSize (${epSize}) must be divisible by numNodes (${numNodes})`);
-  const ranksPerNode = epSize / numNodes;
   const replicaRule = options.replicaRule ?? "round-robin";
   assertOneOf("replicaRule", replicaRule, REPLICA_RULES);
   if (!Array.isArray(phy2log) && !ArrayBuffer.isView(phy2log)) throw new TypeError(`phy2log must be an array, got ${show(phy2log)}`);
@@ -134,60 +133,41 @@ export function planDispatch(
   if (numSlots === 0) throw new RangeError("phy2log must not be empty");
   if (numSlots % epSize !== 0) throw new RangeError(`phy2log.length (${numSlots}) must be divisible by epSize (${epSize})`);
   const slotsPerRank = numSlots / epSize;
-  const replicas: number[][] = Array.from({ length: numExperts }, () => []);
+  const hasSlot = new Uint8Array(numExperts);
   for (let s = 0; s < numSlots; s++) {
     const e = phy2log[s];
     if (typeof e !== "number" || !Number.isInteger(e) || e < 0 || e >= numExperts) {
       const hint = Array.isArray(e) || ArrayBuffer.isView(e) ? " (pass one layer's placement, e.g. rebalanceExperts(...).phy2log[layer])" : "";
       throw new RangeError(`phy2log[${s}] must be an integer expert id in [0, ${numExperts}), got ${show(e)}${hint}`);
     }
-    replicas[e].push(s);
+    hasSlot[e] = 1;
   }
-  for (let e = 0; e < numExperts; e++) {
-    if (replicas[e].length === 0) throw new RangeError(`phy2log has no slot for expert ${e}: every expert needs at least one replica`);
+  const missing = hasSlot.indexOf(0);
+  if (missing >= 0) throw new RangeError(`phy2log has no slot for expert ${missing}: every expert needs at least one replica`);
+  for (let p = 0; p < indices.length; p++) {
+    if (!(indices[p] >= 0 && indices[p] < numExperts)) throw new RangeError(`routing.indices[${p}] must be in [0, ${numExperts}), got ${indices[p]}`);
   }
+  // The replica choice is the routing library's (one implementation of the rules for the whole kit).
+  const { slotOf, sourceRank } = assignReplicas(routing, { phy2log, numGpus: epSize, numNodes, replicaRule });
 
   const n = numTokens * topK;
-  const slotOf = new Int32Array(n);
   const rankOf = new Int32Array(n);
-  const sourceRank = new Int32Array(numTokens);
   const tokensPerSlot = new Int32Array(numSlots);
   const tokensPerRank = new Int32Array(epSize);
   const tokensPerExpert = new Int32Array(numExperts);
-  const rrCounter = new Int32Array(epSize * numExperts); // round-robin position per (source rank, expert)
   const trafficTokens = Array.from({ length: epSize }, () => new Array<number>(epSize).fill(0));
   const trafficCopies = Array.from({ length: epSize }, () => new Array<number>(epSize).fill(0));
   const sentTo = new Int32Array(epSize).fill(-1); // last token sent to each rank
-  const rankOfSlot = (s: number) => Math.floor(s / slotsPerRank);
   for (let t = 0; t < numTokens; t++) {
-    const src = Math.floor((t * epSize) / numTokens);
-    sourceRank[t] = src;
+    const src = sourceRank[t];
     for (let k = 0; k < topK; k++) {
       const p = t * topK + k;
-      const e = indices[p];
-      if (!(e >= 0 && e < numExperts)) throw new RangeError(`routing.indices[${p}] must be in [0, ${numExperts}), got ${e}`);
-      const reps = replicas[e];
-      let slot = reps[0];
-      if (reps.length > 1) {
-        if (replicaRule === "least-loaded") {
-          for (let i = 1; i < reps.length; i++) if (tokensPerRank[rankOfSlot(reps[i])] < tokensPerRank[rankOfSlot(slot)]) slot = reps[i];
-        } else {
-          let tier = reps;
-          if (replicaRule === "local-first") {
-            const sameRank = reps.filter((c) => rankOfSlot(c) === src);
-            const srcNode = Math.floor(src / ranksPerNode);
-            const sameNode = sameRank.length ? sameRank : reps.filter((c) => Math.floor(rankOfSlot(c) / ranksPerNode) === srcNode);
-            if (sameNode.length) tier = sameNode;
-          }
-          slot = tier[(src + rrCounter[src * numExperts + e]++) % tier.length];
-        }
-      }
-      const dst = rankOfSlot(slot);
-      slotOf[p] = slot;
+      const slot = slotOf[p];
+      const dst = Math.floor(slot / slotsPerRank);
       rankOf[p] = dst;
       tokensPerSlot[slot]++;
       tokensPerRank[dst]++;
-      tokensPerExpert[e]++;
+      tokensPerExpert[indices[p]]++;
       trafficCopies[src][dst]++;
       if (sentTo[dst] !== t) {
         sentTo[dst] = t;

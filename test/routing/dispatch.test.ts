@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { dispatchStats, sharedExpertLoad, countExpertLoad, type RoutingIndices } from "../../src/routing";
+import { assignReplicas, dispatchStats, sharedExpertLoad, countExpertLoad, type RoutingIndices } from "../../src/routing";
 import { snapshot } from "./helpers";
 
 const routing = (numTokens: number, numExperts: number, topK: number, ids: number[]): RoutingIndices => ({
@@ -143,5 +143,29 @@ describe("dispatchStats / sharedExpertLoad: bad input", () => {
     expect(Array.from(sharedExpertLoad(3, 0))).toEqual([]);
     expect(() => sharedExpertLoad(0, 1)).toThrow(/numTokens/);
     expect(() => sharedExpertLoad(1, -1)).toThrow(/numSharedExperts must be an integer ≥ 0, got -1/);
+  });
+});
+
+describe("assignReplicas", () => {
+  it("spreads source ranks over replicas (round-robin) and keeps tokens local when it can (local-first)", () => {
+    const r = Object.freeze({ numTokens: 4, numExperts: 2, topK: 1, indices: new Int32Array([0, 0, 0, 0]) });
+    const placement = { phy2log: [0, 1, 0, 1], numGpus: 2 }; // expert 0 on slot 0 (GPU 0) and slot 2 (GPU 1)
+    const rr = assignReplicas(r, placement);
+    expect(Array.from(rr.sourceRank)).toEqual([0, 0, 1, 1]);
+    expect(Array.from(rr.slotOf)).toEqual([0, 2, 2, 0]);
+    expect(Array.from(assignReplicas(r, { ...placement, replicaRule: "local-first" }).slotOf)).toEqual([0, 0, 2, 2]);
+    expect(Array.from(assignReplicas(r, { ...placement, replicaRule: "least-loaded" }).slotOf)).toEqual([0, 2, 0, 2]);
+  });
+  it("agrees with dispatchStats' per-slot counts", () => {
+    const r = { numTokens: 6, numExperts: 3, topK: 2, indices: new Int32Array([0, 1, 1, 2, 0, 2, 2, 1, 0, 1, 1, 0]) };
+    const placement = { phy2log: [0, 1, 2, 0, 1, 2], numGpus: 3, replicaRule: "least-loaded" as const };
+    const counts = new Int32Array(6);
+    for (const s of assignReplicas(r, placement).slotOf) counts[s]++;
+    expect(Array.from(counts)).toEqual(Array.from(dispatchStats(r, placement).tokensPerSlot));
+  });
+  it("rejects a placement missing an expert, naming it", () => {
+    const r = { numTokens: 1, numExperts: 3, topK: 1, indices: new Int32Array([0]) };
+    expect(() => assignReplicas(r, { phy2log: [0, 1], numGpus: 1 })).toThrow(/expert 2 has no slot/);
+    expect(() => assignReplicas(r, { phy2log: [0, 1, 2], numGpus: 2 })).toThrow(/divisible by numGpus/);
   });
 });
