@@ -17,9 +17,10 @@ import {
   sweepFrontier,
   wideEpRatio,
   NVIDIA_WIDE_EP_CLAIM,
+  peakFlops,
 } from "../cost";
 import { planLayer } from "../eplb";
-import { throughputBars, frontierFigure, allToAllLatencyFigure } from "../viz";
+import { throughputBars, frontierFigure, allToAllLatencyFigure, rooflineFigure, memoryBarsFigure } from "../viz";
 import type { Figure } from "../viz";
 import { assertPositiveInt } from "../util";
 import { Summary, skewedExpertLoad } from "./scenarios-eplb";
@@ -40,10 +41,10 @@ export interface IntensityRow {
 }
 
 /**
- * Arithmetic intensity of one decode step (64 sequences, 4096 tokens of context) and one 4096-token
- * prefill chunk of DeepSeek-V3 on an H100, beside the GPU's ridge point.
+ * Arithmetic intensity (FLOP per HBM byte) of one decode step (64 sequences) and one prefill chunk of
+ * DeepSeek-V3 on a GPU, beside the GPU's FP8 ridge point (the cost model's `prefillVsDecode` defaults).
  * @param gpu catalog GPU name (default "h100")
- * @example prefillDecodeIntensity()[0].bound; // "memory"
+ * @example prefillDecodeIntensity()[0].bound; // "memory-bound"
  */
 export function prefillDecodeIntensity(gpu = "h100"): IntensityRow[] {
   const r = prefillVsDecode({ model: "deepseek-v3", gpu });
@@ -54,6 +55,25 @@ export function prefillDecodeIntensity(gpu = "h100"): IntensityRow[] {
     ridgePoint: r1(r.ridge),
     bound: `${x.bound}-bound`,
   }));
+}
+
+/**
+ * The same two phases on the GPU's roofline: attainable FLOP/s = min(peak FP8 FLOP/s, intensity × HBM bytes/s).
+ * @param gpu catalog GPU name (default "h100")
+ * @returns a plotly figure spec (log-log roofline with the decode and prefill points)
+ * @throws {RangeError} for an unknown GPU name (listing the known ones)
+ * @example prefillDecodeFigure().data.length > 1
+ */
+export function prefillDecodeFigure(gpu = "h100"): Figure {
+  const g = getGpu(gpu);
+  const r = prefillVsDecode({ model: "deepseek-v3", gpu: g });
+  return rooflineFigure(
+    { peakFlops: peakFlops(g, "fp8"), bandwidthBytesPerSec: g.hbmTBps * 1e12, name: `${g.label} (FP8)` },
+    [
+      { label: `decode step (${r.decode.tokens} sequences)`, intensity: r.decode.intensity },
+      { label: `prefill chunk (${r.prefill.tokens} tokens)`, intensity: r.prefill.intensity },
+    ],
+  );
 }
 
 /**
@@ -283,6 +303,34 @@ export function memoryRows(epSizes: readonly number[], gpu = "gb200"): { epSize:
       tokensPerExpertAtMaxBatch: r1((r.maxBatchPerGpu * ep * m.topK) / m.numExperts),
     };
   });
+}
+
+/**
+ * Memory per GPU as stacked bars against HBM capacity: DeepSeek-V3 FP8 on a GPU, 4096-token contexts,
+ * each EP size at the largest decode batch that fits (the KV-cache bar is that batch's cache).
+ * @param epSizes EP sizes (positive integers)
+ * @param gpu catalog GPU name (default "gb200")
+ * @returns a plotly figure spec (GB per GPU)
+ * @throws {RangeError} naming a bad EP size or an unknown GPU
+ * @example memoryFigure([8, 64]).data.length >= 3
+ */
+export function memoryFigure(epSizes: readonly number[], gpu = "gb200"): Figure {
+  const m = getModel("deepseek-v3");
+  const g = getGpu(gpu);
+  const rows = epSizes.map((ep, i) => {
+    assertPositiveInt(`epSizes[${i}]`, ep);
+    return memoryPerGpu({ model: m, gpu: g, epSize: ep, kvLen: 4096 });
+  });
+  return memoryBarsFigure(
+    {
+      epSizes: epSizes.slice(),
+      expertWeightsGB: rows.map((r) => r.expertWeightsGB),
+      denseWeightsGB: rows.map((r) => r.replicatedWeightsGB),
+      kvCacheGB: rows.map((r) => r.kvGBPerSequence * r.maxBatchPerGpu),
+      reserveGB: rows.map((r) => r.reserveGB),
+    },
+    { hbmCapacityGB: rows.length ? rows[0].capacityGB : g.hbmGB, gpuName: g.name.toUpperCase() },
+  );
 }
 
 /**

@@ -52,8 +52,10 @@ export function rooflineFigure(gpu: RooflineGpu, points: readonly RooflinePoint[
   if (!Number.isInteger(samples) || samples < 2) throw new RangeError(`options.samples must be an integer ≥ 2, got ${show(samples)}`);
   const ridge = gpu.peakFlops / gpu.bandwidthBytesPerSec;
   const all = [ridge, ...points.map((p) => p.intensity)];
-  const lo = Math.log10(Math.min(...all) / 4);
-  const hi = Math.log10(Math.max(...all) * 4);
+  // One decade of margin each side: room for the point labels, which sit left of memory-bound points and
+  // right of compute-bound ones.
+  const lo = Math.log10(Math.min(...all) / 10);
+  const hi = Math.log10(Math.max(...all) * 10);
   const roof = (i: number) => Math.min(gpu.peakFlops, i * gpu.bandwidthBytesPerSec);
   const xs: number[] = [];
   for (let s = 0; s < samples; s++) xs.push(10 ** (lo + ((hi - lo) * s) / (samples - 1)));

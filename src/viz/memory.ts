@@ -80,11 +80,12 @@ export function memoryBarsFigure(memory: MemoryBreakdown, options: MemoryBarsOpt
       y: options.hbmCapacityGB,
       xanchor: "right",
       yanchor: "bottom",
+      yshift: 16, // above the per-bar totals, which sit on the line when a bar fills the HBM
       showarrow: false,
       font: { size: 11, color: COLORS.capacity },
     });
   }
-  layout.yaxis = axis("GB per GPU", { range: [0, round(top * 1.12, 3)] });
+  layout.yaxis = axis("GB per GPU", { range: [0, round(top * 1.2, 3)] });
   layout.annotations = annotations;
   return { data, layout };
 }

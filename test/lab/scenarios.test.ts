@@ -5,7 +5,7 @@ import {
 } from "../../src/lab/scenarios-eplb";
 import { routingDemo, groupLimitedDemo, dispatchDemo, wideEpDemo, firstTokens, remoteNodesPerToken } from "../../src/lab/scenarios-routing";
 import {
-  prefillDecodeIntensity, activeParameterSummary, deepEpDemo, expertsPerGpuRows, crossoverRows, memoryRows, nvl72Rows, frontierDemo, epSweep,
+  prefillDecodeIntensity, prefillDecodeFigure, memoryFigure, activeParameterSummary, deepEpDemo, expertsPerGpuRows, crossoverRows, memoryRows, nvl72Rows, frontierDemo, epSweep,
 } from "../../src/lab/scenarios-cost";
 import { PARALLELISM_STRATEGIES, EP_VARIANTS } from "../../src/lab/content";
 
@@ -158,5 +158,22 @@ describe("tensor scenarios", () => {
     expect(calls.length).toBeGreaterThan(0);
     expect(String(g.summary)).toMatch(/backend/);
     expect(g.figure.data.length).toBeGreaterThan(0);
+  });
+});
+
+describe("roofline and memory figures", () => {
+  it("prefillDecodeFigure draws both phases on the GPU's roofline", () => {
+    const f = prefillDecodeFigure();
+    const text = JSON.stringify(f);
+    expect(text).toContain("decode step");
+    expect(text).toContain("prefill chunk");
+    expect(() => prefillDecodeFigure("h900")).toThrow(RangeError);
+  });
+  it("memoryFigure: expert weights shrink with EP while the KV cache of the batch that fits grows", () => {
+    const f = memoryFigure([8, 64]);
+    const byName = Object.fromEntries(f.data.map((d) => [(d as unknown as { name: string }).name, (d as unknown as { y: number[] }).y]));
+    expect(byName["expert weights"][1]).toBeLessThan(byName["expert weights"][0]);
+    expect(byName["KV cache"][1]).toBeGreaterThan(byName["KV cache"][0]);
+    expect(() => memoryFigure([0])).toThrow(/epSizes\[0\]/);
   });
 });
