@@ -222,7 +222,8 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:
 .prompt{color:#57606a;font-family:ui-monospace,monospace;font-size:.85em;min-width:5.5em;text-align:right;padding-top:.6em}
 pre{margin:0;white-space:pre-wrap;word-break:break-word;font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.85em}
 pre.source{flex:1;background:#f6f8fa;border:1px solid #d0d7de;border-radius:4px;padding:.6em}
-.outputs{margin-left:6em;padding:.3em 0}
+.outputs{margin-left:6em;padding:.3em 0;min-width:0}
+.output-html{overflow-x:auto}
 .outputs>*{margin:.3em 0}
 pre.stderr{background:#fff8e6;padding:.3em}
 pre.output-error{background:#ffebe9;color:#82071e;padding:.4em}
