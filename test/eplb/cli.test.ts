@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { captureConsole } from "../helpers/console";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -11,18 +12,12 @@ const W = [
 ];
 
 let dir: string;
-let out: string[];
-let err: string[];
+const { out, err } = captureConsole();
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "ep-lab-eplb-"));
-  out = [];
-  err = [];
-  vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
-  vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
 });
 afterEach(() => {
-  vi.restoreAllMocks();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,20 +1,12 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
+import { captureConsole } from "../helpers/console";
 
 import { main } from "../../src/cli/main";
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
-  vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
-  return { out, err };
-}
-
-afterEach(() => vi.restoreAllMocks());
+const io = captureConsole();
 
 describe("ep-lab route", () => {
   it("prints JSON expert loads and balance stats (exit 0)", async () => {
-    const io = capture();
     const code = await main(["route", "--experts", "16", "--top-k", "2", "--tokens", "500", "--workload", "zipf", "--zipf-s", "1.1", "--seed", "3"]);
     expect(code).toBe(0);
     const json = JSON.parse(io.out.join("\n"));
@@ -30,7 +22,6 @@ describe("ep-lab route", () => {
     expect(JSON.parse(io.out.join("\n")).tokensPerExpert).toEqual(json.tokensPerExpert);
   });
   it("supports group-limited routing, shared experts and dispatch accounting", async () => {
-    const io = capture();
     const code = await main([
       "route", "--experts", "32", "--top-k", "4", "--tokens", "256", "--groups", "8", "--topk-group", "2",
       "--scoring", "sigmoid", "--shared", "1", "--gpus", "8", "--nodes", "2", "--workload", "hot", "--hot", "2",
@@ -43,7 +34,6 @@ describe("ep-lab route", () => {
     expect(json.dispatch.localTokens + json.dispatch.intraNodeTokens + json.dispatch.interNodeTokens).toBeGreaterThanOrEqual(256);
   });
   it("prints help (exit 0)", async () => {
-    const io = capture();
     expect(await main(["route", "--help"])).toBe(0);
     expect(io.out.join("\n")).toMatch(/usage: ep-lab route/);
   });
@@ -62,7 +52,6 @@ describe("ep-lab route", () => {
     [["--seed", "-1"], /seed/],
     [["extra"], /unexpected argument "extra"/],
   ])("bad input %j → message naming it, exit 2", async (args, message) => {
-    const io = capture();
     expect(await main(["route", ...args])).toBe(2);
     expect(io.err.join("\n")).toMatch(message);
     expect(io.out).toEqual([]);
