@@ -6,7 +6,7 @@
  * - ex4: find the EP size where the all-to-all starts to dominate (cost model).
  */
 import { topK, route } from "../routing";
-import { createRng } from "../util";
+import { assertFinite, assertNonEmptyArray, assertPositiveInt, createRng, show } from "../util";
 import { Exercise, NotImplemented, TODO, collection, expectNumber, isBlank } from "./framework";
 import { EX3_CLUSTER, SKEWED_WORKLOAD, minimalRedundancy, redundancyBalancedness } from "./scenarios-eplb";
 import { EX2_CONFIG_IDS, EX2_SETTING, EX4_SETTING, allToAllCrossoverEp, epSweep, throughputComparison } from "./scenarios-cost";
@@ -27,7 +27,9 @@ export interface TopKCase {
 /**
  * The seeded inputs Exercise 1 is checked on: 16 tokens × 8 experts with continuous scores (k = 2),
  * the same with many ties (scores drawn from 4 values, k = 2 and k = 3).
- * @param seed PRNG seed (default 31)
+ * @param seed PRNG seed (integer in [0, 2^32), default 31)
+ * @returns three cases, each scores `[16 tokens][8 experts]` and k
+ * @throws {TypeError|RangeError} naming `seed` when it is not a non-negative integer below 2^32
  * @example ex1Cases()[0].scores.length; // 16
  */
 export function ex1Cases(seed = 31): TopKCase[] {
@@ -41,9 +43,27 @@ export function ex1Cases(seed = 31): TopKCase[] {
   ];
 }
 
-/** The library's answer for a case: `routing.topK` on the same scores as float32. */
+/**
+ * The library's answer for a case: `routing.topK` on the same scores as float32.
+ * @param scores router scores `[tokens][experts]`, a non-empty rectangular matrix of finite numbers
+ * @param k experts per token (integer, 1 ≤ k ≤ experts)
+ * @returns expert indices `[tokens][k]`, highest score first, lower index first on ties
+ * @throws {TypeError|RangeError} naming `scores[t]`, `scores[t][e]` or `k`: empty or ragged matrix, non-finite
+ *   score, k not a positive integer or larger than the expert count
+ * @example libraryTopK([[0.1, 0.7, 0.2]], 2); // [[1, 2]]
+ */
 export function libraryTopK(scores: readonly (readonly number[])[], k: number): number[][] {
+  assertNonEmptyArray("scores", scores);
   const n = scores.length;
+  for (let t = 0; t < n; t++) {
+    const row = scores[t];
+    if (!Array.isArray(row)) throw new TypeError(`scores[${t}] must be an array of expert scores, got ${show(row)}`);
+    if (row.length === 0) throw new RangeError(`scores[${t}] must not be empty`);
+    if (row.length !== scores[0].length) {
+      throw new RangeError(`scores must be rectangular: scores[0] has ${scores[0].length} entries but scores[${t}] has ${row.length}`);
+    }
+    for (let j = 0; j < row.length; j++) assertFinite(`scores[${t}][${j}]`, row[j]);
+  }
   const e = scores[0].length;
   const flat = new Float32Array(n * e);
   scores.forEach((row, t) => row.forEach((v, j) => (flat[t * e + j] = v)));
@@ -121,10 +141,15 @@ const ex1 = new Exercise<TopKFunction>({
 /**
  * Exercise 1 follow-up: the learner's picks next to the library router's (softmax top-2) on seeded
  * logits for 16 tokens × 8 experts, with the router's weights.
- * @param fn the learner's top-k
- * @returns one row per token
+ * @param fn the learner's top-k, `(scores [tokens][experts], k) => indices [tokens][k]`; if it throws or
+ *   returns a non-array, its column shows "—"
+ * @returns one row per token (16): the learner's and the router's two experts, the router's gate weights,
+ *   and whether they agree
+ * @throws {TypeError} when `fn` is not a function
+ * @example compareWithRouter((s, k) => s.map((r) => r.map((_, e) => e).sort((a, b) => r[b] - r[a] || a - b).slice(0, k))).every((r) => r.same); // true
  */
 export function compareWithRouter(fn: TopKFunction): { token: number; yours: string; router: string; routerWeights: string; same: boolean }[] {
+  if (typeof fn !== "function") throw new TypeError(`fn must be a function (scores, k) => number[][], got ${show(fn)}`);
   const rng = createRng(5);
   const logits = Array.from({ length: 16 }, () => Array.from({ length: 8 }, () => Math.round(rng.normal() * 1000) / 1000));
   const flat = Float32Array.from(logits.flat());

@@ -13,6 +13,7 @@
  * method and a `toString()`, and `toMarkdown()` for the display helpers (`md(result.toMarkdown())`).
  */
 import * as util from "util";
+import { assertFinite, show } from "../util";
 
 /** The three possible outcomes of a check. */
 export type Outcome = "correct" | "incorrect" | "not attempted";
@@ -36,7 +37,12 @@ export class NotImplemented extends Error {
   }
 }
 
-/** True when `value` is the untouched starter: `undefined` or the {@link TODO} sentinel. */
+/**
+ * True when `value` is the untouched starter: `undefined` or the {@link TODO} sentinel.
+ * @param value a learner's answer (any value)
+ * @returns whether the answer is still the starter
+ * @example isBlank(TODO); // true
+ */
 export function isBlank(value: unknown): boolean {
   return value === undefined || value === TODO;
 }
@@ -243,28 +249,55 @@ function errorText(e: unknown): string {
 
 /** Helpers for writing checkers. */
 
-/** Relative difference |a−b| / |b| (∞ when b = 0 and a ≠ 0). */
+/**
+ * Relative difference |a−b| / |b| (∞ when b = 0 and a ≠ 0).
+ * @param actual the value to judge (finite, same unit as `expected`)
+ * @param expected the reference value (finite)
+ * @returns the relative difference, ≥ 0 (a fraction: 0.05 = 5%)
+ * @throws {TypeError|RangeError} naming `actual` or `expected` when not a finite number
+ * @example relativeError(105, 100); // 0.05
+ */
 export function relativeError(actual: number, expected: number): number {
+  assertFinite("actual", actual);
+  assertFinite("expected", expected);
   if (actual === expected) return 0;
   if (expected === 0) return Infinity;
   return Math.abs(actual - expected) / Math.abs(expected);
 }
 
-/** Checks that `value` is a finite number; returns a message naming `what` otherwise. */
+/**
+ * Checks that `value` is a finite number; returns a message naming `what` otherwise.
+ * @param what description of the value for the message, e.g. "the EP size"
+ * @param value the learner's answer (any value)
+ * @returns undefined when `value` is a finite number, else a message for the learner
+ * @throws {TypeError} when `what` is not a string
+ * @example expectNumber("the EP size", "32"); // "the EP size should be a number, got string"
+ */
 export function expectNumber(what: string, value: unknown): string | undefined {
+  if (typeof what !== "string") throw new TypeError(`what must be a string, got ${show(what)}`);
   if (typeof value !== "number") return `${what} should be a number, got ${typeof value}`;
   if (!Number.isFinite(value)) return `${what} should be a finite number, got ${String(value)}`;
   return undefined;
 }
 
-/** Normalises a multiple-choice answer ("a", " B ", "c)") to an upper-case letter, or undefined. */
+/**
+ * Normalises a multiple-choice answer ("a", " B ", "c)") to an upper-case letter, or undefined.
+ * @param value the learner's answer (any value; non-strings give undefined)
+ * @returns the letter, or undefined when the answer is not a single choice letter
+ * @example choiceLetter(" c) "); // "C"
+ */
 export function choiceLetter(value: unknown): string | undefined {
   if (typeof value !== "string") return undefined;
   const m = /^\s*\(?([A-Za-z])\)?[.)]?\s*$/.exec(value);
   return m ? m[1].toUpperCase() : undefined;
 }
 
-/** Normalises yes/no answers: true/false, "yes"/"no", "true"/"false". */
+/**
+ * Normalises yes/no answers: true/false, "yes"/"no", "y"/"n", "true"/"false" (any case, trimmed).
+ * @param value the learner's answer (any value; others give undefined)
+ * @returns true, false, or undefined when the answer is neither
+ * @example yesNo(" Yes "); // true
+ */
 export function yesNo(value: unknown): boolean | undefined {
   if (typeof value === "boolean") return value;
   if (typeof value !== "string") return undefined;
@@ -274,8 +307,19 @@ export function yesNo(value: unknown): boolean | undefined {
   return undefined;
 }
 
-/** A group of questions or exercises addressable by id, printing a one-line-per-item overview. */
+/**
+ * A group of questions or exercises addressable by id, printing a one-line-per-item overview.
+ * @param items exercises by id (a non-empty object whose values are {@link Exercise}s); it gets a printer
+ *   (`toString`, `util.inspect`) as non-enumerable properties
+ * @returns the same object
+ * @throws {TypeError} when `items` is not an object or a value is not an Exercise; {RangeError} when empty
+ * @example String(exercises).split("\n")[0]; // "• ex1: Exercise 1 · Top-k routing" (exercises = collection({ ex1, ex2, ex3, ex4 }))
+ */
 export function collection<T extends Record<string, Exercise<any>>>(items: T): T {
+  if (items === null || typeof items !== "object" || Array.isArray(items)) throw new TypeError(`items must be an object of exercises by id, got ${show(items)}`);
+  const keys = Object.keys(items);
+  if (keys.length === 0) throw new RangeError("items must not be empty");
+  for (const key of keys) if (!(items[key] instanceof Exercise)) throw new TypeError(`items.${key} must be an Exercise, got ${show(items[key])}`);
   const list = () => Object.values(items).map((e) => `• ${e.id}: ${e.title}`).join("\n");
   Object.defineProperty(items, util.inspect.custom, { value: list, enumerable: false });
   Object.defineProperty(items, "toString", { value: list, enumerable: false });

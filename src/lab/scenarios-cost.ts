@@ -22,7 +22,7 @@ import {
 import { planLayer } from "../eplb";
 import { throughputBars, frontierFigure, allToAllLatencyFigure, rooflineFigure, memoryBarsFigure } from "../viz";
 import type { Figure } from "../viz";
-import { assertPositiveInt } from "../util";
+import { assertNonEmptyArray, assertPositiveInt } from "../util";
 import { Summary, skewedExpertLoad } from "./scenarios-eplb";
 
 const r1 = (x: number) => Math.round(x * 10) / 10;
@@ -44,6 +44,8 @@ export interface IntensityRow {
  * Arithmetic intensity (FLOP per HBM byte) of one decode step (64 sequences) and one prefill chunk of
  * DeepSeek-V3 on a GPU, beside the GPU's FP8 ridge point (the cost model's `prefillVsDecode` defaults).
  * @param gpu catalog GPU name (default "h100")
+ * @returns two rows (decode, prefill): tokens, intensity and the ridge point in FLOP/byte, and the bound
+ * @throws {TypeError|RangeError} for a gpu that is not a string or not in the catalog (listing the known ones)
  * @example prefillDecodeIntensity()[0].bound; // "memory-bound"
  */
 export function prefillDecodeIntensity(gpu = "h100"): IntensityRow[] {
@@ -62,7 +64,7 @@ export function prefillDecodeIntensity(gpu = "h100"): IntensityRow[] {
  * @param gpu catalog GPU name (default "h100")
  * @returns a plotly figure spec (log-log roofline with the decode and prefill points)
  * @throws {RangeError} for an unknown GPU name (listing the known ones)
- * @example prefillDecodeFigure().data.length > 1
+ * @example prefillDecodeFigure().data.length > 1; // true
  */
 export function prefillDecodeFigure(gpu = "h100"): Figure {
   const g = getGpu(gpu);
@@ -79,7 +81,8 @@ export function prefillDecodeFigure(gpu = "h100"): Figure {
 /**
  * Total and active parameters of a catalog model, and forward FLOPs per token (≈ 2 per active parameter).
  * @param model catalog name, default "deepseek-v3"
- * @returns rows with the published and the architecture-derived counts
+ * @returns rows with the published and the architecture-derived counts (parameters in billions, GFLOPs per token)
+ * @throws {RangeError} for a model not in the catalog (listing the known ones)
  * @example activeParameterSummary()[0].published; // "671B"
  */
 export function activeParameterSummary(model = "deepseek-v3"): { quantity: string; published: string; fromArchitecture: string }[] {
@@ -208,9 +211,12 @@ export interface EpSweepRow {
 
 /**
  * MoE compute vs all-to-all time of a DeepSeek-V3 decode step as EP grows (Exercise 4).
- * @param epSizes EP sizes to evaluate (each must divide 256)
- * @throws {RangeError} for an EP size that does not divide the expert count
- * @example epSweep([8, 16]).map((r) => r.allToAllDominates);
+ * @param epSizes EP sizes (GPUs) to evaluate, a non-empty array of positive integers (each must divide 256)
+ * @returns one row per EP size: experts per GPU, MoE and all-to-all time in ms per decode step, and whether
+ *   weights + KV cache fit
+ * @throws {TypeError|RangeError} naming `epSizes[i]` for an EP size that is not a positive integer or does
+ *   not divide the expert count; for an empty or non-array `epSizes`
+ * @example epSweep([8, 16]).map((r) => r.epSize); // [8, 16]
  */
 export function epSweep(epSizes: readonly number[]): EpSweepRow[] {
   if (!Array.isArray(epSizes) || epSizes.length === 0) throw new RangeError("epSizes must be a non-empty array of EP sizes");
@@ -223,7 +229,12 @@ export function epSweep(epSizes: readonly number[]): EpSweepRow[] {
   });
 }
 
-/** The smallest EP size of {@link EX4_SETTING} at which the all-to-all takes longer than the MoE compute. */
+/**
+ * The smallest EP size of {@link EX4_SETTING} at which the all-to-all takes longer than the MoE compute.
+ * @returns that EP size (GPUs)
+ * @throws {RangeError} when the all-to-all never dominates in the EP sizes evaluated
+ * @example EX4_SETTING.epSizes.includes(allToAllCrossoverEp()); // true
+ */
 export function allToAllCrossoverEp(): number {
   const hit = epSweep(EX4_SETTING.epSizes).find((r) => r.allToAllDominates);
   if (!hit) throw new RangeError("the all-to-all never dominates in the EP sizes evaluated");
@@ -235,6 +246,8 @@ export function allToAllCrossoverEp(): number {
 /**
  * Dispatch/combine bytes per token and modelled low-latency all-to-all time vs EP, beside DeepEP's
  * published H800 measurements (128 tokens per rank, hidden 7168, top-8).
+ * @returns the latency figure (µs per MoE layer vs EP size) and the dispatch / combine bytes per token per
+ *   layer (and KB per token over all MoE layers)
  * @example deepEpDemo().bytesRows.length; // 2
  */
 export function deepEpDemo(): { figure: Figure; bytesRows: { direction: string; precision: string; bytesPerTokenPerLayer: number; kbPerTokenAllLayers: number }[] } {
@@ -261,10 +274,16 @@ export function deepEpDemo(): { figure: Figure; bytesRows: { direction: string; 
 
 /**
  * Experts per GPU for each EP size (numExperts must be divisible by each).
+ * @param numExperts routed experts (integer ≥ 1)
+ * @param epSizes EP sizes (GPUs), a non-empty array of positive integers dividing `numExperts`
+ * @returns one row per EP size: experts per GPU and DeepSeek-V3's routed-expert weights per GPU in GB (GB200)
+ * @throws {TypeError|RangeError} naming `numExperts` or `epSizes[i]` (not a positive integer, or not dividing
+ *   numExperts); for an empty or non-array `epSizes`
  * @example expertsPerGpuRows(256, [8, 64])[1].expertsPerGpu; // 4
  */
 export function expertsPerGpuRows(numExperts: number, epSizes: readonly number[]): { epSize: number; expertsPerGpu: number; deepseekV3ExpertWeightsPerGpuGB: number }[] {
   assertPositiveInt("numExperts", numExperts);
+  assertNonEmptyArray("epSizes", epSizes);
   return epSizes.map((ep, i) => {
     assertPositiveInt(`epSizes[${i}]`, ep);
     if (numExperts % ep !== 0) throw new RangeError(`epSizes[${i}] = ${ep} does not divide numExperts = ${numExperts}`);
@@ -275,9 +294,13 @@ export function expertsPerGpuRows(numExperts: number, epSizes: readonly number[]
 
 /**
  * Roofline crossover: tokens per expert at which an expert GEMM becomes compute-bound, per GPU (FP8).
- * @example crossoverRows().length > 0
+ * @param gpus catalog GPU names, a non-empty array (default h100, h200, b200, gb200)
+ * @returns one row per GPU: FP8 ridge point in FLOP/byte and the crossover in tokens per expert
+ * @throws {TypeError|RangeError} for an empty or non-array `gpus`, or a name not in the catalog
+ * @example crossoverRows(["h100"])[0].gpu; // "h100"
  */
 export function crossoverRows(gpus: readonly string[] = ["h100", "h200", "b200", "gb200"]): { gpu: string; ridgePointFlopPerByte: number; crossoverTokensPerExpert: number }[] {
+  assertNonEmptyArray("gpus", gpus);
   return gpus.map((name) => {
     const g = getGpu(name);
     return { gpu: name, ridgePointFlopPerByte: r1((g.fp8Tflops * 1e12) / (g.hbmTBps * 1e12)), crossoverTokensPerExpert: Math.round(crossoverTokens(name, "fp8")) };
@@ -286,9 +309,16 @@ export function crossoverRows(gpus: readonly string[] = ["h100", "h200", "b200",
 
 /**
  * Memory per GPU and the largest decode batch that fits, DeepSeek-V3 FP8 on GB200, 4096-token contexts.
- * @example memoryRows([8, 64])[1].maxBatchPerGpu > memoryRows([8, 64])[0].maxBatchPerGpu
+ * @param epSizes EP sizes (GPUs), a non-empty array of positive integers
+ * @param gpu catalog GPU name (default "gb200")
+ * @returns one row per EP size: experts per GPU, expert and other weights in GB, KV cache in GB per
+ *   sequence, the largest batch (sequences per GPU) that fits, and the tokens per expert at that batch
+ * @throws {TypeError|RangeError} naming `epSizes[i]` (not a positive integer), for an empty or non-array
+ *   `epSizes`, or an unknown GPU
+ * @example memoryRows([8, 64])[1].maxBatchPerGpu > memoryRows([8, 64])[0].maxBatchPerGpu; // true
  */
 export function memoryRows(epSizes: readonly number[], gpu = "gb200"): { epSize: number; expertsPerGpu: number; expertWeightsGB: number; otherWeightsGB: number; kvGBPerSequence: number; maxBatchPerGpu: number; tokensPerExpertAtMaxBatch: number }[] {
+  assertNonEmptyArray("epSizes", epSizes);
   const m = getModel("deepseek-v3");
   return epSizes.map((ep, i) => {
     assertPositiveInt(`epSizes[${i}]`, ep);
@@ -308,13 +338,15 @@ export function memoryRows(epSizes: readonly number[], gpu = "gb200"): { epSize:
 /**
  * Memory per GPU as stacked bars against HBM capacity: DeepSeek-V3 FP8 on a GPU, 4096-token contexts,
  * each EP size at the largest decode batch that fits (the KV-cache bar is that batch's cache).
- * @param epSizes EP sizes (positive integers)
+ * @param epSizes EP sizes (GPUs), a non-empty array of positive integers
  * @param gpu catalog GPU name (default "gb200")
  * @returns a plotly figure spec (GB per GPU)
- * @throws {RangeError} naming a bad EP size or an unknown GPU
- * @example memoryFigure([8, 64]).data.length >= 3
+ * @throws {TypeError|RangeError} naming a bad EP size (`epSizes[i]`), an empty or non-array `epSizes`, or an
+ *   unknown GPU
+ * @example memoryFigure([8, 64]).data.length >= 3; // true
  */
 export function memoryFigure(epSizes: readonly number[], gpu = "gb200"): Figure {
+  assertNonEmptyArray("epSizes", epSizes);
   const m = getModel("deepseek-v3");
   const g = getGpu(gpu);
   const rows = epSizes.map((ep, i) => {
@@ -336,9 +368,13 @@ export function memoryFigure(epSizes: readonly number[], gpu = "gb200"): Figure 
 /**
  * Modelled dispatch + combine per MoE layer on GB200 NVL72 vs H100 nodes (400 Gb/s between nodes),
  * 128 tokens per rank, DeepSeek-V3 sizes. EP sizes not dividing 256 are allowed here (traffic only).
+ * @param epSizes EP sizes (GPUs), a non-empty array of positive integers
+ * @returns one row per EP size: dispatch + combine in µs per MoE layer on each system and its bottleneck link
+ * @throws {TypeError|RangeError} naming `epSizes[i]` (not a positive integer), or for an empty or non-array `epSizes`
  * @example nvl72Rows([8, 72]).length; // 2
  */
 export function nvl72Rows(epSizes: readonly number[]): { epSize: number; gb200Nvl72Us: number; gb200Link: string; h100NodesUs: number; h100Link: string }[] {
+  assertNonEmptyArray("epSizes", epSizes);
   return epSizes.map((ep, i) => {
     assertPositiveInt(`epSizes[${i}]`, ep);
     const a = allToAllTime({ gpu: "gb200", epSize: ep, tokensPerRank: 128 });
@@ -351,10 +387,16 @@ export function nvl72Rows(epSizes: readonly number[]): { epSize: number; gb200Nv
  * EP8 vs EP32 frontier on GB200 NVL72 (DeepSeek-V3, 2048-token contexts, one MTP draft token as in
  * NVIDIA's setup) and the modelled per-GPU ratio at several tokens/s per user, beside NVIDIA's
  * published "up to 1.8×" at 100 tokens/s per user.
- * @param userRates tokens/s per user at which to read both curves (default 30…100)
+ * @param userRates tokens/s per user at which to read both curves, a non-empty array of finite numbers > 0
+ *   (default 30…100)
+ * @returns the sweep, one ratio row per rate (output tokens/s per GPU of EP8 and EP32, ratio), the frontier
+ *   figure and a summary
+ * @throws {TypeError|RangeError} naming `userRates[i]` when not a finite number > 0, or for an empty or
+ *   non-array `userRates`
  * @example frontierDemo().ratioRows.length; // 8
  */
 export function frontierDemo(userRates: readonly number[] = [30, 40, 50, 60, 70, 80, 90, 100]) {
+  assertNonEmptyArray("userRates", userRates);
   const common = { model: "deepseek-v3", gpu: "gb200", kvLen: 2048, mtpDraftTokens: 1 };
   const sweep = sweepFrontier({ ...common, epSizes: [8, 32] });
   const series = [8, 32].map((ep) => {
@@ -363,7 +405,7 @@ export function frontierDemo(userRates: readonly number[] = [30, 40, 50, 60, 70,
   });
   const figure = frontierFigure(series, { title: "Modelled decode frontier, DeepSeek-V3 on GB200 NVL72 (MTP on)", markUserRate: 100 });
   const ratioRows = userRates.map((u, i) => {
-    if (!(typeof u === "number" && u > 0)) throw new RangeError(`userRates[${i}] must be a positive number, got ${String(u)}`);
+    if (!(typeof u === "number" && Number.isFinite(u) && u > 0)) throw new RangeError(`userRates[${i}] must be a positive number, got ${String(u)}`);
     const r = wideEpRatio({ tokensPerSecPerUser: u, mtpDraftTokens: 1 });
     return {
       tokensPerSecPerUser: u,

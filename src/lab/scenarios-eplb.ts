@@ -122,8 +122,11 @@ export function eightExpertsOnFourGpus(redundant: readonly number[] = [4, 8]): {
  * (Zipf(s) popularity, one iteration, one layer).
  * @param numExperts experts (≥ 1)
  * @param totalTokens token-to-expert assignments (tokens × topK), ≥ 1
- * @param zipfS Zipf exponent (0 = uniform)
- * @param seed PRNG seed
+ * @param zipfS Zipf exponent (finite, ≥ 0; 0 = uniform)
+ * @param seed PRNG seed (integer in [0, 2^32))
+ * @returns tokens per expert `[numExperts]`, summing to `totalTokens`
+ * @throws {TypeError|RangeError} naming the parameter: counts not positive integers, zipfS negative or not
+ *   finite, seed not a non-negative integer
  * @example skewedExpertLoad(8, 800, 1, 3).length; // 8
  */
 export function skewedExpertLoad(numExperts: number, totalTokens: number, zipfS: number, seed: number): number[] {
@@ -137,8 +140,8 @@ export const SKEWED_WORKLOAD = Object.freeze({ numExperts: 256, tokensPerStep: 8
 
 /**
  * Standard EP on one node: DeepSeek-V3's 256 experts placed contiguously on 8 GPUs, skewed load.
- * @returns the GPU-load figure and a summary with balancedness
- * @example standardEpDemo().balancedness < 1
+ * @returns the GPU-load figure, a summary, the balancedness (mean / max GPU load) and tokens per GPU `[8]`
+ * @example standardEpDemo().balancedness < 1; // true
  */
 export function standardEpDemo(): { figure: Figure; summary: Summary; balancedness: number; gpuLoads: number[] } {
   const { numExperts, tokensPerStep, zipfS, seed } = SKEWED_WORKLOAD;
@@ -191,9 +194,15 @@ export function redundancySweep(candidates: readonly number[]): RedundancyRow[] 
 
 /**
  * Balancedness EPLB reaches on the Exercise 3 workload with `redundant` extra slots.
- * @throws {RangeError} when `redundant` is not a non-negative multiple of the GPU count
+ * @param redundant redundant experts (extra physical slots), a non-negative multiple of 32 (the GPU count)
+ * @param name parameter name used in error messages, default "redundant"
+ * @returns mean / max GPU load in (0, 1] (1 = perfectly balanced)
+ * @throws {TypeError} when `name` is not a string; {RangeError} when `redundant` is not a non-negative
+ *   multiple of the GPU count
+ * @example redundancyBalancedness(0) < redundancyBalancedness(64); // true
  */
 export function redundancyBalancedness(redundant: number, name = "redundant"): number {
+  if (typeof name !== "string") throw new TypeError(`name must be a string, got ${String(name)}`);
   assertNonNegativeInt(name, redundant);
   const { numGpus, numNodes, numGroups } = EX3_CLUSTER;
   if (redundant % numGpus !== 0) throw new RangeError(`${name} must be a multiple of ${numGpus} (so every GPU gets the same number of slots), got ${redundant}`);
@@ -202,16 +211,25 @@ export function redundancyBalancedness(redundant: number, name = "redundant"): n
   return planLayer(load, { numGpus, numNodes, numGroups, numReplicas: numExperts + redundant }).balancedness;
 }
 
-/** The smallest redundant-expert count (multiple of 32, up to `limit`) reaching the Exercise 3 target. */
+/**
+ * The smallest redundant-expert count (multiple of 32, up to `limit`) reaching the Exercise 3 target.
+ * @param limit largest redundant-expert count tried (integer ≥ 0), default 512
+ * @returns the redundant-expert count (a multiple of 32)
+ * @throws {TypeError|RangeError} naming `limit` when it is not a non-negative integer, or when no count up
+ *   to `limit` reaches the target balancedness
+ * @example minimalRedundancy() % 32; // 0
+ */
 export function minimalRedundancy(limit = 512): number {
+  assertNonNegativeInt("limit", limit);
   for (let r = 0; r <= limit; r += EX3_CLUSTER.numGpus) if (redundancyBalancedness(r) >= EX3_CLUSTER.target) return r;
   throw new RangeError(`no redundancy up to ${limit} reaches balancedness ${EX3_CLUSTER.target}`);
 }
 
 /**
  * Online EPLB on a drifting workload vs the initial placement left alone.
- * @returns the balancedness-over-time figure and a summary with the mean balancedness and bytes moved
- * @example onlineEplbDemo().result.meanBalancedness > onlineEplbDemo().result.meanStaticBalancedness
+ * @returns the simulation result, the balancedness-over-time figure (moved weights in GB) and a summary with
+ *   the mean balancedness and bytes moved
+ * @example onlineEplbDemo().result.meanBalancedness > onlineEplbDemo().result.meanStaticBalancedness; // true
  */
 export function onlineEplbDemo() {
   const result = simulateOnlineEplb({

@@ -7,12 +7,36 @@ import { route, syntheticLogits, expertPopularity, sampleRouting, dispatchStats 
 import type { RoutingResult } from "../routing";
 import { routingFigure, nodesTouchedFigure, routingComparisonFigure, countNodesTouched, trafficHeatmap } from "../viz";
 import type { Figure } from "../viz";
+import { assertDivisible, assertPositiveInt, show } from "../util";
 import { Summary } from "./scenarios-eplb";
 
 const mean = (v: ArrayLike<number>) => Array.from(v).reduce((a, b) => a + b, 0) / v.length;
 
-/** The first `n` tokens of a routing result (for figures that draw one bar per token). */
+/** A routing result's shape fields are present and its flattened arrays are `[tokens][topK]` long. */
+function assertRoutingShape(name: string, r: RoutingResult): void {
+  if (r === null || typeof r !== "object") throw new TypeError(`${name} must be a RoutingResult, got ${show(r)}`);
+  assertPositiveInt(`${name}.numTokens`, r.numTokens);
+  assertPositiveInt(`${name}.numExperts`, r.numExperts);
+  assertPositiveInt(`${name}.topK`, r.topK);
+  const n = r.numTokens * r.topK;
+  for (const key of ["indices", "weights"] as const) {
+    const a = r[key] as unknown;
+    if (!ArrayBuffer.isView(a) && !Array.isArray(a)) throw new TypeError(`${name}.${key} must be an array [tokens][topK], got ${show(a)}`);
+    if ((a as ArrayLike<number>).length !== n) throw new RangeError(`${name}.${key} must have numTokens × topK = ${n} entries, got ${(a as ArrayLike<number>).length}`);
+  }
+}
+
+/**
+ * The first `n` tokens of a routing result (for figures that draw one bar per token).
+ * @param r routing result, `indices`/`weights` flattened `[tokens][topK]`
+ * @param n tokens to keep (integer ≥ 1); more than `r.numTokens` keeps them all
+ * @returns a new routing result with `min(n, r.numTokens)` tokens (copies of the arrays; `r` is not changed)
+ * @throws {TypeError|RangeError} naming `r` or `n` when `r` is malformed or `n` is not a positive integer
+ * @example firstTokens(routingDemo().routing, 2).indices.length; // 16 (2 tokens × top-8)
+ */
 export function firstTokens(r: RoutingResult, n: number): RoutingResult {
+  assertRoutingShape("r", r);
+  assertPositiveInt("n", n);
   const m = Math.min(n, r.numTokens);
   return { ...r, numTokens: m, indices: r.indices.slice(0, m * r.topK), weights: r.weights.slice(0, m * r.topK) };
 }
@@ -20,8 +44,18 @@ export function firstTokens(r: RoutingResult, n: number): RoutingResult {
 /**
  * Mean number of remote nodes (other than the token's home node) holding a token's chosen experts,
  * with tokens spread evenly and contiguously over the GPUs and experts contiguously over the nodes.
+ * @param r routing result, `indices` flattened `[tokens][topK]`
+ * @param numGpus GPUs the tokens start on (integer ≥ 1, divisible by `numNodes`)
+ * @param numNodes nodes (integer ≥ 1, divides `numGpus` and `r.numExperts`)
+ * @returns remote nodes per token, averaged over the tokens (0 … min(topK, numNodes − 1))
+ * @throws {TypeError|RangeError} naming the parameter: malformed `r`, counts not positive integers, or
+ *   `numGpus` / `r.numExperts` not divisible by `numNodes`
+ * @example remoteNodesPerToken(routingDemo().routing, 8, 8); // 3.8 (5 tokens, top-8 of 256, one node per GPU)
  */
 export function remoteNodesPerToken(r: RoutingResult, numGpus: number, numNodes: number): number {
+  assertRoutingShape("r", r);
+  assertDivisible("numGpus", numGpus, "numNodes", numNodes);
+  assertDivisible("r.numExperts", r.numExperts, "numNodes", numNodes);
   const perNodeExperts = r.numExperts / numNodes;
   const gpusPerNode = numGpus / numNodes;
   let total = 0;
@@ -43,8 +77,10 @@ export const DEMO_TOKENS = Object.freeze(["The", "quantum", "entanglement", "phe
 /**
  * The original lab's routing cell, on the library's router: 5 tokens, 256 experts, softmax top-8,
  * seeded gate logits (uniform popularity).
- * @param seed logits seed, default 42
- * @returns the routing result, a per-token table, a figure of the chosen experts, and a summary
+ * @param seed logits seed (integer in [0, 2^32)), default 42
+ * @returns the routing result (`indices`/`weights` flattened `[5 tokens][8]`), a per-token table, a figure
+ *   of the chosen experts, and a summary
+ * @throws {TypeError|RangeError} naming `seed` when it is not a non-negative integer
  * @example routingDemo().routing.indices.length; // 40
  */
 export function routingDemo(seed = 42) {
@@ -69,8 +105,12 @@ export function routingDemo(seed = 42) {
 /**
  * DeepSeek-V3-style routing (sigmoid scores, 256 experts in 8 groups, top-8) with and without the
  * group limit (top-4 groups), experts placed one group per node on 8 nodes; counts nodes per token.
- * @param numTokens tokens routed, default 512
- * @example groupLimitedDemo().maxNodesLimited <= 4
+ * @param numTokens tokens routed (integer ≥ 1), default 512
+ * @param seed popularity and logits seed (integer in [0, 2^32)), default 11
+ * @returns both routings, a nodes-per-token figure (first 16 tokens), a summary, and the largest node
+ *   count per token with and without the limit
+ * @throws {TypeError|RangeError} naming `numTokens` or `seed` when not a valid integer
+ * @example groupLimitedDemo().maxNodesLimited <= 4; // true
  */
 export function groupLimitedDemo(numTokens = 512, seed = 11) {
   const numExperts = 256;
@@ -97,7 +137,9 @@ export function groupLimitedDemo(numTokens = 512, seed = 11) {
 /**
  * Dispatch traffic of one MoE layer: 64 experts on 8 GPUs in 2 nodes (contiguous), 256 tokens top-8
  * sampled from a skewed popularity.
- * @example dispatchDemo().stats.numGpus; // 8
+ * @returns the routing, the dispatch statistics (tokens per GPU, local / intra- / inter-node sends), a
+ *   GPU→GPU traffic heatmap (tokens) and a summary
+ * @example dispatchDemo().figure.data[0].type; // "heatmap"
  */
 export function dispatchDemo() {
   const numExperts = 64;
@@ -121,7 +163,12 @@ export function dispatchDemo() {
 /**
  * Wide EP on 64 GPUs in 8 nodes (4 experts per GPU, one expert group per node): flat vs group-limited
  * routing, side by side, with the inter-node share of dispatch.
- * @example wideEpDemo().limited.interNodeTokens < wideEpDemo().flat.interNodeTokens
+ * @param numTokens tokens routed (integer ≥ 1), default 1024
+ * @param seed popularity and logits seed (integer in [0, 2^32)), default 3
+ * @returns dispatch statistics of both routings (token sends local / intra- / inter-node), a figure of the
+ *   first 12 tokens' experts and a summary
+ * @throws {TypeError|RangeError} naming `numTokens` or `seed` when not a valid integer
+ * @example wideEpDemo().limited.interNodeTokens < wideEpDemo().flat.interNodeTokens; // true
  */
 export function wideEpDemo(numTokens = 1024, seed = 3) {
   const numExperts = 256;

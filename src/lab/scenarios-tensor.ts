@@ -23,8 +23,10 @@ export interface InvarianceRow {
  * Run one small MoE layer (16 experts, top-2, 64 tokens) on a single device and as expert-parallel
  * over 4 virtual ranks with different placements (contiguous; EPLB with 4 replicas) and replica
  * rules, and compare the outputs element by element.
- * @returns rows with the largest difference per configuration, and the backend name
- * @example (await replicaInvarianceDemo()).rows.every((r) => r.maxAbsDifference < 1e-5)
+ * @returns rows with the largest difference per configuration (pairs per rank, max |Δ| of the outputs), the
+ *   backend name and a summary
+ * @throws {Error} when no TensorFlow.js backend can be loaded
+ * @example (await replicaInvarianceDemo()).rows.every((r) => r.maxAbsDifference < 1e-5); // true
  */
 export async function replicaInvarianceDemo(): Promise<{ backend: string; rows: InvarianceRow[]; summary: Summary }> {
   const report = await loadBackend();
@@ -59,9 +61,14 @@ export async function replicaInvarianceDemo(): Promise<{ backend: string; rows: 
 /**
  * Measure the GroupGEMM curve on this machine (time per token vs tokens per expert, and vs local
  * experts for a fixed token count), sized for a few seconds on a 2-core CPU.
- * @param onProgress called after each measured point (e.g. to drive a progress bar)
- * @param options overrides of the tensor layer's defaults
- * @returns the raw result, the figure and a summary naming the backend
+ * @param onProgress called after each measured point with (done, total, label) (e.g. to drive a progress bar)
+ * @param options overrides of the tensor layer's defaults (sizes in elements, token counts, repeats; see
+ *   `GroupGemmExperimentOptions`); `repeats` defaults to 3 here
+ * @returns the raw result (times in ms, µs per token, FLOP/s), the figure, a summary naming the backend and
+ *   the local-experts sweep rows
+ * @throws {TypeError|RangeError} naming the option on bad options or a non-function `onProgress`; {Error}
+ *   when no backend loads
+ * @example (await groupGemmExperiment(undefined, { tokensPerExpertValues: [1, 8], localExpertCounts: [1, 2], hiddenSize: 16, expertFfnSize: 32, tokensPerDevice: 8, fixedLocalExperts: 2 })).result.rows.length; // 4
  */
 export async function groupGemmExperiment(onProgress?: ProgressCallback, options?: GroupGemmExperimentOptions) {
   await loadBackend();

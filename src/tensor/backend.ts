@@ -468,7 +468,7 @@ export function loadBackend(): Promise<BackendReport> {
  * @example
  * await loadBackend();
  * const tf = getTf();
- * tf.tidy(() => tf.ones([2, 2]).sum().dataSync());
+ * tf.tidy(() => tf.sum(tf.ones([2, 2])).dataSync()); // Float32Array [4] (tfjs-core has no chained ops: use tf.sum(x), not x.sum())
  */
 export function getTf(): Tf {
   if (!slot().report) throw new Error("TensorFlow.js backend not loaded yet: call `await loadBackend()` first");
@@ -477,7 +477,8 @@ export function getTf(): Tf {
 
 /**
  * The report of the finished {@link loadBackend} call, or `undefined` before it finished.
- * @example currentBackend()?.name // "wasm"
+ * @returns the active backend's report, or `undefined`
+ * @example (await loadBackend(), currentBackend()?.name) // "wasm" on the lab machine
  */
 export function currentBackend(): BackendReport | undefined {
   return slot().report;

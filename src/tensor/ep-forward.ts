@@ -105,8 +105,9 @@ export interface EpForwardResult extends MoeForwardResult {
  *   divisible by numNodes, phy2log empty / not integers in [0, numExperts) / length not divisible by epSize /
  *   missing an expert, unknown replicaRule, routing indices out of range
  * @example
+ * const routing = { numTokens: 2, numExperts: 4, topK: 2, indices: Int32Array.from([0, 1, 2, 3]) };
  * const plan = planDispatch(routing, { phy2log: [0, 1, 2, 3, 0, 1], epSize: 2, replicaRule: "least-loaded" });
- * plan.tokensPerRank; // Int32Array [pairs on rank 0, pairs on rank 1]
+ * plan.tokensPerRank; // Int32Array [pairs on rank 0, pairs on rank 1], summing to 4
  */
 export function planDispatch(
   routing: Pick<RoutingResult, "numTokens" | "numExperts" | "topK" | "indices">,
@@ -222,8 +223,12 @@ export function planDispatch(
  * @returns output `[tokens][hiddenSize]`, routing, and the executed {@link DispatchPlan}
  * @throws {TypeError|RangeError} on a bad layer, x, routing or placement (see {@link planDispatch})
  * @example
+ * await loadBackend();
+ * const layer = createMoeLayer({ hiddenSize: 32, expertFfnSize: 64, numExperts: 8, topK: 2, seed: 1 });
+ * const x = randomHidden(16, 32, 7);
  * const ep = moeEpForward(layer, x, { phy2log: [0, 1, 2, 3, 4, 5, 6, 7], epSize: 4 });
  * ep.plan.tokensPerRank; ep.plan.trafficTokens; // [src][dst] tokens dispatched
+ * ep.output.every((v, i) => v === moeReferenceForward(layer, x).output[i]); // true on wasm and cpu
  */
 export function moeEpForward(layer: MoeLayer, x: Float32Array, options: EpOptions & { routing?: RoutingResult }): EpForwardResult {
   assertLayer(layer);

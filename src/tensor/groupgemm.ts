@@ -19,8 +19,8 @@
  * evaluated on this machine's calibrated peak and bandwidth.
  */
 import type * as tfc from "@tensorflow/tfjs-core";
-import { assertNonNegativeInt, assertPositiveInt, show } from "../util/validate";
-import { currentBackend, getTf, type BackendName } from "./backend";
+import { assertNonNegativeInt, assertOneOf, assertPositiveInt, show } from "../util/validate";
+import { BACKEND_ORDER, currentBackend, getTf, type BackendName } from "./backend";
 import { GPU_NUMERIC_FIELDS, rooflineTime, type Citation, type GpuSpec } from "../cost";
 
 /** Options of {@link measureGroupGemm}; every field is optional. */
@@ -135,16 +135,17 @@ function median(xs: number[]): number {
 /**
  * The experiment's options with the defaults for a backend filled in (see {@link GroupGemmExperimentOptions}).
  * @param options user options (all optional)
- * @param backend the backend the sizes are chosen for
- * @returns every option, validated
+ * @param backend the backend the sizes are chosen for (one of {@link BACKEND_ORDER})
+ * @returns every option, validated (sizes in elements, token counts per expert / device, repeats)
  * @throws {TypeError|RangeError} naming the option: non-positive or fractional sizes, empty sweeps,
- *   tokensPerDevice not divisible by a local expert count, negative warmup or seed
+ *   tokensPerDevice not divisible by a local expert count, negative warmup or seed; an unknown `backend`
  * @example resolveGroupGemmOptions({}, "wasm").hiddenSize; // 128
  */
 export function resolveGroupGemmOptions(options: GroupGemmExperimentOptions | undefined, backend: BackendName): Required<GroupGemmExperimentOptions> {
   if (options !== undefined && (options === null || typeof options !== "object")) {
     throw new TypeError(`options must be an object, got ${show(options)}`);
   }
+  assertOneOf("backend", backend, BACKEND_ORDER);
   const o = options ?? {};
   // Three size classes: a GPU; native/wasm CPU kernels (~10–20 GFLOP/s on one core); plain-JS cpu (~0.5 GFLOP/s).
   const gpu = backend === "tensorflow-gpu";
@@ -257,7 +258,7 @@ function groupedSwiglu(tf: typeof tfc, xs: tfc.Tensor2D[], w13: tfc.Tensor2D[], 
  *   divisible by a local expert count; {Error} when the backend is not loaded
  * @example
  * await loadBackend();
- * const r = await measureGroupGemm({ repeats: 3 }, (done, total) => bar.update(done / total));
+ * const r = await measureGroupGemm({ repeats: 3 }, (done, total) => console.log(`${done}/${total}`));
  * console.log(formatGroupGemmTable(r));
  */
 export async function measureGroupGemm(options?: GroupGemmExperimentOptions, onProgress?: ProgressCallback): Promise<GroupGemmResult> {
@@ -449,7 +450,10 @@ export function formatGroupGemmTable(result: GroupGemmResult): string {
  * @param sweep which sweep to plot. Default "tokens-per-expert".
  * @returns `{ measured, options }` ready for `groupGemmFigure(measured, options)`
  * @throws {TypeError|RangeError} on a bad result or a sweep with no rows
- * @example const { measured, options } = groupGemmFigureInput(r); show(groupGemmFigure(measured, options));
+ * @example
+ * await loadBackend();
+ * const { measured, options } = groupGemmFigureInput(await measureGroupGemm());
+ * groupGemmFigure(measured, options); // from src/viz: time per token and FLOP/s vs tokens per expert
  */
 export function groupGemmFigureInput(
   result: GroupGemmResult,

@@ -231,7 +231,10 @@ export function checkRouting(routing: RoutingResult, layer: MoeLayer, numTokens:
  * @param x hidden states `Float32Array [tokens][hiddenSize]`
  * @returns the routing (`indices`, `weights`: `[tokens][topK]`)
  * @throws {TypeError|RangeError} on a bad layer or bad x (wrong type, empty, length not divisible by hiddenSize, non-finite)
- * @example const routing = gateForward(layer, randomHidden(8, layer.hiddenSize, 3));
+ * @example
+ * await loadBackend();
+ * const layer = createMoeLayer({ hiddenSize: 32, expertFfnSize: 64, numExperts: 8, topK: 2, seed: 1 });
+ * gateForward(layer, randomHidden(8, layer.hiddenSize, 3)).indices.length; // 16 (8 tokens × top-2)
  */
 export function gateForward(layer: MoeLayer, x: Float32Array): RoutingResult {
   assertLayer(layer);
@@ -281,7 +284,10 @@ export function combineExpertOutputs(
  * @returns the output `[tokens][hiddenSize]` and the routing used
  * @throws {TypeError|RangeError} on a bad layer, x or routing (shape, expert ids out of range)
  * @example
+ * await loadBackend();
+ * const layer = createMoeLayer({ hiddenSize: 32, expertFfnSize: 64, numExperts: 8, topK: 2, seed: 1 });
  * const { output, routing } = moeReferenceForward(layer, randomHidden(16, layer.hiddenSize, 1));
+ * output.length; // 512 (16 tokens × hiddenSize 32)
  */
 export function moeReferenceForward(layer: MoeLayer, x: Float32Array, routing?: RoutingResult): MoeForwardResult {
   assertLayer(layer);

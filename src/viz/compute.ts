@@ -48,6 +48,7 @@ export function rooflineFigure(gpu: RooflineGpu, points: readonly RooflinePoint[
     if (p === null || typeof p !== "object" || typeof p.label !== "string") throw new TypeError(`points[${i}] must be { label: string, intensity: number }`);
     assertPositiveFinite(`points[${i}].intensity`, p.intensity);
   });
+  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
   const samples = options.samples ?? 64;
   if (!Number.isInteger(samples) || samples < 2) throw new RangeError(`options.samples must be an integer ≥ 2, got ${show(samples)}`);
   const ridge = gpu.peakFlops / gpu.bandwidthBytesPerSec;
@@ -135,7 +136,7 @@ export function groupGemmFigure(measured: GroupGemmMeasurement, options: GroupGe
   assertNumbers("measured.tokensPerExpert", measured.tokensPerExpert, "positive");
   assertNumbers("measured.timePerTokenUs", measured.timePerTokenUs, "positive");
   assertSameLength("measured.tokensPerExpert", measured.tokensPerExpert, "measured.timePerTokenUs", measured.timePerTokenUs);
-  if (options === null || typeof options !== "object") throw new TypeError("options must be an object with flopsPerToken");
+  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object with flopsPerToken, got ${show(options)}`);
   assertPositiveFinite("options.flopsPerToken", options.flopsPerToken);
   const label = measured.label ?? "measured";
   const tpe = toArray(measured.tokensPerExpert);

@@ -2,7 +2,7 @@
  * Online EPLB figure: balancedness over serving iterations, rebalance events marked, and the
  * cumulative bytes of expert weights moved on a secondary axis.
  */
-import { COLORS, Figure, BaseOptions, Trace, assertIndex, assertNumbers, assertSameLength, axis, baseLayout, round, show, toArray } from "./figure";
+import { COLORS, Figure, BaseOptions, Trace, assertIndex, assertNumbers, assertOptionalString, assertSameLength, axis, baseLayout, round, show, toArray } from "./figure";
 
 /** Per-iteration series of an online EPLB run (plain numbers, e.g. from `simulateOnlineEplb`). */
 export interface OnlineEplbSeries {
@@ -54,10 +54,14 @@ export function onlineEplbFigure(series: OnlineEplbSeries, options: OnlineEplbOp
     throw new TypeError(`series.rebalanceIterations must be an array, got ${show(rebal)}`);
   }
   for (let i = 0; i < rebal.length; i++) assertIndex(`series.rebalanceIterations[${i}]`, rebal[i], n, "iterations");
+  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
   const bytesPerUnit = options.bytesPerUnit ?? 1e9;
   if (!(typeof bytesPerUnit === "number" && Number.isFinite(bytesPerUnit) && bytesPerUnit > 0)) {
     throw new RangeError(`options.bytesPerUnit must be a finite number > 0, got ${show(bytesPerUnit)}`);
   }
+  assertOptionalString("options.bytesUnit", options.bytesUnit);
+  assertOptionalString("options.xTitle", options.xTitle);
+  assertOptionalString("series.baselineLabel", series.baselineLabel);
   const unit = options.bytesUnit ?? "GB";
   const x = Array.from({ length: n }, (_, i) => i);
   const data: Trace[] = [];

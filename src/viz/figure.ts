@@ -6,7 +6,7 @@
  * plain JSON that `src/notebook` hands to plotly, that the HTML export embeds, and that the
  * snapshot tests compare.
  */
-import { assertDivisible, assertFinite, assertNonEmptyArray, assertPositiveInt, show } from "../util";
+import { assertDivisible, assertFinite, assertNonEmptyArray, assertNonNegativeInt, assertPositiveInt, show } from "../util";
 
 /** One plotly trace (`scatter`, `bar`, `heatmap`, …): plain JSON. */
 export interface Trace {
@@ -67,10 +67,13 @@ export const COLORS = Object.freeze({
 
 /**
  * A long categorical palette for up to hundreds of items (experts): hue cycles, lightness bands.
+ * @param i item index (integer ≥ 0), e.g. an expert id or a series number
+ * @returns a CSS colour: the first six from {@link PALETTE}, then `hsl(…)` on a golden-angle hue walk
+ * @throws {TypeError|RangeError} naming `i` when it is not a non-negative integer
  * @example categoricalColor(0) // "#0072B2"
  */
 export function categoricalColor(i: number): string {
-  assertFinite("i", i);
+  assertNonNegativeInt("i", i);
   const n = PALETTE.length - 2; // skip yellow and grey for small indices (poor contrast on white)
   const base = [0, 1, 2, 3, 4, 5].map((k) => PALETTE[k]);
   if (i < n) return base[i];
@@ -85,6 +88,8 @@ export function categoricalColor(i: number): string {
  * @example baseLayout("GPU loads", { height: 400 }, 420)
  */
 export function baseLayout(title: string, options: BaseOptions, defaultHeight: number): Layout {
+  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
+  assertOptionalString("options.title", options.title);
   if (options.height !== undefined) assertPositiveFinite("options.height", options.height);
   if (options.width !== undefined) assertPositiveFinite("options.width", options.width);
   const layout: Layout = {
@@ -119,10 +124,17 @@ export function axis(title: string, extra: Record<string, unknown> = {}): Record
 
 /**
  * Format a number compactly and deterministically (3 significant digits, SI suffix for ≥ 1e4).
+ * @param value the number to format (finite; any unit — the caller adds it)
+ * @param digits significant digits (integer in [1, 21]), default 3
+ * @returns the text, e.g. "12.3k", "2.25P", "0.000123", "1800"
+ * @throws {TypeError|RangeError} naming `value` when it is not a finite number, or `digits` when it is not an
+ *   integer in [1, 21]
  * @example fmt(12345) // "12.3k"
  */
 export function fmt(value: number, digits = 3): string {
-  if (!Number.isFinite(value)) return String(value);
+  assertFinite("value", value);
+  assertPositiveInt("digits", digits);
+  if (digits > 21) throw new RangeError(`digits must be in [1, 21], got ${show(digits)}`);
   value = Number(value.toPrecision(12)); // 887.4999999999 → 887.5, so rounding below is stable
   const abs = Math.abs(value);
   const units: [number, string][] = [
@@ -208,6 +220,22 @@ export function assertStrings(name: string, value: unknown): asserts value is re
   for (let i = 0; i < arr.length; i++) {
     if (typeof arr[i] !== "string") throw new TypeError(`${name}[${i}] must be a string, got ${show(arr[i])}`);
   }
+}
+
+/**
+ * Undefined or a string (a text option such as a title or a unit).
+ * @example assertOptionalString("options.yTitle", "tokens") // ok
+ */
+export function assertOptionalString(name: string, value: unknown): void {
+  if (value !== undefined && typeof value !== "string") throw new TypeError(`${name} must be a string, got ${show(value)}`);
+}
+
+/**
+ * Undefined or a boolean (an on/off option).
+ * @example assertOptionalBoolean("options.showMean", false) // ok
+ */
+export function assertOptionalBoolean(name: string, value: unknown): void {
+  if (value !== undefined && typeof value !== "boolean") throw new TypeError(`${name} must be true or false, got ${show(value)}`);
 }
 
 /**

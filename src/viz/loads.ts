@@ -11,6 +11,8 @@ import {
   assertDivisible,
   assertIndex,
   assertNumbers,
+  assertOptionalBoolean,
+  assertOptionalString,
   assertPositiveInt,
   axis,
   baseLayout,
@@ -34,14 +36,18 @@ export interface PlacementLoads {
 
 /**
  * Split a flat slot list (`phy2log`, slots in GPU order) into per-GPU lists.
- * @param phy2log logical expert id of each physical slot, `[slots]`
- * @param numGpus GPUs; must divide the number of slots
+ * @param phy2log logical expert id of each physical slot, `[slots]` (integers ≥ 0)
+ * @param numGpus GPUs (integer ≥ 1); must divide the number of slots
  * @returns `[gpus][slotsPerGpu]` logical expert ids
- * @throws {RangeError} when `numGpus` does not divide `phy2log.length`
+ * @throws {TypeError|RangeError} naming `phy2log[i]` (not an integer ≥ 0, or empty), or when `numGpus` is not a
+ *   positive integer dividing `phy2log.length`
  * @example slotsByGpu([0, 1, 2, 0], 2) // [[0, 1], [2, 0]]
  */
 export function slotsByGpu(phy2log: ArrayLike<number>, numGpus: number): number[][] {
   assertNumbers("phy2log", phy2log, 0);
+  for (let i = 0; i < phy2log.length; i++) {
+    if (!Number.isInteger(phy2log[i])) throw new RangeError(`phy2log[${i}] must be an integer expert id, got ${show(phy2log[i])}`);
+  }
   assertDivisible("phy2log.length", phy2log.length, "numGpus", numGpus);
   const per = phy2log.length / numGpus;
   const out: number[][] = [];
@@ -51,11 +57,12 @@ export function slotsByGpu(phy2log: ArrayLike<number>, numGpus: number): number[
 
 /**
  * Per-slot loads of a placement: each expert's load is split evenly over its replicas.
- * @param expertLoad tokens routed to each logical expert, `[experts]`, each ≥ 0
+ * @param expertLoad tokens routed to each logical expert, `[experts]`, each finite and ≥ 0
  * @param gpuExperts logical expert ids on each GPU, `[gpus][slotsOnGpu]` (see {@link slotsByGpu})
  * @param label placement name shown in figures
- * @returns a {@link PlacementLoads}
- * @throws {RangeError} when an expert id is out of range, or an expert with load has no slot
+ * @returns a {@link PlacementLoads} (loads in tokens, `[gpus][slotsOnGpu]`)
+ * @throws {TypeError|RangeError} naming the field: empty or non-finite/negative `expertLoad`, empty or
+ *   non-array `gpuExperts`, an expert id out of range, an expert with load but no slot, a non-string label
  * @example placementLoads([6, 2], [[0], [0, 1]], "demo").loads // [[3], [3, 2]]
  */
 export function placementLoads(expertLoad: ArrayLike<number>, gpuExperts: readonly (readonly number[])[], label: string): PlacementLoads {
@@ -105,6 +112,7 @@ export interface LoadBarsOptions extends BaseOptions {
  * @example loadBarsFigure({ label: "greedy", experts: [[0], [1, 2]], loads: [[6], [2, 1]] })
  */
 export function loadBarsFigure(placement: PlacementLoads, options: LoadBarsOptions = {}): Figure {
+  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
   return placementComparisonFigure([placement], {
     ...options,
     title: options.title ?? singleTitle(placement),
@@ -128,8 +136,12 @@ export function placementComparisonFigure(placements: readonly PlacementLoads[],
   if (!Array.isArray(placements as unknown)) throw new TypeError(`placements must be an array, got ${show(placements)}`);
   if (placements.length === 0) throw new RangeError("placements must not be empty");
   placements.forEach((p, i) => assertPlacement(`placements[${i}]`, p));
+  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
   const maxLabelled = options.maxLabelledSlots ?? 4;
   assertPositiveInt("options.maxLabelledSlots", maxLabelled);
+  assertOptionalString("options.yTitle", options.yTitle);
+  assertOptionalString("options.gpuPrefix", options.gpuPrefix);
+  assertOptionalBoolean("options.showMean", options.showMean);
   const prefix = options.gpuPrefix ?? "GPU ";
   const showMean = options.showMean ?? true;
 
@@ -241,7 +253,10 @@ function singleTitle(placement: PlacementLoads): string {
 
 /**
  * Balancedness (mean / max of the GPU totals) of a placement.
- * @example balancednessOf({ label: "x", experts: [[0], [1]], loads: [[3], [1]] }) // 0.667
+ * @param placement what sits on each GPU and its load in tokens, `[gpus][slotsOnGpu]`
+ * @returns mean / max GPU load in [0, 1] (1 = perfectly balanced; 1 when every GPU is idle)
+ * @throws {TypeError|RangeError} naming the field on mismatched shapes, NaN or negative loads
+ * @example balancednessOf({ label: "x", experts: [[0], [1]], loads: [[3], [1]] }) // 0.6666666666666666 (mean 2 / max 3)
  */
 export function balancednessOf(placement: PlacementLoads): number {
   assertPlacement("placement", placement);

@@ -2,7 +2,7 @@
  * Memory figure: what one GPU holds at each EP size (expert weights, dense weights, KV cache,
  * reserve), stacked, against the HBM capacity.
  */
-import { COLORS, Figure, BaseOptions, Trace, assertNumbers, assertPositiveFinite, assertSameLength, axis, baseLayout, fmt, round, show, toArray } from "./figure";
+import { COLORS, Figure, BaseOptions, Trace, assertNumbers, assertOptionalString, assertPositiveFinite, assertSameLength, axis, baseLayout, fmt, round, show, toArray } from "./figure";
 
 /** Memory per GPU at each EP size, all in GB (1e9 bytes). */
 export interface MemoryBreakdown {
@@ -55,6 +55,7 @@ export function memoryBarsFigure(memory: MemoryBreakdown, options: MemoryBarsOpt
     data.push({ type: "bar", name, x, y: toArray(arr, 3), marker: { color }, hovertemplate: `${name}: %{y:.1f} GB<extra></extra>` });
   }
   const layout = baseLayout("Memory per GPU vs EP size", options, 420);
+  assertOptionalString("options.gpuName", options.gpuName);
   layout.barmode = "stack";
   layout.bargap = 0.3;
   layout.xaxis = axis("", { ticks: "" });

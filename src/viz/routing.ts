@@ -16,6 +16,7 @@ import {
   assertPositiveFinite,
   assertPositiveInt,
   assertStrings,
+  show,
   axis,
   baseLayout,
   categoricalColor,
@@ -40,6 +41,10 @@ export interface RoutingLike {
 
 /**
  * Validate a `RoutingLike`; `name` is the parameter name used in messages.
+ * @param name parameter name for the messages, e.g. "routing" or "panels[1].routing"
+ * @param routing the routing to check (`indices`/`weights` flattened `[tokens][topK]`)
+ * @throws {TypeError|RangeError} naming `${name}.field`: counts not positive integers, topK > numExperts,
+ *   arrays of the wrong length, non-finite or negative weights, expert ids outside [0, numExperts)
  * @example assertRouting("routing", { numTokens: 1, numExperts: 4, topK: 1, indices: [2], weights: [1] }) // ok
  */
 export function assertRouting(name: string, routing: RoutingLike): void {
@@ -85,6 +90,7 @@ export interface RoutingFigureOptions extends BaseOptions {
  */
 export function routingFigure(routing: RoutingLike, options: RoutingFigureOptions = {}): Figure {
   assertRouting("routing", routing);
+  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
   const { numTokens, numExperts, topK } = routing;
   const labels = tokenLabelsOf(options.tokenLabels, numTokens);
   const maxSize = options.maxMarkerSize ?? 26;
@@ -170,6 +176,7 @@ export interface RoutingPanel {
  */
 export function routingComparisonFigure(panels: readonly RoutingPanel[], options: RoutingComparisonOptions = {}): Figure {
   assertPanels(panels);
+  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
   const first = panels[0].routing;
   const numGroups = options.numGroups ?? 8;
   const numNodes = options.numNodes ?? numGroups;
@@ -274,7 +281,7 @@ export interface NodesTouchedOptions extends BaseOptions {
  */
 export function nodesTouchedFigure(panels: readonly RoutingPanel[], options: NodesTouchedOptions): Figure {
   assertPanels(panels);
-  if (options === null || typeof options !== "object") throw new TypeError("options must be an object with numNodes");
+  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object with numNodes, got ${show(options)}`);
   const first = panels[0].routing;
   assertDivisible("numExperts", first.numExperts, "options.numNodes", options.numNodes);
   const labels = tokenLabelsOf(options.tokenLabels, first.numTokens);

@@ -2,7 +2,7 @@
  * Throughput figures: a bar comparison of deployment strategies, and the throughput–interactivity
  * frontier (output tokens/s per GPU vs tokens/s per user) for several EP sizes.
  */
-import { COLORS, Figure, BaseOptions, Trace, assertIndex, assertNumbers, assertPositiveFinite, assertSameLength, assertStrings, axis, baseLayout, categoricalColor, escapeHtml, fmt, round, show, toArray } from "./figure";
+import { COLORS, Figure, BaseOptions, Trace, assertIndex, assertNumbers, assertOptionalString, assertPositiveFinite, assertSameLength, assertStrings, axis, baseLayout, categoricalColor, escapeHtml, fmt, round, show, toArray } from "./figure";
 
 /** Options of {@link throughputBars}. */
 export interface ThroughputBarsOptions extends BaseOptions {
@@ -28,6 +28,8 @@ export function throughputBars(labels: readonly string[], values: ArrayLike<numb
   assertStrings("labels", labels);
   assertNumbers("values", values, 0);
   assertSameLength("labels", labels, "values", values);
+  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
+  assertOptionalString("options.yTitle", options.yTitle);
   const base = options.baselineIndex ?? 0;
   assertIndex("options.baselineIndex", base, labels.length, "labels.length");
   if (options.notes !== undefined) {

@@ -9,6 +9,8 @@ import {
   Trace,
   assertDivisible,
   assertNumbers,
+  assertOptionalBoolean,
+  assertOptionalString,
   assertSameLength,
   axis,
   baseLayout,
@@ -71,7 +73,9 @@ export function trafficSplit(matrix: readonly (ArrayLike<number>)[], gpusPerNode
  */
 export function trafficHeatmap(matrix: readonly (ArrayLike<number>)[], options: TrafficHeatmapOptions = {}): Figure {
   const n = assertSquare("matrix", matrix);
+  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
   const gpn = options.gpusPerNode ?? n;
+  assertOptionalString("options.unit", options.unit);
   const unit = options.unit ?? "tokens";
   const split = trafficSplit(matrix, gpn);
   const total = split.local + split.intraNode + split.interNode;
@@ -159,6 +163,8 @@ export interface AllToAllLatencyOptions extends BaseOptions {
 export function allToAllLatencyFigure(model: LatencySeries, measured?: LatencySeries, options: AllToAllLatencyOptions = {}): Figure {
   assertLatency("model", model);
   if (measured !== undefined) assertLatency("measured", measured);
+  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
+  assertOptionalBoolean("options.logX", options.logX);
   const data: Trace[] = [];
   const modelLabel = model.label ?? "model";
   data.push(
@@ -208,6 +214,7 @@ function points(name: string, x: ArrayLike<number>, y: ArrayLike<number>, color:
 
 function assertLatency(name: string, s: LatencySeries): void {
   if (s === null || typeof s !== "object") throw new TypeError(`${name} must be { epSizes, dispatchUs, combineUs }, got ${show(s)}`);
+  assertOptionalString(`${name}.label`, s.label);
   assertNumbers(`${name}.epSizes`, s.epSizes, "positive");
   assertNumbers(`${name}.dispatchUs`, s.dispatchUs, 0);
   assertNumbers(`${name}.combineUs`, s.combineUs, 0);

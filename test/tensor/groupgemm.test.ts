@@ -116,6 +116,8 @@ describe("GroupGEMM bad inputs", () => {
     expect(() => resolveGroupGemmOptions({ repeats: 0 }, "wasm")).toThrow(/repeats/);
     expect(() => resolveGroupGemmOptions({ warmup: -1 }, "wasm")).toThrow(/warmup/);
     expect(() => resolveGroupGemmOptions(5 as never, "wasm")).toThrow(TypeError);
+    expect(() => resolveGroupGemmOptions(undefined, "tpu" as never)).toThrow(/^backend must be one of .*got "tpu"/);
+    expect(() => resolveGroupGemmOptions(Object.freeze({}), undefined as never)).toThrow(/^backend must be one of .*got undefined/);
   });
 
   it("measureGroupGemm rejects bad options and a non-function progress callback", async () => {

@@ -373,6 +373,10 @@ describe("bad inputs", () => {
     gone.dispose();
     expect(() => moeReferenceForward(gone, x)).toThrow(/disposed/);
     expect(() => randomHidden(0, 8, 1)).toThrow(/numTokens/);
+    expect(() => randomHidden(2, 0, 1)).toThrow(/^hiddenSize must be ≥ 1, got 0/);
+    expect(() => randomHidden(2, 8, -1)).toThrow(/^seed must be ≥ 0, got -1/);
+    expect(() => randomHidden(2, 8, 0.5)).toThrow(/^seed must be an integer, got 0.5/);
+    expect(() => randomHidden(2, 8, NaN)).toThrow(/^seed must be finite, got NaN/);
   });
 });
 
