@@ -3,7 +3,7 @@
  * (same GPU / same NVLink domain / other node), and a latency + bottleneck-link time model calibrated
  * on DeepEP's published low-latency kernel figures.
  */
-import { assertInRange, assertNonNegative, assertOneOf, assertPositive, assertPositiveInt } from "../util/validate";
+import { assertInRange, assertNonNegative, assertOneOf, assertPositiveInt, show } from "../util/validate";
 import type { Citation, GpuSpec } from "./catalog-hardware";
 import { PRECISIONS, resolveEfficiency, resolveGpu, type Efficiency, type Precision } from "./roofline";
 
@@ -11,9 +11,9 @@ import { PRECISIONS, resolveEfficiency, resolveGpu, type Efficiency, type Precis
  * Bytes one token sends in one MoE layer's dispatch (one copy per routed expert, as DeepEP's low-latency
  * kernels do): FP8 `k·(H + 4·H/128 + 16)` (FP8 values, one FP32 scale per 128 values, 16 bytes of index
  * and weight metadata); BF16 `k·(2·H + 16)`.
- * @param hiddenSize H
- * @param topK k
- * @param precision dispatch precision, default "fp8"
+ * @param hiddenSize H, model width in elements (integer ≥ 1)
+ * @param topK k, routed experts per token (integer ≥ 1)
+ * @param precision dispatch precision, `"fp8"` (default) or `"bf16"`
  * @returns bytes per token per MoE layer
  * @throws {RangeError|TypeError} for non-positive sizes or an unknown precision
  * @example dispatchBytesPerToken(7168, 8) // 8·(7168 + 224 + 16) = 59,264
@@ -27,8 +27,11 @@ export function dispatchBytesPerToken(hiddenSize: number, topK: number, precisio
 
 /**
  * Bytes one token receives back in one MoE layer's combine (BF16 expert outputs, one per routed expert): `k·2·H`.
+ * @param hiddenSize H, model width in elements (integer ≥ 1)
+ * @param topK k, routed experts per token (integer ≥ 1)
+ * @returns bytes per token per MoE layer
+ * @throws {RangeError|TypeError} for non-positive or non-integer sizes
  * @example combineBytesPerToken(7168, 8) // 114,688
- * @throws {RangeError|TypeError} for non-positive sizes
  */
 export function combineBytesPerToken(hiddenSize: number, topK: number): number {
   assertPositiveInt("hiddenSize", hiddenSize);
@@ -48,7 +51,10 @@ export interface DestinationSplit {
 
 /**
  * Destination split for uniformly spread expert choices over `epSize` ranks, `nvlinkDomainSize` per domain.
- * @throws {RangeError|TypeError} for non-positive integers
+ * @param epSize GPUs (ranks) in the expert-parallel group (integer ≥ 1)
+ * @param nvlinkDomainSize GPUs per NVLink domain (integer ≥ 1)
+ * @returns {@link DestinationSplit}: dimensionless fractions of the traffic, summing to 1
+ * @throws {RangeError|TypeError} for values that are not positive integers
  * @example destinationSplit(32, 8) // { sameGpu: 1/32, sameDomain: 7/32, otherNode: 24/32 }
  */
 export function destinationSplit(epSize: number, nvlinkDomainSize: number): DestinationSplit {
@@ -92,12 +98,14 @@ export interface AllToAllTime {
 /**
  * Time of one dispatch and one combine: latency + the slower of (NVLink bytes ÷ NVLink GB/s,
  * NIC bytes ÷ NIC GB/s), with the byte volume of the busiest rank (× loadImbalance). Same-GPU copies are free.
- * @returns {@link AllToAllTime}
+ * @param options `gpu`, `epSize` (GPUs), `tokensPerRank` (tokens ≥ 0), `hiddenSize` (elements), `topK`,
+ *   `dispatchPrecision`, `loadImbalance` (≥ 1), `efficiency`; see {@link AllToAllOptions}
+ * @returns {@link AllToAllTime} (times in µs, sizes in bytes per token)
  * @throws {RangeError|TypeError} for bad sizes, imbalance < 1, unknown GPU
  * @example allToAllTime({ gpu: "h800", epSize: 32, tokensPerRank: 128 }).dispatchUs // ≈ 43 + 7.59 MB·0.75/50 GB/s ≈ 157 µs
  */
 export function allToAllTime(options: AllToAllOptions): AllToAllTime {
-  if (options === null || typeof options !== "object") throw new TypeError("options must be an object");
+  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
   const { epSize, tokensPerRank, hiddenSize = 7168, topK = 8, dispatchPrecision = "fp8", loadImbalance = 1 } = options;
   const g = resolveGpu(options.gpu);
   assertPositiveInt("epSize", epSize);
@@ -171,8 +179,8 @@ export interface AllToAllComparisonRow {
 
 /**
  * The all-to-all model next to DeepEP's measured low-latency points (H800, 128 tokens/rank, H 7168, top-8).
- * @param efficiency optional overrides (e.g. to see the effect of the latency terms)
- * @returns one row per published EP size
+ * @param efficiency optional overrides (e.g. to see the effect of the latency terms, in µs)
+ * @returns one row per published EP size, times in µs
  * @throws {RangeError|TypeError} for bad efficiency overrides
  * @example allToAllVsDeepEp()[2] // { epSize: 32, modelDispatchUs: ≈157, measuredDispatchUs: 155, ... }
  */
@@ -187,12 +195,15 @@ export function allToAllVsDeepEp(efficiency?: Partial<Efficiency>): AllToAllComp
 /**
  * Tokens each rank receives for its experts, mean over ranks: tokensPerRank·topK (each token's k copies land
  * on k slots spread over epSize ranks, so the mean rank receives as many copies as it sends).
+ * @param tokensPerRank tokens each rank dispatches (≥ 0; may be fractional for an average)
+ * @param topK routed experts per token (integer ≥ 1)
+ * @returns (token, expert) copies received per rank, tokens
+ * @throws {RangeError|TypeError} for negative/NaN tokens or a topK that is not a positive integer
  * @example receivedTokensPerRank(128, 8) // 1024
- * @throws {RangeError|TypeError} for negative tokens or non-positive topK
  */
 export function receivedTokensPerRank(tokensPerRank: number, topK: number): number {
   assertNonNegative("tokensPerRank", tokensPerRank);
-  assertPositive("topK", topK);
+  assertPositiveInt("topK", topK);
   return tokensPerRank * topK;
 }
 
@@ -208,13 +219,14 @@ export interface AllToAllVsEpRow {
  * Dispatch and combine latency of the model as the EP group widens, on any GPU (for a plot next to
  * {@link DEEPEP_LOW_LATENCY}).
  * @param options as {@link allToAllTime} without epSize
- * @param epSizes EP sizes, default [8, 16, 32, 64, 72, 128, 256]
+ * @param epSizes EP sizes (GPUs, integers ≥ 1), default [8, 16, 32, 64, 72, 128, 256]
  * @returns one row per EP size, microseconds
- * @throws {RangeError|TypeError} for an empty or non-integer epSizes and bad options
+ * @throws {RangeError|TypeError} for a non-array, empty or non-integer epSizes and bad options
  * @example allToAllVsEpSize({ gpu: "gb200", tokensPerRank: 128 }).map(r => r.bottleneck) // NVLink up to 72, then NIC
  */
 export function allToAllVsEpSize(options: Omit<AllToAllOptions, "epSize">, epSizes: readonly number[] = [8, 16, 32, 64, 72, 128, 256]): AllToAllVsEpRow[] {
-  if (!Array.isArray(epSizes) || epSizes.length === 0) throw new RangeError("epSizes must be a non-empty array");
+  if (!Array.isArray(epSizes)) throw new TypeError(`epSizes must be an array, got ${show(epSizes)}`);
+  if (epSizes.length === 0) throw new RangeError("epSizes must not be empty");
   return epSizes.map((epSize, i) => {
     assertPositiveInt(`epSizes[${i}]`, epSize);
     const r = allToAllTime({ ...options, epSize });

@@ -10,6 +10,7 @@
  * - `nicGBps`: scale-out (RDMA) bandwidth per GPU, one direction: 400 Gb/s ≈ 50 GB/s.
  * - `nvlinkDomainSize`: GPUs reachable over NVLink (8 in an HGX/DGX board, 72 in a GB200 NVL72 rack).
  */
+import { show } from "../util/validate";
 
 /** Where a catalog value comes from: an address and what it says there. */
 export interface Citation {
@@ -200,7 +201,12 @@ export const GPUS: Readonly<Record<string, GpuSpec>> = Object.freeze({
   }),
 });
 
-/** Catalog keys of {@link GPUS}, sorted. */
+/**
+ * Catalog keys of {@link GPUS}, sorted.
+ * @returns a new array of GPU names (takes no input, so it never throws)
+ * @throws never
+ * @example gpuNames().includes("h800") // true
+ */
 export function gpuNames(): string[] {
   return Object.keys(GPUS).sort();
 }
@@ -213,7 +219,7 @@ export function gpuNames(): string[] {
  * @example getGpu("h100").hbmGB // 80
  */
 export function getGpu(name: string): GpuSpec {
-  if (typeof name !== "string") throw new TypeError(`gpu must be a string, got ${typeof name}`);
+  if (typeof name !== "string") throw new TypeError(`gpu must be a string, got ${typeof name} ${show(name)}`);
   const spec = GPUS[name.toLowerCase()];
   if (!spec) throw new RangeError(`unknown gpu ${JSON.stringify(name)}; known: ${gpuNames().join(", ")}`);
   return spec;

@@ -10,6 +10,7 @@
  *   sliding-window/chunked layers cache at most `slidingWindow` tokens;
  * - input embedding and output head are separate (untied) `[vocab][H]` matrices.
  */
+import { assertNonNegativeInt, assertOneOf, assertPositiveInt, show } from "../util/validate";
 import type { Citation } from "./catalog-hardware";
 
 /** Multi-head latent attention (DeepSeek-V2/V3, Kimi K2). */
@@ -483,7 +484,12 @@ export const MODELS: Readonly<Record<string, ModelSpec>> = Object.freeze({
   }),
 });
 
-/** Catalog keys of {@link MODELS}, sorted. */
+/**
+ * Catalog keys of {@link MODELS}, sorted.
+ * @returns a new array of model names (takes no input, so it never throws)
+ * @throws never
+ * @example modelNames().includes("deepseek-v3") // true
+ */
 export function modelNames(): string[] {
   return Object.keys(MODELS).sort();
 }
@@ -496,7 +502,7 @@ export function modelNames(): string[] {
  * @example getModel("deepseek-v3").numExperts // 256
  */
 export function getModel(name: string): ModelSpec {
-  if (typeof name !== "string") throw new TypeError(`model must be a string, got ${typeof name}`);
+  if (typeof name !== "string") throw new TypeError(`model must be a string, got ${typeof name} ${show(name)}`);
   const key = name.toLowerCase() === "deepseek-r1" ? "deepseek-v3" : name.toLowerCase();
   const spec = MODELS[key];
   if (!spec) throw new RangeError(`unknown model ${JSON.stringify(name)}; known: ${modelNames().join(", ")}`);
@@ -507,6 +513,7 @@ export function getModel(name: string): ModelSpec {
  * Parameters of one SwiGLU expert (gate, up and down projections): `3·H·I`.
  * @param model a catalog model
  * @returns parameter count of one routed expert
+ * @throws {TypeError|RangeError} when `model` is not a valid ModelSpec (see {@link checkModel})
  * @example expertParams(getModel("deepseek-v3")) // 3·7168·2048 = 44,040,192
  */
 export function expertParams(model: ModelSpec): number {
@@ -520,6 +527,7 @@ export function expertParams(model: ModelSpec): number {
  * GQA: `H·heads·d + 2·H·kvHeads·d + heads·d·H`.
  * @param model a catalog model
  * @returns parameters per layer (norms and biases ignored)
+ * @throws {TypeError|RangeError} when `model` is not a valid ModelSpec (see {@link checkModel})
  * @example attentionParamsPerLayer(getModel("mixtral-8x7b")) // 41,943,040
  */
 export function attentionParamsPerLayer(model: ModelSpec): number {
@@ -560,7 +568,8 @@ export interface ParamCounts {
 /**
  * Count parameters from the architecture (norms, biases and routers ignored; < 0.1%).
  * @param model a catalog model
- * @returns the split counts; compare `totalParams / 1e9` with `model.totalParamsB`
+ * @returns the split counts (parameters); compare `totalParams / 1e9` with `model.totalParamsB`
+ * @throws {TypeError|RangeError} when `model` is not a valid ModelSpec (see {@link checkModel})
  * @example Math.round(paramCounts(getModel("deepseek-v3")).totalParams / 1e9) // 671
  */
 export function paramCounts(model: ModelSpec): ParamCounts {
@@ -581,7 +590,8 @@ export function paramCounts(model: ModelSpec): ParamCounts {
 /**
  * KV-cache elements one token adds in one layer: MLA `kvLoraRank + qkRopeHeadDim`; GQA `2·kvHeads·headDim`.
  * @param model a catalog model
- * @returns elements (multiply by bytes per element)
+ * @returns elements per token per layer (multiply by bytes per element)
+ * @throws {TypeError|RangeError} when `model` is not a valid ModelSpec (see {@link checkModel})
  * @example kvElementsPerTokenPerLayer(getModel("deepseek-v3")) // 576
  */
 export function kvElementsPerTokenPerLayer(model: ModelSpec): number {
@@ -611,7 +621,18 @@ export function kvPositions(model: ModelSpec, kvLen: number): number {
   return model.numLayers * kvLen;
 }
 
-/** @throws {TypeError} when `model` is not a ModelSpec-shaped object */
+/**
+ * Check that `model` is a usable {@link ModelSpec} (the helpers and the cost model call this on every spec,
+ * so a hand-built or edited spec fails loudly instead of producing NaN or negative parameter counts).
+ * @param model a catalog model or a hand-built spec of the same shape
+ * @returns nothing; narrows `model` to ModelSpec
+ * @throws {TypeError} when `model` is not an object, a required size (`numLayers`, `numMoeLayers`, `hiddenSize`,
+ *   `expertFfnSize`, `numExperts`, `topK`, `vocabSize`) is not a positive integer, or `attention` is not an object;
+ *   {TypeError|RangeError} naming the field and value for a negative / non-integer optional size
+ *   (`denseFfnSize`, `numSharedExperts`, `sharedExpertFfnSize`), an attention dimension, numMoeLayers > numLayers,
+ *   topK > numExperts, or an unknown attention kind
+ * @example checkModel(getModel("deepseek-v3")); // passes; checkModel({ ...getModel("deepseek-v3"), topK: 0 }) throws
+ */
 export function checkModel(model: unknown): asserts model is ModelSpec {
   if (model === null || typeof model !== "object") throw new TypeError(`model must be a ModelSpec object, got ${model === null ? "null" : typeof model}`);
   const m = model as Record<string, unknown>;
@@ -620,4 +641,22 @@ export function checkModel(model: unknown): asserts model is ModelSpec {
     if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new TypeError(`model.${f} must be a positive integer, got ${String(v)}`);
   }
   if (!m.attention || typeof m.attention !== "object") throw new TypeError("model.attention must be an object");
+  // Sizes that may be 0 (no dense layers, no shared expert): integers ≥ 0.
+  for (const f of ["denseFfnSize", "numSharedExperts", "sharedExpertFfnSize"]) assertNonNegativeInt(`model.${f}`, m[f]);
+  if ((m.numMoeLayers as number) > (m.numLayers as number)) {
+    throw new RangeError(`model.numMoeLayers (${m.numMoeLayers}) must be ≤ model.numLayers (${m.numLayers})`);
+  }
+  if ((m.topK as number) > (m.numExperts as number)) throw new RangeError(`model.topK (${m.topK}) must be ≤ model.numExperts (${m.numExperts})`);
+  const a = m.attention as Record<string, unknown>;
+  assertOneOf("model.attention.kind", a.kind, ["mla", "gqa"] as const);
+  if (a.kind === "mla") {
+    for (const f of ["numHeads", "qLoraRank", "kvLoraRank", "qkNopeHeadDim", "qkRopeHeadDim", "vHeadDim"]) assertPositiveInt(`model.attention.${f}`, a[f]);
+  } else {
+    for (const f of ["numHeads", "numKvHeads", "headDim"]) assertPositiveInt(`model.attention.${f}`, a[f]);
+    assertNonNegativeInt("model.attention.slidingWindow", a.slidingWindow);
+    assertNonNegativeInt("model.attention.numSlidingLayers", a.numSlidingLayers);
+    if ((a.numSlidingLayers as number) > (m.numLayers as number)) {
+      throw new RangeError(`model.attention.numSlidingLayers (${a.numSlidingLayers}) must be ≤ model.numLayers (${m.numLayers})`);
+    }
+  }
 }

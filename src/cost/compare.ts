@@ -13,7 +13,7 @@
  * The default imbalances (1.25 / 1.5 / 1.05) are illustrative assumptions, not measurements: replace them with
  * values measured on a routing workload (e.g. max/mean GPU load from the EPLB library: 1 / balancedness).
  */
-import { assertInRange, assertNonNegativeInt, assertPositive, assertPositiveInt } from "../util/validate";
+import { assertInRange, assertNonNegativeInt, assertPositive, assertPositiveInt, show } from "../util/validate";
 import type { ModelSpec } from "./catalog-models";
 import type { DecodeOptions } from "./decode";
 import { resolveModel } from "./memory";
@@ -51,12 +51,17 @@ export interface DeploymentRow {
 
 /**
  * Compare the four deployments at one tokens/s per user (see the module comment for what is modelled).
- * @returns four rows in the order dense, standard EP, wide EP, wide EP + EPLB
+ * @param options `tokensPerSecPerUser` (target, tokens/s per user, > 0), `standardEp`/`wideEp` (GPUs),
+ *   `redundantExperts` (slots), the three imbalances (max/mean GPU load, ≥ 1) and any decode option (kvLen in
+ *   tokens); see {@link CompareOptions}
+ * @returns four rows in the order dense, standard EP, wide EP, wide EP + EPLB (throughput in tokens/s per GPU)
  * @throws {RangeError|TypeError} for bad sizes/imbalances (< 1) or any bad decode option
- * @example compareDeployments({ model: "deepseek-v3", gpu: "gb200", kvLen: 2048, tokensPerSecPerUser: 50 })
+ * @example
+ * compareDeployments({ model: "deepseek-v3", gpu: "gb200", kvLen: 2048, tokensPerSecPerUser: 50 }).map((r) => r.name);
+ * // ["dense", "standard EP", "wide EP", "wide EP + EPLB"]
  */
 export function compareDeployments(options: CompareOptions): DeploymentRow[] {
-  if (options === null || typeof options !== "object") throw new TypeError("options must be an object");
+  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
   const {
     tokensPerSecPerUser,
     standardEp = 8,

@@ -19,7 +19,7 @@
  * Multi-token prediction (one draft token) makes every sequence process 2 tokens per step, adds one MoE layer
  * (the MTP module) and yields 1 + acceptance output tokens per step.
  */
-import { assertInRange, assertNonNegative, assertPositive, assertPositiveInt, assertLoadVector, assertDivisible, assertNonNegativeInt, assertOneOf } from "../util/validate";
+import { assertInRange, assertNonNegative, assertPositive, assertPositiveInt, assertLoadVector, assertDivisible, assertNonNegativeInt, assertOneOf, show } from "../util/validate";
 import type { GpuSpec } from "./catalog-hardware";
 import { attentionParamsPerLayer, expertParams, kvElementsPerTokenPerLayer, kvPositions, type ModelSpec } from "./catalog-models";
 import { allToAllTime } from "./alltoall";
@@ -160,14 +160,16 @@ function expectedTouched(slots: number, draws: number): number {
 
 /**
  * Cost of one decode step on the busiest GPU of an EP group (see the module comment for what is modelled).
- * @returns {@link DecodeStepResult}
+ * @param options `model`, `gpu`, `epSize` (GPUs), `batchPerGpu` (sequences), `kvLen` (tokens), `redundantExperts`
+ *   (slots), `loadImbalance` (max/mean) or `expertLoad` (`[numExperts]` tokens), …; see {@link DecodeOptions}
+ * @returns {@link DecodeStepResult} (times in ms, throughput in tokens/s)
  * @throws {RangeError|TypeError} naming the bad option (unknown model/GPU, non-divisible slots, NaN, negative,
  *   imbalance < 1, acceptance outside [0, 1], draft tokens other than 0/1)
  * @example decodeStep({ model: "deepseek-v3", gpu: "h800", epSize: 144, batchPerGpu: 128, kvLen: 4989,
- *   redundantExperts: 32, overlap: true }).tokensPerSecPerUser
+ *   redundantExperts: 32, overlap: true }).tokensPerSecPerUser // ≈ 17.8 tokens/s
  */
 export function decodeStep(options: DecodeOptions): DecodeStepResult {
-  if (options === null || typeof options !== "object") throw new TypeError("options must be an object");
+  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
   const m = resolveModel(options.model);
   const g = resolveGpu(options.gpu);
   const {

@@ -8,7 +8,7 @@
  * chunk), 2 FLOPs per weight per token, and attention-core FLOPs (MLA decode in its absorbed form,
  * MLA prefill in its expanded form; GQA `4·heads·headDim` per query per position). Activations are ignored.
  */
-import { assertNonNegative, assertOneOf, assertPositive } from "../util/validate";
+import { assertNonNegative, assertOneOf, assertPositive, show } from "../util/validate";
 import type { GpuSpec } from "./catalog-hardware";
 import { expertParams, kvElementsPerTokenPerLayer, kvPositions, paramCounts, type ModelSpec } from "./catalog-models";
 import { resolveModel } from "./memory";
@@ -47,12 +47,14 @@ export interface IntensityResult {
 
 /**
  * Arithmetic intensity of one decode step or one prefill chunk (see the module comment).
- * @returns {@link IntensityResult}
+ * @param options `model`, `gpu`, `phase`, `tokens` (decode: sequences; prefill: chunk tokens; > 0), `kvLen`
+ *   (tokens ≥ 0), `precision`, `kvCacheBytes` (bytes per element); see {@link IntensityOptions}
+ * @returns {@link IntensityResult} (FLOP, bytes, FLOP per byte, ms)
  * @throws {RangeError|TypeError} for unknown model/GPU/phase/precision, non-positive tokens, negative kvLen
  * @example stepIntensity({ model: "deepseek-v3", gpu: "h100", phase: "decode", tokens: 64, kvLen: 4096 }).bound // "memory"
  */
 export function stepIntensity(options: IntensityOptions): IntensityResult {
-  if (options === null || typeof options !== "object") throw new TypeError("options must be an object");
+  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
   const m = resolveModel(options.model);
   const g = resolveGpu(options.gpu);
   const { phase, tokens, kvLen = 0, precision = "fp8", kvCacheBytes = 2 } = options;
@@ -119,13 +121,21 @@ export interface PrefillVsDecodeOptions {
 /**
  * One decode step next to one prefill chunk: their arithmetic intensities and the GPU's ridge point.
  * Decode sits far below the ridge (memory-bound: each weight byte serves few tokens); a prefill chunk sits above it.
- * @returns `{ decode, prefill, ridge }`
- * @throws {RangeError|TypeError} as stepIntensity
- * @example const r = prefillVsDecode({ model: "deepseek-v3", gpu: "h100" }); r.decode.intensity < r.ridge && r.prefill.intensity > r.ridge
+ * @param options `model`, `gpu`, `decodeBatch` (sequences, > 0), `prefillChunk` (tokens, > 0), `kvLen` (tokens ≥ 0),
+ *   `precision`; see {@link PrefillVsDecodeOptions}
+ * @returns `{ decode, prefill, ridge }` (intensities and ridge in FLOP per byte)
+ * @throws {RangeError|TypeError} naming decodeBatch / prefillChunk / kvLen for a bad value, and as stepIntensity
+ * @example
+ * const r = prefillVsDecode({ model: "deepseek-v3", gpu: "h100" });
+ * r.decode.intensity < r.ridge && r.prefill.intensity > r.ridge; // true
  */
 export function prefillVsDecode(options: PrefillVsDecodeOptions): { decode: IntensityResult; prefill: IntensityResult; ridge: number } {
-  if (options === null || typeof options !== "object") throw new TypeError("options must be an object");
+  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
   const { model, gpu, decodeBatch = 64, prefillChunk = 16384, kvLen = 4096, precision = "fp8" } = options;
+  // Named here: stepIntensity would report both sizes as "tokens".
+  assertPositive("decodeBatch", decodeBatch);
+  assertPositive("prefillChunk", prefillChunk);
+  assertNonNegative("kvLen", kvLen);
   const decode = stepIntensity({ model, gpu, phase: "decode", tokens: decodeBatch, kvLen, precision });
   const prefill = stepIntensity({ model, gpu, phase: "prefill", tokens: prefillChunk, kvLen: 0, precision });
   return { decode, prefill, ridge: decode.ridge };

@@ -4,12 +4,18 @@
  * (`(numExperts + redundantExperts) / epSize` slots per GPU), and every GPU keeps the KV cache of its own
  * sequences. What is left after weights and a workspace reserve bounds the decode batch.
  */
-import { assertDivisible, assertInRange, assertNonNegative, assertNonNegativeInt, assertPositiveInt } from "../util/validate";
+import { assertDivisible, assertInRange, assertNonNegative, assertNonNegativeInt, assertPositiveInt, show } from "../util/validate";
 import type { GpuSpec } from "./catalog-hardware";
 import { attentionParamsPerLayer, checkModel, expertParams, getModel, kvElementsPerTokenPerLayer, kvPositions, paramCounts, type ModelSpec } from "./catalog-models";
 import { bytesPerWeight, resolveGpu, type Precision } from "./roofline";
 
-/** Resolve a model given by name or spec. @throws {TypeError|RangeError} for unknown names or bad specs */
+/**
+ * Resolve a model given by name or spec (a spec is checked with {@link checkModel}, not copied).
+ * @param model catalog name (e.g. `"deepseek-v3"`) or a {@link ModelSpec}
+ * @returns the ModelSpec
+ * @throws {TypeError|RangeError} for unknown names or bad specs, naming the field and value
+ * @example resolveModel("deepseek-r1").numExperts // 256 (an alias of deepseek-v3)
+ */
 export function resolveModel(model: string | ModelSpec): ModelSpec {
   if (typeof model === "string") return getModel(model);
   checkModel(model);
@@ -68,12 +74,14 @@ export interface MemoryPerGpu {
 
 /**
  * Memory per GPU and the largest decode batch that fits.
- * @returns {@link MemoryPerGpu}
+ * @param options `model`, `gpu`, `epSize` (GPUs), `batchPerGpu` (sequences), `kvLen` (tokens), `redundantExperts`
+ *   (slots), `precision`, `kvCacheBytes` (bytes per element), `reserveFraction`, `mtp`; see {@link MemoryOptions}
+ * @returns {@link MemoryPerGpu} (GB = 1e9 bytes)
  * @throws {RangeError|TypeError} for unknown model/GPU, non-divisible expert slots, negative sizes
  * @example memoryPerGpu({ model: "deepseek-v3", gpu: "h100", epSize: 8 }).fits // false: 32 experts × 58 layers ≈ 82 GB of experts
  */
 export function memoryPerGpu(options: MemoryOptions): MemoryPerGpu {
-  if (options === null || typeof options !== "object") throw new TypeError("options must be an object");
+  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
   const m = resolveModel(options.model);
   const g = resolveGpu(options.gpu);
   const { epSize, batchPerGpu = 0, kvLen = 0, redundantExperts = 0, precision = "fp8", kvCacheBytes = 2, reserveFraction = 0.1, mtp = false } = options;
@@ -121,8 +129,10 @@ export function memoryPerGpu(options: MemoryOptions): MemoryPerGpu {
 
 /**
  * Largest decode batch per GPU that fits (see {@link memoryPerGpu}).
- * @example maxBatchPerGpu({ model: "deepseek-v3", gpu: "h800", epSize: 144, redundantExperts: 32, kvLen: 4989 }) // 136
+ * @param options as {@link memoryPerGpu} without batchPerGpu (kvLen in tokens)
+ * @returns sequences per GPU (0 when the weights alone do not fit; Infinity when kvLen is 0)
  * @throws {RangeError|TypeError} as memoryPerGpu
+ * @example maxBatchPerGpu({ model: "deepseek-v3", gpu: "h800", epSize: 144, redundantExperts: 32, kvLen: 4989 }) // 136
  */
 export function maxBatchPerGpu(options: Omit<MemoryOptions, "batchPerGpu">): number {
   return memoryPerGpu({ ...options, batchPerGpu: 0 }).maxBatchPerGpu;
@@ -137,15 +147,21 @@ export interface MemoryVsEpRow extends MemoryPerGpu {
  * Experts per GPU, memory per GPU and the largest batch as the EP group widens (sizes that do not divide
  * the expert slots are skipped).
  * @param options as {@link memoryPerGpu} without epSize
- * @param epSizes EP sizes to evaluate, default [8, 16, 32, 64, 72, 144, 256, 288]
- * @returns rows for the EP sizes that divide numExperts + redundantExperts
- * @throws {RangeError|TypeError} for bad options or an empty / non-integer epSizes
- * @example memoryVsEpSize({ model: "deepseek-v3", gpu: "h200", kvLen: 4096 }).map(r => r.maxBatchPerGpu)
+ * @param epSizes EP sizes to evaluate (GPUs, integers ≥ 1), default [8, 16, 32, 64, 72, 144, 256, 288]
+ * @returns rows for the EP sizes that divide numExperts + redundantExperts (GB, sequences)
+ * @throws {RangeError|TypeError} for bad options (checked even when no EP size divides the slots) or a
+ *   non-array / empty / non-integer epSizes
+ * @example memoryVsEpSize({ model: "deepseek-v3", gpu: "h200", kvLen: 4096 }).map(r => r.maxBatchPerGpu) // [91, 233, 304, 339, 366] (EP 8, 16, 32, 64, 256)
  */
 export function memoryVsEpSize(options: Omit<MemoryOptions, "epSize">, epSizes: readonly number[] = [8, 16, 32, 64, 72, 144, 256, 288]): MemoryVsEpRow[] {
-  if (!Array.isArray(epSizes) || epSizes.length === 0) throw new RangeError("epSizes must be a non-empty array");
+  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
+  if (!Array.isArray(epSizes)) throw new TypeError(`epSizes must be an array, got ${show(epSizes)}`);
+  if (epSizes.length === 0) throw new RangeError("epSizes must not be empty");
   const m = resolveModel(options.model);
-  const slots = m.numExperts + (options.redundantExperts ?? 0);
+  const redundantExperts = options.redundantExperts ?? 0;
+  // Checked here too: a NaN or negative count would otherwise make every EP size "not divide" and return [].
+  assertNonNegativeInt("redundantExperts", redundantExperts);
+  const slots = m.numExperts + redundantExperts;
   const rows: MemoryVsEpRow[] = [];
   for (let i = 0; i < epSizes.length; i++) {
     assertPositiveInt(`epSizes[${i}]`, epSizes[i]);

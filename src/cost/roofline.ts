@@ -2,7 +2,7 @@
  * Roofline pieces of the cost model: the few efficiency factors, the time of a GEMM that is either
  * compute- or memory-bound, one SwiGLU expert's GroupGEMM and the token count where it turns compute-bound.
  */
-import { assertFinite, assertInRange, assertNonNegative, assertOneOf, assertPositive } from "../util/validate";
+import { assertFinite, assertInRange, assertNonNegative, assertOneOf, assertPositive, assertPositiveInt, show } from "../util/validate";
 import { getGpu, gpuNames, type GpuSpec } from "./catalog-hardware";
 
 /** Weight / GEMM precision: FP8 (1 byte, FP8 tensor cores) or BF16 (2 bytes, BF16 tensor cores). */
@@ -60,14 +60,14 @@ export const DEFAULT_EFFICIENCY: Readonly<Efficiency> = Object.freeze({
 
 /**
  * Merge user overrides into the defaults, validating each.
- * @param overrides partial efficiency factors
+ * @param overrides partial efficiency factors (fractions in (0, 1], latencies/overheads in µs ≥ 0)
  * @returns a complete, validated Efficiency
  * @throws {RangeError|TypeError} naming the bad factor
  * @example resolveEfficiency({ computeFraction: 0.5 }).memoryFraction // 0.85
  */
 export function resolveEfficiency(overrides?: Partial<Efficiency>): Efficiency {
   if (overrides !== undefined && (overrides === null || typeof overrides !== "object")) {
-    throw new TypeError(`efficiency must be an object, got ${overrides === null ? "null" : typeof overrides}`);
+    throw new TypeError(`efficiency must be an object, got ${overrides === null ? "null" : `${typeof overrides} ${show(overrides)}`}`);
   }
   const e: Efficiency = { ...DEFAULT_EFFICIENCY, ...(overrides ?? {}) };
   assertInRange("efficiency.computeFraction", e.computeFraction, Number.MIN_VALUE, 1);
@@ -81,18 +81,27 @@ export function resolveEfficiency(overrides?: Partial<Efficiency>): Efficiency {
 
 /**
  * Resolve a GPU given by name or spec (a spec is checked, not copied).
- * @throws {TypeError|RangeError} for unknown names or bad specs
+ * @param gpu catalog name (e.g. `"h800"`) or a {@link GpuSpec} (TFLOP/s, GB, TB/s, GB/s, GPUs per NVLink domain)
+ * @returns the GpuSpec
+ * @throws {TypeError|RangeError} for unknown names or bad specs (a non-positive or non-finite figure, or a
+ *   non-integer `nvlinkDomainSize`), naming the field and value
  * @example resolveGpu("h800").nvlinkGBps // 160
  */
 export function resolveGpu(gpu: string | GpuSpec): GpuSpec {
   if (typeof gpu === "string") return getGpu(gpu);
-  if (gpu === null || typeof gpu !== "object") throw new TypeError(`gpu must be a name or a GpuSpec, got ${gpu === null ? "null" : typeof gpu}`);
+  if (gpu === null || typeof gpu !== "object") throw new TypeError(`gpu must be a name or a GpuSpec, got ${gpu === null ? "null" : `${typeof gpu} ${show(gpu)}`}`);
   for (const f of ["bf16Tflops", "fp8Tflops", "hbmGB", "hbmTBps", "nvlinkGBps", "nicGBps"] as const) assertPositive(`gpu.${f}`, gpu[f]);
-  assertPositive("gpu.nvlinkDomainSize", gpu.nvlinkDomainSize);
+  assertPositiveInt("gpu.nvlinkDomainSize", gpu.nvlinkDomainSize);
   return gpu;
 }
 
-/** Bytes per weight element for a precision (fp8 → 1, bf16 → 2). @throws {RangeError} for other values */
+/**
+ * Bytes per weight element for a precision (fp8 → 1, bf16 → 2).
+ * @param precision `"fp8"` or `"bf16"`
+ * @returns bytes per element
+ * @throws {RangeError} for any other value, naming `precision` and the value
+ * @example bytesPerWeight("bf16") // 2
+ */
 export function bytesPerWeight(precision: Precision): number {
   assertOneOf("precision", precision, PRECISIONS);
   return precision === "fp8" ? 1 : 2;
@@ -141,8 +150,8 @@ export interface RooflineTime {
 
 /**
  * Roofline time of a kernel doing `flops` and moving `bytes` from HBM on one GPU.
- * @param flops floating-point operations (≥ 0)
- * @param bytes HBM bytes moved (≥ 0)
+ * @param flops floating-point operations, FLOP (≥ 0)
+ * @param bytes HBM bytes moved, bytes (≥ 0)
  * @param gpu name or spec
  * @param precision which tensor-core peak applies
  * @param efficiency optional overrides of the efficiency factors
@@ -185,17 +194,19 @@ export interface ExpertGemmOptions {
 /**
  * Roofline time of one SwiGLU expert on T tokens: FLOPs = 6·T·H·I, weight bytes = 3·H·I·bytesPerWeight
  * (activations ignored: T·H ≪ H·I in decode), time = max(FLOPs / achievable FLOP/s, bytes / achievable HBM B/s).
+ * @param options `tokens` (T, tokens ≥ 0, may be fractional), `hiddenSize` (H, elements, integer ≥ 1),
+ *   `expertFfnSize` (I, elements, integer ≥ 1), `gpu`, `precision` (default "fp8"), `efficiency`; see {@link ExpertGemmOptions}
  * @returns {@link RooflineTime} in microseconds
- * @throws {RangeError|TypeError} for negative/NaN tokens, non-positive sizes, unknown GPU/precision
+ * @throws {RangeError|TypeError} for negative/NaN tokens, non-positive or non-integer sizes, unknown GPU/precision
  * @example expertGemmTime({ tokens: 0, hiddenSize: 7168, expertFfnSize: 2048, gpu: "h100" }).memoryUs
  *   // 3·7168·2048 B / (3.35e12·0.85 B/s) ≈ 15.5 µs
  */
 export function expertGemmTime(options: ExpertGemmOptions): RooflineTime {
-  if (options === null || typeof options !== "object") throw new TypeError("options must be an object");
+  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
   const { tokens, hiddenSize, expertFfnSize, gpu, precision = "fp8", efficiency } = options;
   assertNonNegative("tokens", tokens);
-  assertPositive("hiddenSize", hiddenSize);
-  assertPositive("expertFfnSize", expertFfnSize);
+  assertPositiveInt("hiddenSize", hiddenSize);
+  assertPositiveInt("expertFfnSize", expertFfnSize);
   const flops = 6 * tokens * hiddenSize * expertFfnSize;
   const bytes = 3 * hiddenSize * expertFfnSize * bytesPerWeight(precision);
   return rooflineTime(flops, bytes, gpu, precision, efficiency);

@@ -2,7 +2,7 @@
  * Sweeps over EP size and batch: the throughput-per-GPU vs tokens/s-per-user frontier (the NVIDIA-style
  * chart), interpolation on it at a fixed interactivity, and the EP32-vs-EP8 ratio on GB200 NVL72.
  */
-import { assertNonEmptyArray, assertPositive, assertPositiveInt } from "../util/validate";
+import { assertFinite, assertNonEmptyArray, assertNonNegativeInt, assertPositive, assertPositiveInt, show } from "../util/validate";
 import type { Citation } from "./catalog-hardware";
 import { decodeStep, type DecodeOptions } from "./decode";
 import { resolveModel } from "./memory";
@@ -42,19 +42,25 @@ export interface SweepResult {
 
 /**
  * Evaluate decodeStep over an EP × batch grid and extract the frontier.
- * @returns {@link SweepResult}
- * @throws {RangeError|TypeError} for empty grids, non-integer sizes, and any bad decodeStep option
- * @example sweepFrontier({ model: "deepseek-v3", gpu: "gb200", kvLen: 2048, epSizes: [8, 32] }).frontier.length
+ * @param options every {@link decodeStep} option except epSize/batchPerGpu (kvLen in tokens), plus `epSizes`
+ *   (GPUs, integers ≥ 1) and `batchSizes` (sequences per GPU, > 0); see {@link SweepOptions}
+ * @returns {@link SweepResult} (throughput in tokens/s)
+ * @throws {RangeError|TypeError} for empty grids, non-integer sizes, a bad redundantExperts (checked even when no
+ *   EP size divides the slots), and any bad decodeStep option
+ * @example sweepFrontier({ model: "deepseek-v3", gpu: "gb200", kvLen: 2048, epSizes: [8, 32] }).frontier.length // 17
  */
 export function sweepFrontier(options: SweepOptions): SweepResult {
-  if (options === null || typeof options !== "object") throw new TypeError("options must be an object");
+  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
   const { epSizes, batchSizes = DEFAULT_BATCHES, ...rest } = options;
   assertNonEmptyArray("epSizes", epSizes);
   assertNonEmptyArray("batchSizes", batchSizes);
   epSizes.forEach((v, i) => assertPositiveInt(`epSizes[${i}]`, v));
   batchSizes.forEach((v, i) => assertPositive(`batchSizes[${i}]`, v));
   const m = resolveModel(rest.model);
-  const slots = m.numExperts + (rest.redundantExperts ?? 0);
+  const redundantExperts = rest.redundantExperts ?? 0;
+  // Checked here too: a NaN or negative count would otherwise make every EP size "not divide" (all skipped, no error).
+  assertNonNegativeInt("redundantExperts", redundantExperts);
+  const slots = m.numExperts + redundantExperts;
   const points: FrontierPoint[] = [];
   const byEp: Record<number, FrontierPoint[]> = {};
   const skippedEpSizes: number[] = [];
@@ -85,13 +91,17 @@ export function sweepFrontier(options: SweepOptions): SweepResult {
 
 /**
  * Pareto frontier (maximize both tokens/s per user and output tokens/s per GPU).
- * @param points candidate points (not mutated)
+ * @param points candidate points, each with finite `tokensPerSecPerUser` and `outputTokensPerSecPerGpu`
+ *   (tokens/s); not mutated
  * @returns the non-dominated points sorted by tokens/s per user ascending
- * @throws {TypeError} when points is not an array
- * @example paretoFrontier([{...a, tokensPerSecPerUser: 10, outputTokensPerSecPerGpu: 100}, ...])
+ * @throws {TypeError} when points is not an array or a point is not an object; {RangeError} for a NaN/±Infinity
+ *   field, naming `points[i].field` and the value
+ * @example
+ * paretoFrontier([{ tokensPerSecPerUser: 10, outputTokensPerSecPerGpu: 100 }, { tokensPerSecPerUser: 20, outputTokensPerSecPerGpu: 50 },
+ *   { tokensPerSecPerUser: 15, outputTokensPerSecPerGpu: 40 }]).map((p) => p.tokensPerSecPerUser) // [10, 20] (15 is dominated by 20)
  */
 export function paretoFrontier<T extends { tokensPerSecPerUser: number; outputTokensPerSecPerGpu: number }>(points: readonly T[]): T[] {
-  if (!Array.isArray(points)) throw new TypeError("points must be an array");
+  checkCurve("points", points);
   const sorted = [...points].sort((a, b) => b.tokensPerSecPerUser - a.tokensPerSecPerUser || b.outputTokensPerSecPerGpu - a.outputTokensPerSecPerGpu);
   const out: T[] = [];
   let best = -Infinity;
@@ -109,10 +119,10 @@ export function paretoFrontier<T extends { tokensPerSecPerUser: number; outputTo
  * the best throughput among operating points at least as fast as the target for every user, linearly
  * interpolated between the two neighbouring frontier points. When even the curve's slowest point is faster
  * than the target (the batch is capped by memory), its throughput is returned: running slower does not help.
- * @param curve points (any order; not mutated)
- * @param tokensPerSecPerUser target interactivity (> 0)
- * @returns throughput per GPU, or null when no point of the curve reaches the target (or the curve is empty)
- * @throws {RangeError|TypeError} for a non-positive target or a non-array curve
+ * @param curve points (any order; not mutated), each with finite `tokensPerSecPerUser` and `outputTokensPerSecPerGpu` (tokens/s)
+ * @param tokensPerSecPerUser target interactivity, tokens/s per user (> 0)
+ * @returns throughput per GPU (tokens/s), or null when no point of the curve reaches the target (or the curve is empty)
+ * @throws {RangeError|TypeError} for a non-positive target, a non-array curve, or a point with a non-finite field
  * @example throughputAtInteractivity([{ tokensPerSecPerUser: 40, outputTokensPerSecPerGpu: 400 },
  *   { tokensPerSecPerUser: 20, outputTokensPerSecPerGpu: 1000 }], 30) // 700
  */
@@ -120,7 +130,7 @@ export function throughputAtInteractivity(
   curve: readonly { tokensPerSecPerUser: number; outputTokensPerSecPerGpu: number }[],
   tokensPerSecPerUser: number,
 ): number | null {
-  if (!Array.isArray(curve)) throw new TypeError("curve must be an array");
+  checkCurve("curve", curve);
   assertPositive("tokensPerSecPerUser", tokensPerSecPerUser);
   const c = paretoFrontier(curve); // ascending in tps/user, descending throughput
   if (c.length === 0) return null;
@@ -134,6 +144,17 @@ export function throughputAtInteractivity(
     }
   }
   return null;
+}
+
+/** An array of objects with finite `tokensPerSecPerUser` and `outputTokensPerSecPerGpu`, named `name[i].field` on error. */
+function checkCurve(name: string, points: unknown): void {
+  if (!Array.isArray(points)) throw new TypeError(`${name} must be an array, got ${show(points)}`);
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i];
+    if (p === null || typeof p !== "object") throw new TypeError(`${name}[${i}] must be an object, got ${show(p)}`);
+    assertFinite(`${name}[${i}].tokensPerSecPerUser`, p.tokensPerSecPerUser);
+    assertFinite(`${name}[${i}].outputTokensPerSecPerGpu`, p.outputTokensPerSecPerGpu);
+  }
 }
 
 /** NVIDIA's published claim for wide EP on GB200 NVL72. */
@@ -189,12 +210,14 @@ export interface WideEpRatio {
  * Below ~30 tokens/s per user EP8 is capped by memory (its experts leave less room for KV cache), which keeps
  * the ratio near 1.35. So the model reproduces NVIDIA's 1.8× around 35 tokens/s per user, and says the gain is
  * larger at higher interactivity and smaller at lower.
+ * @param options `tokensPerSecPerUser` (target, tokens/s per user, > 0), `narrowEp`/`wideEp` (GPUs, default 8/32),
+ *   `model`, `gpu`, `kvLen` (tokens) and any other sweep option; see {@link WideEpRatioOptions}
  * @returns {@link WideEpRatio}, with NVIDIA's published figure beside the model's
  * @throws {RangeError|TypeError} for a non-positive target or bad sweep options
- * @example wideEpRatio({ tokensPerSecPerUser: 50 }).ratio
+ * @example wideEpRatio({ tokensPerSecPerUser: 50 }).ratio // ≈ 31.3
  */
 export function wideEpRatio(options: WideEpRatioOptions): WideEpRatio {
-  if (options === null || typeof options !== "object") throw new TypeError("options must be an object");
+  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
   const { tokensPerSecPerUser, narrowEp = 8, wideEp = 32, model = "deepseek-v3", gpu = "gb200", kvLen = 2048, ...rest } = options;
   assertPositive("tokensPerSecPerUser", tokensPerSecPerUser);
   assertPositiveInt("narrowEp", narrowEp);

@@ -95,7 +95,7 @@ export interface OnlineEplbResult {
  * @param newPhy2log `[slots]` (or `[layers][slots]`) placement to install
  * @param numGpus GPUs; must divide the slot count
  * @returns `{ phy2log, movedSlots }`: the re-ordered placement and how many slots still change
- * @throws {TypeError|RangeError} for mismatched shapes, negative/non-integer ids, or slots not divisible by numGpus
+ * @throws {TypeError|RangeError} for mismatched shapes, negative/non-integer ids (or ids ≥ 2^31), or slots not divisible by numGpus
  * @example
  * preservePlacement([0, 1, 2, 3], [1, 0, 3, 2], 2); // { phy2log: [0, 1, 2, 3], movedSlots: 0 }
  */
@@ -105,8 +105,9 @@ export function preservePlacement(oldPhy2log: unknown, newPhy2log: unknown, numG
   const single = Array.isArray(oldPhy2log) && typeof oldPhy2log[0] === "number";
   const o = single ? [oldPhy2log as number[]] : (oldPhy2log as number[][]);
   const n = single ? [newPhy2log as number[]] : (newPhy2log as number[][]);
-  const [L, R] = checkIndexMatrix("oldPhy2log", o, Number.MAX_SAFE_INTEGER, "2^53");
-  const [Ln, Rn] = checkIndexMatrix("newPhy2log", n, Number.MAX_SAFE_INTEGER, "2^53");
+  // Ids are copied into Int32Arrays below, so they must be < 2^31 (larger ones would wrap silently).
+  const [L, R] = checkIndexMatrix("oldPhy2log", o, 2 ** 31, "2^31");
+  const [Ln, Rn] = checkIndexMatrix("newPhy2log", n, 2 ** 31, "2^31");
   if (L !== Ln || R !== Rn) throw new RangeError(`newPhy2log shape [${Ln}][${Rn}] must equal oldPhy2log shape [${L}][${R}]`);
   assertPositiveInt("numGpus", numGpus);
   if (R % numGpus !== 0) throw new RangeError(`slot count (${R}) must be divisible by numGpus (${numGpus})`);
@@ -207,6 +208,9 @@ export function simulateOnlineEplb(options: OnlineEplbOptions): OnlineEplbResult
     if (options.threshold === 0) throw new RangeError("options.threshold must be in (0, 1], got 0");
   }
   if (typeof preserve !== "boolean") throw new TypeError(`options.preservePlacement must be a boolean, got ${String(preserve)}`);
+  if (options.workload !== undefined && (options.workload === null || typeof options.workload !== "object")) {
+    throw new TypeError(`options.workload must be an object, got ${String(options.workload)}`);
+  }
 
   // Loads source: explicit series or the drifting generator.
   let nextLoad: (t: number) => ArrayLike<ArrayLike<number>>;

@@ -16,7 +16,7 @@
  * sort is not guaranteed stable, and group sums are added left to right where torch may reduce in another
  * order (identical whenever loads are integers whose sums stay below 2^24, e.g. token counts).
  */
-import { assertPositiveInt } from "../util/validate";
+import { assertPositiveInt, show } from "../util/validate";
 import { PackScratch, packKernel } from "./packing";
 import { replicateKernel } from "./replicate";
 import { checkLoadMatrix, checkLoadVector } from "./validate";
@@ -40,6 +40,7 @@ export type EplbPolicy = "hierarchical" | "global";
  * The policy DeepSeek's EPLB picks: hierarchical when groups split evenly over nodes, else global.
  * @param numGroups expert groups (≥ 1)
  * @param numNodes server nodes (≥ 1)
+ * @returns `"hierarchical"` when `numGroups % numNodes == 0`, else `"global"`
  * @throws {TypeError|RangeError} naming the parameter when not a positive integer
  * @example eplbPolicy(8, 4); // "hierarchical"
  */
@@ -350,16 +351,32 @@ function rowOf(src: Int32Array, off: number, n: number): number[] {
 
 /**
  * Convert a {@link FlatPlacement} to nested arrays.
- * @param flat output of {@link rebalanceExpertsFlat}
+ * @param flat output of {@link rebalanceExpertsFlat}; not mutated
  * @returns the same placement as `number[][]` / `number[][][]`
- * @throws {TypeError} when `flat` lacks typed-array fields
+ * @throws {TypeError} when `flat` or one of its arrays has the wrong type; {RangeError} when a size is not a
+ *   positive integer or an array's length does not match the sizes (each naming the field and value)
  * @example toNested(rebalanceExpertsFlat([1, 1], 1, { numReplicas: 2, numGroups: 1, numNodes: 1, numGpus: 2 })).phy2log; // [[0, 1]]
  */
 export function toNested(flat: FlatPlacement): Placement {
   if (flat === null || typeof flat !== "object" || !(flat.phy2log instanceof Int32Array) || !(flat.log2phy instanceof Int32Array)) {
-    throw new TypeError("flat must be a FlatPlacement (from rebalanceExpertsFlat)");
+    throw new TypeError(`flat must be a FlatPlacement (from rebalanceExpertsFlat), got ${show(flat)}`);
   }
   const { numLayers: L, numExperts: E, numReplicas: R, maxReplicas: X } = flat;
+  assertPositiveInt("flat.numLayers", L);
+  assertPositiveInt("flat.numExperts", E);
+  assertPositiveInt("flat.numReplicas", R);
+  assertPositiveInt("flat.maxReplicas", X);
+  const expected: [keyof FlatPlacement, number, string][] = [
+    ["phy2log", L * R, "numLayers × numReplicas"],
+    ["phyRank", L * R, "numLayers × numReplicas"],
+    ["logcnt", L * E, "numLayers × numExperts"],
+    ["log2phy", L * E * X, "numLayers × numExperts × maxReplicas"],
+  ];
+  for (const [field, length, what] of expected) {
+    const arr = flat[field];
+    if (!(arr instanceof Int32Array)) throw new TypeError(`flat.${field} must be an Int32Array, got ${show(arr)}`);
+    if (arr.length !== length) throw new RangeError(`flat.${field} must have ${what} = ${length} entries, got ${arr.length}`);
+  }
   const phy2log = new Array<number[]>(L);
   const phyRank = new Array<number[]>(L);
   const logcnt = new Array<number[]>(L);

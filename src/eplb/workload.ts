@@ -84,6 +84,8 @@ export function createDriftingWorkload(options: DriftingWorkloadOptions): Drifti
   const base: PopularityOptions = options.popularity ?? { kind: "zipf", zipfS: options.zipfS ?? 1 };
   if (base === null || typeof base !== "object") throw new TypeError(`options.popularity must be an object, got ${String(base)}`);
   const driftSigma = options.driftSigma ?? options.driftStd;
+  // Checked here so an error names the option actually given (driftingPopularity would call both "driftSigma").
+  if (driftSigma !== undefined) assertNonNegative(options.driftSigma !== undefined ? "options.driftSigma" : "options.driftStd", driftSigma);
   const rng = createRng(seed);
   // Without drift or shifts the popularity never changes: compute one iteration and reuse it.
   const frozen = driftSigma === 0 && !options.shiftEvery;

@@ -282,7 +282,7 @@ export function dispatchStats(routing: RoutingIndices, placement: DispatchPlacem
  *
  * @param numTokens tokens in the batch, ≥ 1
  * @param numSharedExperts shared experts, ≥ 0
- * @returns `[sharedExperts]` Int32Array, each entry numTokens
+ * @returns `[sharedExperts]` Int32Array of tokens per shared expert, each entry numTokens
  * @throws {RangeError} for bad counts
  * @example
  * sharedExpertLoad(4096, 1); // Int32Array [4096]

@@ -105,9 +105,9 @@ export function route(logits: Float32Array, options: RouterOptions): RoutingResu
  * @throws {TypeError|RangeError} as {@link route}; also when the chosen scores of a token sum to 0 and
  *   `normalize` is on (cannot renormalise)
  * @example
- * // 4 experts in 2 groups; group 0 = {0,1} scores 0.9+0.1, group 1 = {2,3} scores 0.5+0.4 → keep group 1
+ * // 4 experts in 2 groups; group 0 = {0,1} scores 0.9+0.1 = 1.0, group 1 = {2,3} scores 0.5+0.4 = 0.9 → keep group 0
  * const s = new Float32Array([0.9, 0.1, 0.5, 0.4]);
- * routeScores(s, { numExperts: 4, topK: 2, numGroups: 2, topkGroup: 1 }).indices; // Int32Array [2, 3]
+ * routeScores(s, { numExperts: 4, topK: 2, numGroups: 2, topkGroup: 1 }).indices; // Int32Array [0, 1] (without the group limit: [0, 2])
  */
 export function routeScores(scores: Float32Array, options: RouterOptions): RoutingResult {
   const o = checkOptions(options);

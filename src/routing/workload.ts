@@ -110,6 +110,9 @@ export function driftingPopularity(numExperts: number, options: DriftOptions): F
   assertPositiveInt("numIterations", options.numIterations);
   const seed = options.seed ?? 0;
   const rng = createRng(seed);
+  if (options.base !== undefined && (options.base === null || typeof options.base !== "object")) {
+    throw new TypeError(`base must be a PopularityOptions object, got ${show(options.base)}`);
+  }
   const base = expertPopularity(numExperts, options.base ?? { kind: "zipf", zipfS: 1, seed });
   const sigma = options.driftSigma ?? 0.05;
   assertNonNegative("driftSigma", sigma);
@@ -168,7 +171,7 @@ export interface SampleOptions {
  * @param options see {@link SampleOptions}
  * @returns a {@link RoutingResult}: `indices` `[tokens][topK]` in draw order, `weights` all 1/topK, no shared experts
  * @throws {TypeError|RangeError} for a bad popularity (empty, negative, NaN, all zero), topK larger
- *   than the experts with popularity > 0, or bad numTokens / seed
+ *   than the experts with popularity > 0, or bad numTokens / seed / rng
  * @example
  * const r = sampleRouting(expertPopularity(16, { kind: "zipf", zipfS: 1.1 }), { numTokens: 4, topK: 2, seed: 7 });
  * r.indices.length; // 8
@@ -183,7 +186,10 @@ export function sampleRouting(popularity: ArrayLike<number>, options: SampleOpti
   for (let e = 0; e < E; e++) if (popularity[e] > 0) positive++;
   if (positive === 0) throw new RangeError("popularity must have at least one entry > 0");
   assertTopK("topK", k, positive, "the number of experts with popularity > 0");
-  const rng = options.rng ?? createRng(options.seed ?? 0);
+  const rng = options.rng !== undefined ? options.rng : createRng(options.seed ?? 0);
+  if (rng === null || typeof rng !== "object" || typeof rng.next !== "function") {
+    throw new TypeError(`rng must be a generator from createRng, got ${show(options.rng)}`);
+  }
   const cdf = new Float64Array(E);
   let acc = 0;
   for (let e = 0; e < E; e++) {
@@ -301,6 +307,9 @@ export function loadMatrix(options: LoadMatrixOptions = {}): number[][] {
   assertPositiveInt("numExperts", numExperts);
   assertPositiveInt("numTokens", numTokens);
   assertTopK("topK", topK, numExperts, "numExperts");
+  if (options.popularity !== undefined && (options.popularity === null || typeof options.popularity !== "object")) {
+    throw new TypeError(`popularity must be a PopularityOptions object, got ${show(options.popularity)}`);
+  }
   const shape = options.popularity ?? { kind: "zipf", zipfS: 1 };
   const rng = createRng(options.seed ?? 0);
   const rows: number[][] = [];

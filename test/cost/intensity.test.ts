@@ -40,7 +40,7 @@ describe("prefill vs decode arithmetic intensity", () => {
     expect(() => stepIntensity({ ...ok, kvCacheBytes: 0 })).toThrow(/kvCacheBytes/);
     expect(() => stepIntensity({ ...ok, gpu: "x" })).toThrow(/known/);
     expect(() => stepIntensity(null as never)).toThrow(TypeError);
-    expect(() => prefillVsDecode({ model: "deepseek-v3", gpu: "h100", decodeBatch: -1 })).toThrow(/tokens/);
+    expect(() => prefillVsDecode({ model: "deepseek-v3", gpu: "h100", decodeBatch: -1 })).toThrow(/^decodeBatch must be > 0, got -1/);
     expect(() => prefillVsDecode(undefined as never)).toThrow(TypeError);
   });
 });
