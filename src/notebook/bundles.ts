@@ -46,6 +46,7 @@ export function escapeHtml(text: unknown): string {
  * as `\uXXXX` escapes, so no `</script>` or `<!--` can end the script early.
  * @param value a JSON-serializable value
  * @returns the JSON text
+ * @throws {TypeError} when `value` has no JSON form (undefined, a function, a symbol)
  * @example
  * scriptJson({ s: "</script>" }); // '{"s":"\\u003c/script\\u003e"}'
  */
@@ -59,10 +60,17 @@ export function scriptJson(value: unknown): string {
  * A deep copy with typed arrays turned into plain arrays (JSON would turn a `Float32Array` into an
  * object keyed "0", "1", …). Non-finite numbers stay (JSON writes them as null, which plotly draws as gaps).
  * @param value the value to copy
+ * @param where path of `value` used in error messages, default "figure" (e.g. "figure.data[0]")
+ * @param seen objects on the current path, for cycle detection (callers leave the default)
  * @returns a JSON-friendly copy
- * @throws {TypeError} on functions, symbols, bigints or cycles
+ * @throws {TypeError} on functions, symbols, bigints or cycles (naming the path), or when `where` is not a
+ *   string or `seen` not a Set
+ * @example
+ * toPlainJson({ y: new Float32Array([1, 2]) }); // { y: [1, 2] }
  */
 export function toPlainJson(value: unknown, where = "figure", seen: Set<object> = new Set()): unknown {
+  if (typeof where !== "string") throw new TypeError(`where must be a string, got ${describe(where)}`);
+  if (!(seen instanceof Set)) throw new TypeError(`seen must be a Set, got ${describe(seen)}`);
   if (value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean") return value;
   if (value === undefined) return undefined;
   if (typeof value === "function" || typeof value === "symbol" || typeof value === "bigint") {
@@ -95,7 +103,10 @@ export function toPlainJson(value: unknown, where = "figure", seen: Set<object> 
 
 /**
  * Check a figure's shape.
- * @throws {TypeError} when `figure` is not `{ data: object[], layout?: object }`
+ * @param figure the value to check (a plotly figure `{ data, layout }`, as `src/viz` returns it)
+ * @throws {TypeError} when `figure` is not `{ data: object[], layout?: object, frames?: object[] }`
+ * @example
+ * assertFigure({ data: [{ type: "bar", y: [1] }] }); // ok; assertFigure({ data: "x" }) throws "figure.data must be an array of traces, …"
  */
 export function assertFigure(figure: unknown): asserts figure is Figure {
   if (figure === null || typeof figure !== "object" || Array.isArray(figure)) {
@@ -147,9 +158,14 @@ export function plotlyLoaderHtml(plotlySource: string): string {
 /**
  * The bundle that loads plotly.js into the page (sent once per kernel session, before the first figure).
  * @param plotlySource the text of `plotly.min.js`
- * @param version plotly.js version for the text fallback
+ * @param version plotly.js version for the text fallback (non-empty string)
+ * @returns `{ "text/html": <script>…, "text/plain": "plotly.js <version> loaded (offline) …" }`
+ * @throws {TypeError} when the source is empty or the version is not a non-empty string
+ * @example
+ * plotlyLoaderBundle("window.Plotly = {};", "3.0.1")["text/plain"]; // "plotly.js 3.0.1 loaded (offline) for the figures below"
  */
 export function plotlyLoaderBundle(plotlySource: string, version: string): MimeBundle {
+  if (typeof version !== "string" || version.trim() === "") throw new TypeError(`version must be a non-empty string, got ${describe(version)}`);
   return {
     "text/html": plotlyLoaderHtml(plotlySource),
     "text/plain": `plotly.js ${version} loaded (offline) for the figures below`,
@@ -181,6 +197,10 @@ export interface FigureOptions {
 export function figureBundle(figure: Figure, id: string, options: FigureOptions = {}): MimeBundle {
   assertFigure(figure);
   if (typeof id !== "string" || !/^[A-Za-z][\w-]*$/.test(id)) throw new TypeError(`id must be an HTML id of letters, digits, - and _, got ${describe(id)}`);
+  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${describe(options)}`);
+  if (options.config !== undefined && (options.config === null || typeof options.config !== "object" || Array.isArray(options.config))) {
+    throw new TypeError(`config must be a plotly config object, got ${describe(options.config)}`);
+  }
   const heightPx = options.heightPx ?? 420;
   if (typeof heightPx !== "number" || !Number.isFinite(heightPx) || heightPx <= 0) throw new RangeError(`heightPx must be a positive number of pixels, got ${String(heightPx)}`);
   const config = (toPlainJson(options.config ?? { responsive: true, displaylogo: false }, "config") ?? {}) as Record<string, unknown>;
@@ -206,7 +226,14 @@ export function figureBundle(figure: Figure, id: string, options: FigureOptions 
   return { "text/html": html, [PLOTLY_MIME]: plotlyJson, "text/plain": figureSummary(figure) };
 }
 
-/** One-line text description of a figure, e.g. `Plotly figure "Load per GPU" (2 traces: bar, scatter)`. */
+/**
+ * One-line text description of a figure, e.g. `Plotly figure "Load per GPU" (2 traces: bar, scatter)`.
+ * @param figure `{ data, layout }`
+ * @returns the description (title when the layout has one, trace count and types)
+ * @throws {TypeError} for a malformed figure
+ * @example
+ * figureSummary({ data: [{ type: "bar" }], layout: { title: { text: "Load per GPU" } } }); // 'Plotly figure "Load per GPU" (1 trace: bar)'
+ */
 export function figureSummary(figure: Figure): string {
   assertFigure(figure);
   const types = figure.data.map((t) => (typeof t.type === "string" ? t.type : "scatter"));
@@ -247,12 +274,14 @@ export interface TableOptions {
  * first-seen order; a missing cell is empty.
  * @param input DataFrame, Series, or `Record<string, unknown>[]`
  * @returns columns, rows, and the index (DataFrame/Series only)
- * @throws {TypeError} for anything else (including an array of non-objects)
+ * @throws {TypeError} for anything else (including an array of non-objects); {RangeError} for an empty
+ *   array of rows (it has no columns to show)
  * @example
  * toTableData([{ gpu: 0, tokens: 12 }]); // { columns: ["gpu", "tokens"], rows: [[0, 12]], index: null }
  */
 export function toTableData(input: unknown): TableData {
   if (Array.isArray(input)) {
+    if (input.length === 0) throw new RangeError("rows must not be empty: pass at least one row object (its keys are the columns)");
     const columns: string[] = [];
     const seen = new Set<string>();
     input.forEach((row, i) => {
@@ -351,6 +380,9 @@ export function tableHtml(input: unknown, options: TableOptions = {}): string {
  * @param input danfo DataFrame/Series or an array of row objects
  * @param options digits, maxRows, index, caption
  * @returns lines joined by "\n"
+ * @throws {TypeError} for bad input; {RangeError} for bad options
+ * @example
+ * tableText([{ gpu: 0, tokens: 12 }]); // "gpu  tokens\n  0      12"
  */
 export function tableText(input: unknown, options: TableOptions = {}): string {
   const { t, digits, shown, more, showIndex } = prepareTable(input, options);
@@ -371,6 +403,10 @@ export function tableText(input: unknown, options: TableOptions = {}): string {
  * The MIME bundle of a table: HTML plus aligned plain text.
  * @param input danfo DataFrame/Series or an array of row objects
  * @param options digits, maxRows, index, caption
+ * @returns `{ "text/html": tableHtml(…), "text/plain": tableText(…) }`
+ * @throws {TypeError} for bad input; {RangeError} for bad options
+ * @example
+ * tableBundle([{ gpu: 0, tokens: 12 }])["text/plain"]; // "gpu  tokens\n  0      12"
  */
 export function tableBundle(input: unknown, options: TableOptions = {}): MimeBundle {
   return { "text/html": tableHtml(input, options), "text/plain": tableText(input, options) };
@@ -383,6 +419,7 @@ function prepareTable(input: unknown, options: TableOptions) {
   const maxRows = options.maxRows ?? 50;
   if (!Number.isInteger(maxRows) || maxRows < 1) throw new RangeError(`maxRows must be a positive integer, got ${String(maxRows)}`);
   if (options.caption !== undefined && typeof options.caption !== "string") throw new TypeError(`caption must be a string, got ${describe(options.caption)}`);
+  if (options.index !== undefined && typeof options.index !== "boolean") throw new TypeError(`index must be true or false, got ${describe(options.index)}`);
   const t = toTableData(input);
   const showIndex = options.index ?? t.index !== null;
   const shown = t.rows.slice(0, maxRows);
@@ -398,7 +435,10 @@ function assertDigits(digits: unknown): asserts digits is number {
 /**
  * The MIME bundle of a markdown text.
  * @param text markdown source
+ * @returns `{ "text/markdown": text, "text/plain": text }`
  * @throws {TypeError} when text is not a string
+ * @example
+ * markdownBundle("**8** experts")["text/markdown"]; // "**8** experts"
  */
 export function markdownBundle(text: string): MimeBundle {
   if (typeof text !== "string") throw new TypeError(`markdown text must be a string, got ${describe(text)}`);

@@ -33,8 +33,12 @@ let override: DisplaySink | null = null;
 
 /**
  * Replace the display sink (for tests), or restore automatic detection with `null`.
- * @param sink the sink to use, or null
+ * @param sink the sink to use (`{ rich, emit(bundle, displayId?, update?) }`), or null
  * @returns the previous override (null when detection was active)
+ * @throws {TypeError} when `sink` is neither null nor an object with an `emit` function
+ * @example
+ * const prev = setDisplaySink({ rich: false, emit: (b) => console.log(b["text/plain"]) });
+ * setDisplaySink(prev); // restore
  */
 export function setDisplaySink(sink: DisplaySink | null): DisplaySink | null {
   if (sink !== null && (typeof sink !== "object" || typeof sink.emit !== "function")) {
@@ -45,7 +49,11 @@ export function setDisplaySink(sink: DisplaySink | null): DisplaySink | null {
   return prev;
 }
 
-/** The sink in effect now: the override, else the tslab kernel if a cell is executing, else text. */
+/**
+ * The sink in effect now: the override, else the tslab kernel if a cell is executing, else text.
+ * @returns the sink; `.rich` is false for the plain-text fallback
+ * @example currentSink() === TEXT_SINK; // true outside a kernel (plain node, vitest) with no override
+ */
 export function currentSink(): DisplaySink {
   if (override) return override;
   const write = findTslabWriter();
@@ -53,7 +61,11 @@ export function currentSink(): DisplaySink {
   return TEXT_SINK;
 }
 
-/** True when output goes to a rich front end (a tslab kernel, or a test sink that says so). */
+/**
+ * True when output goes to a rich front end (a tslab kernel, or a test sink that says so).
+ * @returns whether the current sink is rich
+ * @example underKernel(); // false in plain node
+ */
 export function underKernel(): boolean {
   return currentSink().rich;
 }
