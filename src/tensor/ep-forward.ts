@@ -24,7 +24,7 @@
  * The tests check that the resulting counts and traffic equal `dispatchStats` exactly.
  */
 import type * as tfc from "@tensorflow/tfjs-core";
-import { assertNonNegative, assertOneOf, assertPositiveInt, show } from "../util/validate";
+import { assertNonNegative, assertNonNegativeInt, assertOneOf, assertPositiveInt, show } from "../util/validate";
 import { createRng } from "../util/rng";
 import { assignReplicas, REPLICA_RULES, type ReplicaRule, type RoutingResult } from "../routing";
 import { rebalanceExperts } from "../eplb";
@@ -347,7 +347,8 @@ export interface EpDemoResult {
  * @param options sizes, skew and seed ({@link EpDemoOptions}); all optional
  * @returns one row per (placement, rule), the batch's tokens per expert and a summary sentence
  * @throws {TypeError|RangeError} naming the option on invalid sizes (see createMoeLayer, planDispatch and
- *   rebalanceExperts) or a negative/NaN skew; {Error} when the backend is not loaded
+ *   rebalanceExperts), a negative/NaN skew or a seed that is not an integer in [0, 2^32 − 3]; {Error} when the
+ *   backend is not loaded
  * @example
  * await loadBackend();
  * const demo = epEquivalenceDemo({ epSize: 4 });
@@ -364,6 +365,8 @@ export function epEquivalenceDemo(options: EpDemoOptions = {}): EpDemoResult {
   assertPositiveInt("epSize", epSize);
   assertPositiveInt("numTokens", numTokens);
   assertNonNegative("skew", skew);
+  assertNonNegativeInt("seed", seed);
+  if (seed > 0xffffffff - 2) throw new RangeError(`seed must be ≤ 2^32 − 3 (the demo also seeds with seed + 1 and seed + 2), got ${seed}`);
   const numReplicas = options.numReplicas ?? numExperts + epSize;
   assertPositiveInt("numReplicas", numReplicas);
   if (numExperts % epSize !== 0) throw new RangeError(`numExperts (${numExperts}) must be divisible by epSize (${epSize}) for the contiguous placement`);

@@ -2,7 +2,7 @@
  * Compute figures: the roofline (arithmetic intensity of decode vs prefill against a GPU's ridge
  * point), and the GroupGEMM curve (time per token and achieved FLOP/s vs tokens per expert).
  */
-import { COLORS, Figure, BaseOptions, Trace, assertNumbers, assertPositiveFinite, assertSameLength, axis, baseLayout, categoricalColor, escapeHtml, fmt, round, show, toArray } from "./figure";
+import { COLORS, Figure, BaseOptions, Trace, assertNumbers, assertOptionalString, assertPositiveFinite, assertSameLength, axis, baseLayout, categoricalColor, escapeHtml, fmt, round, show, toArray } from "./figure";
 
 /** A GPU's two roofs. */
 export interface RooflineGpu {
@@ -40,6 +40,7 @@ export interface RooflineOptions extends BaseOptions {
  */
 export function rooflineFigure(gpu: RooflineGpu, points: readonly RooflinePoint[], options: RooflineOptions = {}): Figure {
   if (gpu === null || typeof gpu !== "object") throw new TypeError(`gpu must be { peakFlops, bandwidthBytesPerSec }, got ${show(gpu)}`);
+  assertOptionalString("gpu.name", gpu.name);
   assertPositiveFinite("gpu.peakFlops", gpu.peakFlops);
   assertPositiveFinite("gpu.bandwidthBytesPerSec", gpu.bandwidthBytesPerSec);
   if (!Array.isArray(points as unknown)) throw new TypeError(`points must be an array, got ${show(points)}`);
@@ -133,6 +134,7 @@ export interface GroupGemmOptions extends BaseOptions {
  */
 export function groupGemmFigure(measured: GroupGemmMeasurement, options: GroupGemmOptions): Figure {
   if (measured === null || typeof measured !== "object") throw new TypeError(`measured must be { tokensPerExpert, timePerTokenUs }, got ${show(measured)}`);
+  assertOptionalString("measured.label", measured.label);
   assertNumbers("measured.tokensPerExpert", measured.tokensPerExpert, "positive");
   assertNumbers("measured.timePerTokenUs", measured.timePerTokenUs, "positive");
   assertSameLength("measured.tokensPerExpert", measured.tokensPerExpert, "measured.timePerTokenUs", measured.timePerTokenUs);
@@ -158,6 +160,7 @@ export function groupGemmFigure(measured: GroupGemmMeasurement, options: GroupGe
     assertPositiveFinite("options.roofline.peakFlops", r.peakFlops);
     assertPositiveFinite("options.roofline.bandwidthBytesPerSec", r.bandwidthBytesPerSec);
     assertPositiveFinite("options.roofline.weightBytes", r.weightBytes);
+    assertOptionalString("options.roofline.name", r.name);
     const crossover = (r.weightBytes * r.peakFlops) / (options.flopsPerToken * r.bandwidthBytesPerSec);
     const lo = Math.min(...tpe, crossover / 4);
     const hi = Math.max(...tpe, crossover * 4);

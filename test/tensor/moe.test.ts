@@ -405,5 +405,7 @@ describe("epEquivalenceDemo", () => {
     expect(() => epEquivalenceDemo({ numExperts: 6, epSize: 4 })).toThrow(/numExperts \(6\) must be divisible by epSize \(4\)/);
     expect(() => epEquivalenceDemo({ numTokens: 0 })).toThrow(/numTokens/);
     expect(() => epEquivalenceDemo(null as never)).toThrow(TypeError);
+    expect(() => epEquivalenceDemo(Object.freeze({ seed: 2 ** 32 - 1 }))).toThrow(/^seed must be ≤ 2\^32 − 3 .*got 4294967295/);
+    expect(() => epEquivalenceDemo(Object.freeze({ seed: -1 }))).toThrow(/^seed must be ≥ 0, got -1/);
   });
 });
