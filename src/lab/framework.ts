@@ -41,6 +41,7 @@ export class NotImplemented extends Error {
  * True when `value` is the untouched starter: `undefined` or the {@link TODO} sentinel.
  * @param value a learner's answer (any value)
  * @returns whether the answer is still the starter
+ * @throws never (any value is accepted)
  * @example isBlank(TODO); // true
  */
 export function isBlank(value: unknown): boolean {
@@ -284,6 +285,7 @@ export function expectNumber(what: string, value: unknown): string | undefined {
  * Normalises a multiple-choice answer ("a", " B ", "c)") to an upper-case letter, or undefined.
  * @param value the learner's answer (any value; non-strings give undefined)
  * @returns the letter, or undefined when the answer is not a single choice letter
+ * @throws never (any value is accepted; the checker reports unusable answers)
  * @example choiceLetter(" c) "); // "C"
  */
 export function choiceLetter(value: unknown): string | undefined {
@@ -296,6 +298,7 @@ export function choiceLetter(value: unknown): string | undefined {
  * Normalises yes/no answers: true/false, "yes"/"no", "y"/"n", "true"/"false" (any case, trimmed).
  * @param value the learner's answer (any value; others give undefined)
  * @returns true, false, or undefined when the answer is neither
+ * @throws never (any value is accepted; the checker reports unusable answers)
  * @example yesNo(" Yes "); // true
  */
 export function yesNo(value: unknown): boolean | undefined {

@@ -142,7 +142,9 @@ export interface ThroughputRow {
  * Exercise 2: Dense-style (no EP) vs standard EP vs wide EP vs wide EP + EPLB, by the cost model.
  * Each configuration runs at the largest decode batch that fits (capped at 256 sequences per GPU),
  * with the same skewed expert popularity; EPLB's imbalance comes from the real EPLB placement.
- * @returns rows (in {@link EX2_CONFIG_IDS} order), a bar figure and the measured ordering
+ * @returns rows (in {@link EX2_CONFIG_IDS} order; step time in ms, throughput in output tokens/s per GPU), a bar
+ *   figure and the measured ordering
+ * @throws never (fixed inputs)
  * @example throughputComparison().ordering.length; // 4
  */
 export function throughputComparison(): { rows: ThroughputRow[]; figure: Figure; ordering: Ex2ConfigId[] } {
@@ -248,6 +250,7 @@ export function allToAllCrossoverEp(): number {
  * published H800 measurements (128 tokens per rank, hidden 7168, top-8).
  * @returns the latency figure (µs per MoE layer vs EP size) and the dispatch / combine bytes per token per
  *   layer (and KB per token over all MoE layers)
+ * @throws never (fixed inputs)
  * @example deepEpDemo().bytesRows.length; // 2
  */
 export function deepEpDemo(): { figure: Figure; bytesRows: { direction: string; precision: string; bytesPerTokenPerLayer: number; kbPerTokenAllLayers: number }[] } {

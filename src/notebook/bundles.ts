@@ -29,6 +29,7 @@ export const FIGURE_ID_PREFIX = "ep-plot-";
  * Escape text for HTML element content and attribute values.
  * @param text any value; non-strings go through `String()`
  * @returns the text with `& < > " '` replaced by entities
+ * @throws never (every value has a `String()` form)
  * @example
  * escapeHtml('<a href="x">'); // "&lt;a href=&quot;x&quot;&gt;"
  */
@@ -317,8 +318,9 @@ export function toTableData(input: unknown): TableData {
  * without trailing zeros (tiny non-zero values in exponent form), `null`/`undefined` as empty,
  * dates as ISO strings, objects as JSON.
  * @param value the cell
- * @param digits fraction digits for non-integers (0–20)
+ * @param digits fraction digits for non-integers (integer 0–20), default 4
  * @returns the text (not yet HTML-escaped)
+ * @throws {RangeError} naming `digits` when it is not an integer in 0..20
  * @example
  * formatCell(2 / 3, 3); // "0.667"
  */

@@ -52,6 +52,7 @@ export function setDisplaySink(sink: DisplaySink | null): DisplaySink | null {
 /**
  * The sink in effect now: the override, else the tslab kernel if a cell is executing, else text.
  * @returns the sink; `.rich` is false for the plain-text fallback
+ * @throws never
  * @example currentSink() === TEXT_SINK; // true outside a kernel (plain node, vitest) with no override
  */
 export function currentSink(): DisplaySink {
@@ -64,6 +65,7 @@ export function currentSink(): DisplaySink {
 /**
  * True when output goes to a rich front end (a tslab kernel, or a test sink that says so).
  * @returns whether the current sink is rich
+ * @throws never
  * @example underKernel(); // false in plain node
  */
 export function underKernel(): boolean {

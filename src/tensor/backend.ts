@@ -478,6 +478,7 @@ export function getTf(): Tf {
 /**
  * The report of the finished {@link loadBackend} call, or `undefined` before it finished.
  * @returns the active backend's report, or `undefined`
+ * @throws never
  * @example (await loadBackend(), currentBackend()?.name) // "wasm" on the lab machine
  */
 export function currentBackend(): BackendReport | undefined {
