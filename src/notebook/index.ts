@@ -151,7 +151,7 @@ export interface Progress {
  * @throws {RangeError} when total is not a positive finite number; {TypeError} when label is not a string
  * @example
  * const p = progress(58, "rebalancing layers");
- * for (let l = 0; l < 58; l++) { work(l); p.tick(); }
+ * for (let l = 0; l < 58; l++) p.tick(); // one tick per rebalanced layer
  * p.done();
  */
 export function progress(total: number, label = ""): Progress {
