@@ -476,6 +476,28 @@ export function progressBundle(done: number, total: number, label = ""): MimeBun
   return { "text/html": html, "text/plain": `${label ? label + " " : ""}[${bar}] ${counts}` };
 }
 
+/**
+ * The MIME bundle of a "busy" indicator for work whose size is unknown (an HTML `<progress>` without a
+ * value, which browsers animate), or of the same line once the work is finished (a full bar).
+ * @param label what is running (escaped); must not be empty
+ * @param finished true for the final state
+ * @returns `{ "text/html": <progress>…, "text/plain": "label [working…]" | "label [done]" }`
+ * @throws {TypeError} when label is not a string or finished not a boolean; {RangeError} when label is empty
+ * @example
+ * busyBundle("loading the library")["text/plain"]; // "loading the library [working…]"
+ * busyBundle("library loaded", true)["text/plain"]; // "library loaded [done]"
+ */
+export function busyBundle(label: string, finished = false): MimeBundle {
+  if (typeof label !== "string") throw new TypeError(`label must be a string, got ${describe(label)}`);
+  if (label.trim() === "") throw new RangeError("label must not be empty");
+  if (typeof finished !== "boolean") throw new TypeError(`finished must be a boolean, got ${describe(finished)}`);
+  const bar = finished ? '<progress value="1" max="1" style="width:20em"></progress>' : '<progress style="width:20em"></progress>';
+  const html =
+    '<div class="ep-progress ep-busy" style="display:flex;align-items:center;gap:0.6em;font-family:monospace">' +
+    `<span>${escapeHtml(label)}</span>${bar}</div>`;
+  return { "text/html": html, "text/plain": `${label} [${finished ? "done" : "working…"}]` };
+}
+
 function describe(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return `an array of length ${v.length}`;

@@ -22,6 +22,7 @@ import {
   markdownBundle,
   plotlyLoaderBundle,
   progressBundle,
+  busyBundle,
   tableBundle,
   type Figure,
   type FigureOptions,
@@ -207,6 +208,50 @@ export function progress(total: number, label = ""): Progress {
       value = total;
       if (newLabel !== undefined) currentLabel = newLabel;
       render(true);
+    },
+  };
+}
+
+/** Handle of {@link busy}. */
+export interface Busy {
+  /** Replace the animated bar with a finished one, optionally with a new label. Idempotent. */
+  done(label?: string): void;
+}
+
+/**
+ * An animated "working…" bar for work whose size is unknown, shown at once and finished in place later,
+ * possibly from a later cell: e.g. shown just before a cell that imports (and so type-checks) the whole
+ * library. Outside a kernel it is silent until `done()`, which prints one line. A display failure never
+ * throws.
+ * @param label what is running, shown beside the bar (non-empty)
+ * @returns the handle whose `done()` finishes the bar
+ * @throws {TypeError|RangeError} when label is not a non-empty string
+ * @example
+ * const loading = busy("loading the library");
+ * loading.done("library loaded"); // the same output now shows a full bar
+ */
+export function busy(label: string): Busy {
+  busyBundle(label); // validates
+  const sink: DisplaySink = currentSink();
+  const displayId = randomBytes(8).toString("hex");
+  let finished = false;
+  try {
+    if (sink.rich) sink.emit(busyBundle(label), displayId, false);
+  } catch {
+    // best effort
+  }
+  return {
+    done(newLabel?: string) {
+      if (newLabel !== undefined) busyBundle(newLabel); // validates
+      if (finished) return;
+      finished = true;
+      const bundle = busyBundle(newLabel ?? label, true);
+      try {
+        if (sink.rich) sink.emit(bundle, displayId, true);
+        else sink.emit(bundle);
+      } catch {
+        // best effort
+      }
     },
   };
 }

@@ -46,12 +46,16 @@ describe("lab 3.1 notebook file", () => {
     expect(fs.realpathSync(path.join(root, "notebooks", "images"))).toBe(fs.realpathSync(path.join(root, "images")));
   });
 
-  it("keeps code cells short and imports the library only in the setup cell", () => {
+  it("keeps code cells short and imports the library only in the two setup cells", () => {
     const code = nb.cells.filter((c: { cell_type: string }) => c.cell_type === "code");
     for (const c of code) expect(c.source.length).toBeLessThanOrEqual(8);
     const importing = code.filter((c: { source: string[] }) => /^import /m.test(text(c)));
-    expect(importing.map((c: { id: string }) => c.id)).toEqual(["setup"]);
-    expect(text(importing[0])).toContain('from "./src/lab"');
+    expect(importing.map((c: { id: string }) => c.id)).toEqual(["setup-status", "setup"]);
+    // The first imports only the (fast) display helpers and shows a busy bar during the slow second cell.
+    expect(text(importing[0]).match(/^import .*$/gm)).toEqual(['import { busy } from "./src/notebook";']);
+    expect(text(importing[0])).toContain("busy(");
+    expect(text(importing[1])).toContain('from "./src/lab"');
+    expect(text(importing[1])).toContain("loading.done(");
   });
 
   it("leaves every exercise and quiz answer as a TODO for the learner", () => {

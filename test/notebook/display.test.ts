@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
+  busy,
+  busyBundle,
   md,
   PLOTLY_MIME,
   progress,
@@ -149,6 +151,48 @@ describe("progress", () => {
     } finally {
       write.mockRestore();
     }
+  });
+});
+
+describe("busy", () => {
+  it("shows an indeterminate (animated) bar at once and finishes the same display in place", () => {
+    const b = busy("loading the library");
+    expect(sink.out).toHaveLength(1);
+    const first = sink.out[0];
+    expect(first.update).toBe(false);
+    expect(first.displayId).toMatch(/^[0-9a-f]{16}$/);
+    expect(String(first.bundle["text/html"])).toContain("<progress style=");
+    expect(first.bundle["text/plain"]).toBe("loading the library [working…]");
+    b.done("library loaded");
+    b.done("again"); // idempotent
+    expect(sink.out).toHaveLength(2);
+    expect(sink.out[1]).toMatchObject({ displayId: first.displayId, update: true });
+    expect(String(sink.out[1].bundle["text/html"])).toContain('<progress value="1" max="1"');
+    expect(sink.out[1].bundle["text/plain"]).toBe("library loaded [done]");
+  });
+
+  it("escapes the label and rejects bad labels, naming them", () => {
+    expect(String(busyBundle("<b>x</b>")["text/html"])).toContain("&lt;b&gt;x&lt;/b&gt;");
+    expect(() => busy("")).toThrow(/label must not be empty/);
+    expect(() => busy(3 as never)).toThrow(TypeError);
+    expect(() => busyBundle("x", "yes" as never)).toThrow(/finished must be a boolean/);
+    expect(() => busy("x").done(5 as never)).toThrow(TypeError);
+  });
+
+  it("outside a kernel is silent until done(), then prints one line; display failures never throw", () => {
+    setDisplaySink(null);
+    const write = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+    try {
+      const b = busy("work");
+      expect(write).not.toHaveBeenCalled();
+      b.done();
+      expect(write).toHaveBeenCalledTimes(1);
+      expect(write.mock.calls[0][0]).toBe("work [done]\n");
+    } finally {
+      write.mockRestore();
+    }
+    setDisplaySink({ rich: true, emit: () => { throw new Error("socket closed"); } });
+    expect(() => busy("x").done()).not.toThrow();
   });
 });
 
