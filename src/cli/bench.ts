@@ -5,12 +5,32 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs, rejectUnknown, stringOpt } from "./args";
+import { flagOpt, parseArgs, rejectPositional, rejectUnknown, stringOpt } from "./args";
 import { runBenchCase, type BenchCase, type BenchResult } from "../util/bench";
 
+const HELP = `usage: ep-lab bench [--filter SUBSTRING] [--out FILE]
+
+Run the benchmarks in bench/*.bench.ts warm in this process, print a table (median and min wall time
+in milliseconds per case, and each case's target) and write the results as JSON.
+  --filter S   only cases whose name contains S (default: all)
+  --out FILE   JSON output [{name, medianMs, minMs, runs}] (default build/bench.json)
+Wall-clock times on a shared machine are noisy: compare ratios from one run.`;
+
+/**
+ * `ep-lab bench`: run the benchmark cases, print a table, write `[{name, medianMs, minMs, runs}]` (milliseconds) as JSON.
+ * @param argv the arguments after `bench`: `[--filter S] [--out FILE] [--help]`
+ * @returns the exit code: 0 (also when a case misses its target: the table says so), 0 for `--help`
+ * @throws {UsageError} for an unknown option, a positional argument, an empty `--filter`/`--out` (main: exit code 2)
+ * @example await run(["--filter", "eplb/", "--out", "build/bench-eplb.json"]) // 0
+ */
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv);
-  rejectUnknown(args, ["filter", "out"]);
+  const args = parseArgs(argv, ["help"], ["filter", "out", "help"]);
+  rejectUnknown(args, ["filter", "out", "help"]);
+  if (flagOpt(args, "help")) {
+    console.log(HELP);
+    return 0;
+  }
+  rejectPositional(args, "bench");
   const filter = stringOpt(args, "filter", "");
   const out = stringOpt(args, "out", path.join("build", "bench.json"));
   const dir = path.resolve(__dirname, "..", "..", "bench");

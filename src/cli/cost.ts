@@ -2,7 +2,7 @@
  * `ep-lab cost decode|alltoall|sweep|calibrate ...`: the Wide-EP cost model from the command line, JSON out.
  * Unknown model or GPU names list the known ones; bad numbers exit with code 2 and a message naming the option.
  */
-import { flagOpt, numberOpt, parseArgs, rejectUnknown, stringOpt, UsageError, type ParsedArgs } from "./args";
+import { flagOpt, numberOpt, parseArgs, rejectPositional, rejectUnknown, stringOpt, UsageError, type ParsedArgs } from "./args";
 import {
   allToAllTime,
   comparePublished,
@@ -85,6 +85,14 @@ function print(value: unknown): void {
   console.log(JSON.stringify(value, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v), 2));
 }
 
+/**
+ * `ep-lab cost decode|alltoall|sweep|calibrate`: the Wide-EP cost model, JSON out (times in µs/ms as the field names say).
+ * @param argv the subcommand and its options (see `ep-lab cost --help`)
+ * @returns the exit code: 0; 2 when no subcommand is given (usage printed); 0 for `--help`
+ * @throws {UsageError} for an unknown subcommand or option, a positional argument, a non-numeric value; {RangeError|TypeError}
+ *   from the cost model naming the parameter, e.g. an unknown model or GPU (main: exit code 2)
+ * @example await run(["alltoall", "--gpu", "h800", "--ep", "32", "--tokens-per-rank", "128"]) // 0
+ */
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === "--help" || sub === "-h" || sub === "help") {
@@ -92,17 +100,19 @@ export async function run(argv: string[]): Promise<number> {
     return sub === undefined ? 2 : 0;
   }
   if (sub === "decode") {
-    const args = parseArgs(rest, FLAGS);
+    const args = parseArgs(rest, FLAGS, DECODE_OPTS);
     if (flagOpt(args, "help")) return (console.log(usage()), 0);
     rejectUnknown(args, DECODE_OPTS);
+    rejectPositional(args, "cost");
     const r = decodeStep({ ...decodeCommon(args), epSize: intOpt(args, "ep"), batchPerGpu: numberOpt(args, "batch-per-gpu") });
     print(r);
     return 0;
   }
   if (sub === "alltoall") {
-    const args = parseArgs(rest, FLAGS);
+    const args = parseArgs(rest, FLAGS, A2A_OPTS);
     if (flagOpt(args, "help")) return (console.log(usage()), 0);
     rejectUnknown(args, A2A_OPTS);
+    rejectPositional(args, "cost");
     const r = allToAllTime({
       gpu: getGpu(stringOpt(args, "gpu")),
       epSize: intOpt(args, "ep"),
@@ -115,9 +125,10 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (sub === "sweep") {
-    const args = parseArgs(rest, FLAGS);
+    const args = parseArgs(rest, FLAGS, SWEEP_OPTS);
     if (flagOpt(args, "help")) return (console.log(usage()), 0);
     rejectUnknown(args, SWEEP_OPTS);
+    rejectPositional(args, "cost");
     const epSizes = listOpt(args, "ep", undefined, true);
     const batches = args.options.has("batches") ? listOpt(args, "batches") : undefined;
     const target = args.options.has("tokens-per-user") ? numberOpt(args, "tokens-per-user") : undefined;
@@ -132,9 +143,10 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (sub === "calibrate") {
-    const args = parseArgs(rest, FLAGS);
+    const args = parseArgs(rest, FLAGS, ["help"]);
     if (flagOpt(args, "help")) return (console.log(usage()), 0);
     rejectUnknown(args, ["help"]);
+    rejectPositional(args, "cost");
     print(comparePublished());
     return 0;
   }

@@ -58,8 +58,16 @@ function readWeights(file: string): number[][] {
   return data as number[][];
 }
 
+/**
+ * `ep-lab eplb`: run DeepSeek-style EPLB on a load matrix (tokens per expert, from a JSON file) and print the placement.
+ * @param argv the arguments after `eplb`: `--weights FILE --replicas R [--groups G] [--nodes N] --gpus P [--compact]`
+ * @returns the exit code: 0
+ * @throws {UsageError} for an unknown or missing option, a non-integer count, an unreadable or malformed weights file;
+ *   {RangeError|TypeError} from the EPLB library naming the parameter (main: exit code 2)
+ * @example await run(["--weights", "w.json", "--replicas", "16", "--groups", "4", "--nodes", "2", "--gpus", "8"]) // 0
+ */
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ["help", "compact"]);
+  const args = parseArgs(argv, ["help", "compact"], ["weights", "replicas", "groups", "nodes", "gpus", "compact", "help"]);
   if (flagOpt(args, "help")) {
     console.log(HELP);
     return 0;

@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { flagOpt, parseArgs, rejectUnknown, stringOpt } from "./args";
+import { flagOpt, parseArgs, rejectPositional, rejectUnknown, stringOpt } from "./args";
 import { labImages } from "../viz/svg";
 
 const HELP = `usage: ep-lab figures [--out DIR] [--check]
@@ -14,13 +14,21 @@ Regenerates every image of the lab as SVG.
   --out DIR   output directory (default: images/ at the repository root)
   --check     do not write; exit 1 if any image is missing or out of date`;
 
+/**
+ * `ep-lab figures`: write every lab image (SVG) to `--out`, or with `--check` only compare them.
+ * @param argv the arguments after `figures`: `[--out DIR] [--check] [--help]`
+ * @returns the exit code: 0, or 1 with `--check` when an image is missing or stale
+ * @throws {UsageError} for an unknown option, a positional argument or an empty `--out` (main: exit code 2)
+ * @example await run(["--check"]) // 0 when images/ is up to date
+ */
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ["check", "help"]);
+  const args = parseArgs(argv, ["check", "help"], ["out", "check", "help"]);
   rejectUnknown(args, ["out", "check", "help"]);
   if (flagOpt(args, "help")) {
     console.log(HELP);
     return 0;
   }
+  rejectPositional(args, "figures");
   const out = path.resolve(stringOpt(args, "out", path.resolve(__dirname, "..", "..", "images")));
   const check = flagOpt(args, "check");
   const images = labImages();

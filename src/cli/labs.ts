@@ -28,8 +28,15 @@ function fmtSeconds(ms: number): string {
   return (ms / 1000).toFixed(2).padStart(7) + " s";
 }
 
-/** List the default notebooks: `notebooks/*.ipynb` (hidden files excluded, as the shell glob does), sorted. */
+/**
+ * List the default notebooks: `notebooks/*.ipynb` (hidden files excluded, as the shell glob does), sorted.
+ * @param root folder holding `notebooks/` (default: the current directory)
+ * @returns paths `notebooks/<name>.ipynb` relative to `root`; `[]` when there is no `notebooks/` folder
+ * @throws {TypeError} when `root` is not a non-empty string
+ * @example defaultNotebooks() // ["notebooks/00-setup-check.ipynb", "notebooks/lab3.1-expert-parallelism-foundations.ipynb"]
+ */
 export function defaultNotebooks(root = process.cwd()): string[] {
+  if (typeof root !== "string" || root === "") throw new TypeError(`root must be a non-empty path string, got ${JSON.stringify(root)}`);
   const dir = path.join(root, "notebooks");
   if (!fs.existsSync(dir)) return [];
   return fs
@@ -39,12 +46,21 @@ export function defaultNotebooks(root = process.cwd()): string[] {
     .map((f) => path.join("notebooks", f));
 }
 
+/**
+ * `ep-lab labs`: execute notebooks headless through the tslab kernel and write `<out>/<name>.ipynb` and `.html`.
+ * @param argv the arguments after `labs`: `[notebook.ipynb ...] [--timeout-ms N] [--out DIR] [--help]`;
+ *   `--timeout-ms` is the per-cell timeout in milliseconds (positive integer, default 120000)
+ * @returns the exit code: 0 when every notebook ran, 1 when any failed, 0 for `--help`
+ * @throws {UsageError} for an unknown option, a bad `--timeout-ms`, an empty `--out`, a path that is not an
+ *   existing `.ipynb` (main: exit code 2)
+ * @example await run(["notebooks/00-setup-check.ipynb", "--timeout-ms", "60000", "--out", "build/labs"]) // 0
+ */
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
     console.log(HELP);
     return 0;
   }
-  const args = parseArgs(argv);
+  const args = parseArgs(argv, [], ["timeout-ms", "out"]);
   rejectUnknown(args, ["timeout-ms", "out"]);
   const timeoutMs = numberOpt(args, "timeout-ms", DEFAULT_CELL_TIMEOUT_MS, true);
   if (timeoutMs <= 0) throw new UsageError(`--timeout-ms must be positive, got ${timeoutMs}`);

@@ -38,8 +38,16 @@ const KNOWN = [
   "scaling", "shared", "gpus", "nodes", "help",
 ];
 
+/**
+ * `ep-lab route`: generate a seeded routing workload, route it and print tokens per expert and balance statistics (JSON).
+ * @param argv the arguments after `route` (see `ep-lab route --help`; counts are integers, `--hot-share` a fraction)
+ * @returns the exit code: 0
+ * @throws {UsageError} for an unknown option, a positional argument, a non-numeric or non-integer count, an option that
+ *   does not apply to the workload; {RangeError|TypeError} from the routing library naming the parameter (main: exit code 2)
+ * @example await run(["--experts", "64", "--top-k", "4", "--tokens", "1024", "--workload", "hot", "--hot", "2"]) // 0
+ */
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ["help"]);
+  const args = parseArgs(argv, ["help"], KNOWN);
   rejectUnknown(args, KNOWN);
   if (flagOpt(args, "help")) {
     console.log(HELP);

@@ -14,8 +14,17 @@ Start Jupyter on notebooks/ with the TypeScript (tslab) kernel registered projec
   --no-browser    do not open a browser; just print the URL (with its token)
 Stop with Ctrl-C.`;
 
+/**
+ * `ep-lab start` (`npm start`): start Jupyter on notebooks/ with the project-local tslab kernel and wait for Ctrl-C.
+ * @param argv the arguments after `start`: `[--port N] [--no-browser] [--help]`; `--port` is a TCP port on
+ *   127.0.0.1, an integer in 0..65535 (0 = any free port; default 8888, or a free port when 8888 is taken)
+ * @returns the exit code once the server stopped: 0 after Ctrl-C, 1 when Jupyter is missing or fails, 2 for a
+ *   positional argument, 0 for `--help`
+ * @throws {UsageError|RangeError} for an unknown option or a bad `--port` (main: exit code 2)
+ * @example await run(["--port", "8899", "--no-browser"]) // prints the URL with its token; 0 after Ctrl-C
+ */
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ["no-browser", "help"]);
+  const args = parseArgs(argv, ["no-browser", "help"], ["port", "no-browser", "help"]);
   if (flagOpt(args, "help")) {
     console.log(HELP);
     return 0;

@@ -37,6 +37,7 @@ export const JUPYTER_MISSING_MESSAGE = [
  * @param kind which front end printed it
  * @param output stdout of `--version`
  * @returns the install description without the executable, or null when no version is found
+ * @throws {RangeError} when `kind` is not "lab" or "notebook"; {TypeError} when `output` is not a string
  * @example
  * parseVersion("notebook", "6.4.12\n"); // { kind: "notebook", version: "6.4.12", serverApp: "NotebookApp" }
  */
@@ -54,11 +55,14 @@ export function parseVersion(kind: "lab" | "notebook", output: string): Omit<Jup
  * Candidate executables for a command name: every `PATH` entry in order, without duplicates, only
  * executable files that exist.
  * @param name command name, e.g. "jupyter-lab"
- * @param envPath the `PATH` value to search (default: `process.env.PATH`)
+ * @param envPath the `PATH` value to search (default: `process.env.PATH`); relative entries are skipped
  * @returns absolute paths in search order
+ * @throws {TypeError} when `name` is not a plain command name (letters, digits, `_ . -`) or `envPath` is not a string
+ * @example candidatePaths("jupyter-notebook", "/usr/local/bin:/usr/bin") // ["/usr/bin/jupyter-notebook"]
  */
 export function candidatePaths(name: string, envPath: string = process.env.PATH ?? ""): string[] {
   if (typeof name !== "string" || !/^[\w.-]+$/.test(name)) throw new TypeError(`name must be a plain command name, got ${JSON.stringify(name)}`);
+  if (typeof envPath !== "string") throw new TypeError(`envPath must be a PATH string, got ${JSON.stringify(envPath)}`);
   const dirs = envPath.split(path.delimiter).filter((d) => d && path.isAbsolute(d));
   const seen = new Set<string>();
   const out: string[] = [];
@@ -82,12 +86,20 @@ export function candidatePaths(name: string, envPath: string = process.env.PATH 
  * @param options.executable use exactly this executable (its basename decides lab vs notebook)
  * @param options.timeoutMs how long each `--version` probe may take, in milliseconds (default 30000)
  * @returns the install, or null when none works (print `JUPYTER_MISSING_MESSAGE`)
+ * @throws {TypeError} when `options` is not an object, `executable` is not an absolute path, `envPath` is not a
+ *   string; {RangeError} when `timeoutMs` is not a positive integer number of milliseconds
  * @example
  * const j = findJupyter(); // { kind: "notebook", executable: "/usr/bin/jupyter-notebook", version: "6.4.12", serverApp: "NotebookApp" }
  */
 export function findJupyter(options: { envPath?: string; executable?: string; timeoutMs?: number } = {}): JupyterInstall | null {
+  if (typeof options !== "object" || options === null) throw new TypeError(`options must be an object, got ${JSON.stringify(options)}`);
   const timeoutMs = options.timeoutMs ?? 30_000;
+  if (typeof timeoutMs !== "number") throw new TypeError(`timeoutMs must be a number of milliseconds, got ${JSON.stringify(timeoutMs)}`);
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new RangeError(`timeoutMs must be a positive number, got ${timeoutMs}`);
+  if (!Number.isSafeInteger(timeoutMs)) throw new RangeError(`timeoutMs must be an integer number of milliseconds, got ${timeoutMs}`);
+  if (options.envPath !== undefined && typeof options.envPath !== "string") {
+    throw new TypeError(`envPath must be a PATH string, got ${JSON.stringify(options.envPath)}`);
+  }
   const probe = (kind: "lab" | "notebook", executable: string): JupyterInstall | null => {
     const r = spawnSync(executable, ["--version"], { encoding: "utf8", timeout: timeoutMs, stdio: ["ignore", "pipe", "pipe"] });
     if (r.error || r.status !== 0) return null;

@@ -24,7 +24,11 @@ export interface KernelSpec {
   metadata: Record<string, unknown>;
 }
 
-/** Paths of the project this file belongs to (`src/jupyter/` → two levels up). */
+/**
+ * Root folder of the project this file belongs to (`src/jupyter/` → two levels up). Never throws.
+ * @returns the absolute path of the checkout
+ * @example path.join(projectRoot(), "notebooks") // "/home/me/ep-lab/notebooks"
+ */
 export function projectRoot(): string {
   return path.resolve(__dirname, "..", "..");
 }

@@ -62,10 +62,14 @@ export interface RunningJupyter {
  * @param baseEnv environment to extend (not modified)
  * @param stateDir absolute directory holding `kernels/tslab/`
  * @returns a new environment object
+ * @throws {TypeError} when `baseEnv` is not an object or `stateDir` is not an absolute path
  * @example
  * jupyterEnv(process.env, "/p/.jupyter-local").JUPYTER_PATH; // "/p/.jupyter-local" (+ ":" + an existing JUPYTER_PATH)
  */
 export function jupyterEnv(baseEnv: NodeJS.ProcessEnv, stateDir: string): NodeJS.ProcessEnv {
+  if (typeof baseEnv !== "object" || baseEnv === null || Array.isArray(baseEnv)) {
+    throw new TypeError(`baseEnv must be an environment object (e.g. process.env), got ${JSON.stringify(baseEnv)}`);
+  }
   assertAbsolute("stateDir", stateDir);
   const existing = baseEnv.JUPYTER_PATH;
   return {
@@ -88,7 +92,8 @@ export function jupyterEnv(baseEnv: NodeJS.ProcessEnv, stateDir: string): NodeJS
  * @param options.openBrowser let Jupyter open a browser (default false)
  * @param options.allowRoot add `--allow-root` (default: when running as root)
  * @returns argv after the executable
- * @throws {RangeError} for a bad port or token; {TypeError} for a relative directory
+ * @throws {RangeError} for a bad port or token; {TypeError} for a relative directory, a missing `options` object, a
+ *   bad `install`, or a non-boolean `openBrowser`/`allowRoot`
  * @example
  * jupyterArgs(nb6, { port: 8888, token: "0123456789abcdef", notebookDir: "/p/notebooks" });
  * // ["--no-browser", "--NotebookApp.ip=127.0.0.1", "--NotebookApp.port=8888", …]
@@ -100,6 +105,9 @@ export function jupyterArgs(
   if (!install || (install.serverApp !== "NotebookApp" && install.serverApp !== "ServerApp")) {
     throw new TypeError(`install.serverApp must be "NotebookApp" or "ServerApp", got ${JSON.stringify(install && install.serverApp)}`);
   }
+  if (typeof options !== "object" || options === null) throw new TypeError(`options must be an object with port, token and notebookDir, got ${JSON.stringify(options)}`);
+  assertOptionalBoolean("openBrowser", options.openBrowser);
+  assertOptionalBoolean("allowRoot", options.allowRoot);
   assertPort(options.port, false);
   assertToken(options.token);
   assertAbsolute("notebookDir", options.notebookDir);
@@ -119,8 +127,9 @@ export function jupyterArgs(
 }
 
 /**
- * A new random token: 48 hex characters (192 bits).
+ * A new random token: 48 hex characters (192 bits). Never throws.
  * @returns the token
+ * @example newToken() // "3f9c…" (48 characters of [0-9a-f])
  */
 export function newToken(): string {
   return randomBytes(24).toString("hex");
@@ -128,7 +137,9 @@ export function newToken(): string {
 
 /**
  * A TCP port on 127.0.0.1 that was free a moment ago (the OS picks it).
- * @returns the port number
+ * @returns the port number (1–65535)
+ * @throws {Error} (the promise rejects) when no socket can be bound on 127.0.0.1
+ * @example const port = await freePort(); // e.g. 41873
  */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -166,14 +177,18 @@ export function isPortFree(port: number): Promise<boolean> {
  * kernel, bound to 127.0.0.1 with a token, and wait until it answers.
  * @param options see `StartJupyterOptions`
  * @returns the running server (`url` carries the token; call `stop()` when done)
- * @throws {RangeError} for a bad port/token/timeout; {Error} with `JUPYTER_MISSING_MESSAGE` when no Jupyter is found,
- *   or with the server's log when it exits or does not answer in time
+ * @throws {RangeError} for a bad port/token/timeout (`readyTimeoutMs`: positive integer milliseconds), a missing
+ *   `notebookDir` or a bad `output`; {TypeError} for a non-object `options`, relative directories, a non-boolean
+ *   `openBrowser` or an `install` without an absolute `executable`; {JupyterMissingError} (message
+ *   `JUPYTER_MISSING_MESSAGE`) when no Jupyter is found; {Error} with the server's log when it exits or does not
+ *   answer in time
  * @example
  * const jup = await startJupyter({ openBrowser: false });
  * console.log(jup.notebookUrl("00-setup-check.ipynb"));
  * await jup.stop();
  */
 export async function startJupyter(options: StartJupyterOptions = {}): Promise<RunningJupyter> {
+  if (typeof options !== "object" || options === null) throw new TypeError(`options must be an object, got ${JSON.stringify(options)}`);
   const root = projectRoot();
   const port = options.port ?? 0;
   assertPort(port, true);
@@ -181,6 +196,8 @@ export async function startJupyter(options: StartJupyterOptions = {}): Promise<R
   assertToken(token);
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
   if (!Number.isFinite(readyTimeoutMs) || readyTimeoutMs <= 0) throw new RangeError(`readyTimeoutMs must be a positive number, got ${readyTimeoutMs}`);
+  if (!Number.isSafeInteger(readyTimeoutMs)) throw new RangeError(`readyTimeoutMs must be an integer number of milliseconds, got ${readyTimeoutMs}`);
+  assertOptionalBoolean("openBrowser", options.openBrowser);
   const notebookDir = options.notebookDir ?? path.join(root, "notebooks");
   assertAbsolute("notebookDir", notebookDir);
   if (!fs.existsSync(notebookDir)) throw new RangeError(`notebookDir does not exist: ${notebookDir}`);
@@ -189,6 +206,13 @@ export async function startJupyter(options: StartJupyterOptions = {}): Promise<R
   const output = options.output ?? "pipe";
   if (output !== "pipe" && output !== "inherit") throw new RangeError(`output must be "pipe" or "inherit", got ${JSON.stringify(output)}`);
 
+  if (options.install !== undefined) {
+    const i = options.install as Partial<JupyterInstall> | null;
+    if (typeof i !== "object" || i === null || (i.kind !== "lab" && i.kind !== "notebook") || (i.serverApp !== "NotebookApp" && i.serverApp !== "ServerApp")) {
+      throw new TypeError(`install must be a JupyterInstall (kind "lab"|"notebook", serverApp "NotebookApp"|"ServerApp"; see findJupyter), got ${JSON.stringify(i)}`);
+    }
+    assertAbsolute("install.executable", i.executable);
+  }
   const install = options.install ?? findJupyter();
   if (!install) throw new JupyterMissingError();
 
@@ -353,6 +377,10 @@ function assertPort(port: unknown, allowZero: boolean): asserts port is number {
   if (typeof port !== "number" || !Number.isInteger(port) || port < (allowZero ? 0 : 1) || port > 65535) {
     throw new RangeError(`port must be an integer in ${allowZero ? 0 : 1}..65535, got ${String(port)}`);
   }
+}
+
+function assertOptionalBoolean(name: string, value: unknown): void {
+  if (value !== undefined && typeof value !== "boolean") throw new TypeError(`${name} must be true or false, got ${JSON.stringify(value)}`);
 }
 
 function assertToken(token: unknown): asserts token is string {

@@ -9,6 +9,13 @@ import { Cell, CodeCell, joinText, normalizeBundle, Notebook, Output, readNotebo
 import { Kernel, KernelExit } from "./kernel";
 import { JupyterMessage } from "./protocol";
 import { stripAnsi } from "./text";
+import { show } from "../util/validate";
+
+/** A timeout option in milliseconds: a positive safe integer. @throws {TypeError|RangeError} naming it and the value */
+function assertTimeoutMs(name: string, value: unknown): asserts value is number {
+  if (typeof value !== "number") throw new TypeError(`${name} must be a number of milliseconds, got ${show(value)}`);
+  if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive number of milliseconds (an integer), got ${show(value)}`);
+}
 
 /** Outcome of one code cell. */
 export type CellStatus = "ok" | "error" | "timeout" | "died" | "skipped";
@@ -81,8 +88,18 @@ function firstLineOf(source: string): string {
   return line.trim().length > 80 ? line.trim().slice(0, 77) + "..." : line.trim();
 }
 
-/** Human name of a cell for messages: `cell 4 ("first line")` (1-based position in the notebook). */
+/**
+ * Human name of a cell for messages: `cell 4 ("first line")` (1-based position in the notebook).
+ * @param index 0-based position of the cell in the notebook (integer ≥ 0)
+ * @param source the cell's source text
+ * @returns the name, with the first non-empty source line (cut to 80 characters)
+ * @throws {RangeError} for a negative or non-integer `index`; {TypeError} when `index` is not a number or `source` not a string
+ * @example describeCell(3, "\nconst x = 1;") // 'cell 4 ("const x = 1;")'
+ */
 export function describeCell(index: number, source: string): string {
+  if (typeof index !== "number") throw new TypeError(`index must be a number, got ${show(index)}`);
+  if (!Number.isSafeInteger(index) || index < 0) throw new RangeError(`index must be an integer ≥ 0, got ${show(index)}`);
+  if (typeof source !== "string") throw new TypeError(`source must be a string, got ${show(source)}`);
   return `cell ${index + 1} (${JSON.stringify(firstLineOf(source))})`;
 }
 
@@ -170,7 +187,9 @@ function finalizeOutputs(outputs: Output[]): Output[] {
  * @param notebookPath path of the source `.ipynb` (only read)
  * @param options see {@link RunOptions}
  * @returns the run result; `ok` false with a `failure` naming the cell on error, timeout or kernel death
- * @throws {TypeError} for a missing or malformed notebook file; {RangeError} for a bad timeout
+ * @throws {TypeError} for a missing or malformed notebook file, a non-object `options`, a non-string `outDir`, a
+ *   non-function `onCell`; {RangeError} for a timeout (`timeoutMs`, `startTimeoutMs`) that is not a positive integer
+ *   number of milliseconds, an empty `outDir`, or an `outDir` that would overwrite the source
  * @example const r = await runNotebook("notebooks/00-setup-check.ipynb", { timeoutMs: 60_000 }); r.ok
  */
 export async function runNotebook(notebookPath: string, options: RunOptions = {}): Promise<NotebookRunResult> {
@@ -178,8 +197,18 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
     throw new TypeError(`notebookPath must be a path ending in .ipynb, got ${JSON.stringify(notebookPath)}`);
   }
   if (!fs.existsSync(notebookPath)) throw new TypeError(`notebookPath does not exist: ${notebookPath}`);
+  if (typeof options !== "object" || options === null) throw new TypeError(`options must be an object, got ${show(options)}`);
   const timeoutMs = options.timeoutMs ?? DEFAULT_CELL_TIMEOUT_MS;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new RangeError(`timeoutMs must be a positive number of milliseconds, got ${timeoutMs}`);
+  assertTimeoutMs("timeoutMs", timeoutMs);
+  // Checked here: Kernel.start's own check would only turn a bad value into a failed run.
+  if (options.startTimeoutMs !== undefined) assertTimeoutMs("startTimeoutMs", options.startTimeoutMs);
+  if (options.onCell !== undefined && typeof options.onCell !== "function") {
+    throw new TypeError(`onCell must be a function, got ${show(options.onCell)}`);
+  }
+  if (options.outDir !== undefined && options.outDir !== null) {
+    if (typeof options.outDir !== "string") throw new TypeError(`outDir must be a path string or null, got ${show(options.outDir)}`);
+    if (options.outDir === "") throw new RangeError(`outDir must not be empty (use null to write nothing), got ""`);
+  }
   const outDir = options.outDir === undefined ? path.resolve("build", "labs") : options.outDir;
   const name = path.basename(notebookPath, ".ipynb");
   if (outDir !== null && path.resolve(outDir, `${name}.ipynb`) === path.resolve(notebookPath)) {
@@ -209,7 +238,7 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
     try {
       kernel = await Kernel.start({ cwd, startTimeoutMs: options.startTimeoutMs });
     } catch (e) {
-      failure = { reason: "start", cellIndex: -1, message: `the tslab kernel did not start for ${notebookPath}`, detail: stripAnsi((e as Error).message) };
+      failure = { reason: "start", cellIndex: -1, message: `the tslab kernel did not start for ${notebookPath}`, detail: stripAnsi(String((e as Error).message)) };
     }
     let codeNumber = 0;
     for (let i = 0; i < nb.cells.length; i++) {
@@ -320,9 +349,15 @@ function trimKernelFrames(detail: string): string {
 
 /**
  * Under each tslab diagnostic about the cell itself ("L:C - message", no file name) show the source line and a caret.
+ * @param detail the diagnostic text (lines; "L:C" are 1-based line and column in the cell)
+ * @param code the cell's source
+ * @returns `detail` with the source line and a caret under each matching diagnostic; other lines unchanged
+ * @throws {TypeError} when `detail` or `code` is not a string
  * @example withSourceContext("1:7 - Bad.", "const x = 1;") // "1:7 - Bad.\n    const x = 1;\n          ^"
  */
 export function withSourceContext(detail: string, code: string): string {
+  if (typeof detail !== "string") throw new TypeError(`detail must be a string, got ${show(detail)}`);
+  if (typeof code !== "string") throw new TypeError(`code must be a string, got ${show(code)}`);
   const src = code.split("\n");
   return detail
     .split("\n")

@@ -11,6 +11,7 @@ import MarkdownIt = require("markdown-it");
 type Md = InstanceType<typeof MarkdownIt>;
 import { Cell, joinText, MimeBundle, Notebook, Output } from "./ipynb";
 import { ansiToHtml, escapeHtml, slugify } from "./text";
+import { show } from "../util/validate";
 
 /** Options of {@link notebookToHtml}. */
 export interface HtmlOptions {
@@ -49,8 +50,17 @@ function inlineText(tokens: any[] | null): string {
  * markdown-it plugin: give each heading an id (GitHub-style slug, de-duplicated per document with -1, -2, ...) and a
  * hidden alias anchor with Jupyter's own anchor form (heading text with spaces → "-"), so links written for either
  * convention work; appends a "¶" self-link.
+ * @param md a markdown-it instance (modified: a core rule and the heading renderers are added)
+ * @returns nothing; use it as `md.use(headingAnchorPlugin)`
+ * @throws {TypeError} when `md` is not a markdown-it instance
+ * @example
+ * const md = new MarkdownIt().use(headingAnchorPlugin);
+ * md.render("## Top-k routing", {}); // '<h2 id="top-k-routing"><a class="anchor-alias" id="Top-k-routing"></a>Top-k routing<a class="anchor-link" href="#top-k-routing">¶</a></h2>\n'
  */
 export function headingAnchorPlugin(md: Md): void {
+  if (typeof md !== "object" || md === null || typeof (md as Partial<Md>).core?.ruler?.push !== "function" || typeof (md as Partial<Md>).renderer?.rules !== "object") {
+    throw new TypeError(`md must be a markdown-it instance, got ${show(md)}`);
+  }
   md.core.ruler.push("ep_lab_heading_ids", (state: { env: unknown; tokens: any[] }) => {
     const env = state.env as Partial<RenderEnv>;
     const slugs = env.slugs ?? (env.slugs = new Map());
@@ -137,8 +147,15 @@ function scriptJson(value: unknown): string {
     .replace(/\u2029/g, "\\u2029");
 }
 
-/** Whether a text/html output carries the plotly.js bundle itself (as the display helpers inject it). */
+/**
+ * Whether a text/html output carries the plotly.js bundle itself (as the display helpers inject it).
+ * @param html the output's HTML text
+ * @returns true when it holds plotly.js's banner (`plotly.js v2…`) or a `data-plotly-bundle` / `id="plotly-bundle"` marker
+ * @throws {TypeError} when `html` is not a string
+ * @example carriesPlotlyBundle('<script data-plotly-bundle>…</script>') // true
+ */
 export function carriesPlotlyBundle(html: string): boolean {
+  if (typeof html !== "string") throw new TypeError(`html must be a string, got ${show(html)}`);
   return /plotly\.js v\d/.test(html) || /data-plotly-bundle|id=["']plotly-bundle/.test(html);
 }
 
@@ -208,7 +225,7 @@ function renderCell(cell: Cell, state: RenderState): string {
   const status = (cell.metadata?.ep_lab as { status?: string } | undefined)?.status;
   const outputs = (cell.outputs ?? []).map((o) => renderOutput(o, state)).join("\n");
   return (
-    `<div class="cell code${status && status !== "ok" ? " status-" + escapeHtml(status) : ""}">` +
+    `<div class="cell code${status && status !== "ok" ? " status-" + escapeHtml(String(status)) : ""}">` +
     `<div class="input"><div class="prompt">In&nbsp;[${escapeHtml(String(count))}]:</div><pre class="source"><code class="language-typescript">${escapeHtml(source)}</code></pre></div>` +
     (outputs ? `<div class="outputs">${outputs}</div>` : "") +
     `</div>`
@@ -252,11 +269,17 @@ function defaultPlotlyJs(): string {
  * @param nb the notebook (typically executed)
  * @param options see {@link HtmlOptions}
  * @returns the HTML document
- * @throws {TypeError} when `nb` has no cells array
+ * @throws {TypeError} when `nb` has no cells array, `options` is not an object, or `title`, `fallbackTitle`,
+ *   `baseDir` or `plotlyJs` is not a string; {RangeError} when `baseDir` is empty
  * @example notebookToHtml({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] }).startsWith("<!DOCTYPE html>") // true
  */
 export function notebookToHtml(nb: Notebook, options: HtmlOptions = {}): string {
-  if (!nb || !Array.isArray(nb.cells)) throw new TypeError("nb must be a notebook with a cells array");
+  if (!nb || !Array.isArray(nb.cells)) throw new TypeError(`nb must be a notebook with a cells array, got ${show(nb)}`);
+  if (typeof options !== "object" || options === null) throw new TypeError(`options must be an object, got ${show(options)}`);
+  for (const key of ["title", "fallbackTitle", "baseDir", "plotlyJs"] as const) {
+    if (options[key] !== undefined && typeof options[key] !== "string") throw new TypeError(`${key} must be a string, got ${show(options[key])}`);
+  }
+  if (options.baseDir === "") throw new RangeError(`baseDir must not be empty (leave it out to inline no images), got ""`);
   const state: RenderState = {
     md: createMarkdown(),
     env: { slugs: new Map(), baseDir: options.baseDir },
@@ -267,7 +290,7 @@ export function notebookToHtml(nb: Notebook, options: HtmlOptions = {}): string 
   const runStatus = nb.metadata?.ep_lab as { status?: string; message?: string; cell?: number } | undefined;
   const banner =
     runStatus?.status === "failed"
-      ? `<div class="run-failed" role="alert"><strong>This notebook did not run to the end.</strong> ${escapeHtml(runStatus.message ?? "")}` +
+      ? `<div class="run-failed" role="alert"><strong>This notebook did not run to the end.</strong> ${escapeHtml(String(runStatus.message ?? ""))}` +
         (runStatus.cell && runStatus.cell > 0 ? ` <a href="#nb-cell-${runStatus.cell}">Go to the cell</a>` : "") +
         `</div>\n`
       : "";

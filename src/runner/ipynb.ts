@@ -3,6 +3,7 @@
  * Reference: the nbformat 4 JSON schema (https://github.com/jupyter/nbformat, nbformat/v4/nbformat.v4.schema.json).
  */
 import * as fs from "fs";
+import { show } from "../util/validate";
 
 /** Text that nbformat stores either as one string or as a list of lines (each keeping its "\n"). */
 export type MultilineString = string | string[];
@@ -67,22 +68,31 @@ export interface Notebook {
 
 /**
  * Join a multiline string.
- * @param text a string or a list of lines
+ * @param text a string or a list of lines; `undefined`/`null` (an absent field) count as empty
  * @returns the text as one string
+ * @throws {TypeError} for anything else (a number, an object, a list holding a non-string), naming the value
  * @example joinText(["a\n", "b"]) // "a\nb"
  */
 export function joinText(text: MultilineString | undefined | null): string {
   if (text === undefined || text === null) return "";
-  return Array.isArray(text) ? text.join("") : String(text);
+  if (typeof text === "string") return text;
+  if (Array.isArray(text)) {
+    const bad = text.findIndex((l) => typeof l !== "string");
+    if (bad >= 0) throw new TypeError(`text[${bad}] must be a string, got ${show(text[bad])}`);
+    return text.join("");
+  }
+  throw new TypeError(`text must be a string or a list of strings, got ${show(text)}`);
 }
 
 /**
  * Split text into nbformat lines (each but the last keeps its "\n"), the layout Jupyter writes.
  * @param text the text
  * @returns the lines; `[]` for the empty string
+ * @throws {TypeError} when `text` is not a string
  * @example splitLines("a\nb") // ["a\n", "b"]
  */
 export function splitLines(text: string): string[] {
+  if (typeof text !== "string") throw new TypeError(`text must be a string, got ${show(text)}`);
   if (text === "") return [];
   const lines = text.split("\n").map((l, i, all) => (i < all.length - 1 ? l + "\n" : l));
   if (lines[lines.length - 1] === "") lines.pop();
@@ -93,11 +103,12 @@ export function splitLines(text: string): string[] {
  * Check that a parsed JSON value is an nbformat 4 notebook (structure, not every schema detail).
  * @param value the parsed JSON
  * @param where a name for messages (e.g. the file path)
- * @returns the value typed as a Notebook
- * @throws {TypeError} naming the first structural problem
+ * @returns the value typed as a Notebook (the same object, not a copy)
+ * @throws {TypeError} naming the first structural problem, or when `where` is not a non-empty string
  * @example parseNotebook({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] }).cells.length // 0
  */
 export function parseNotebook(value: unknown, where = "notebook"): Notebook {
+  if (typeof where !== "string" || where === "") throw new TypeError(`where must be a non-empty string, got ${show(where)}`);
   const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
   if (!isObj(value)) throw new TypeError(`${where}: not a JSON object`);
   if (value.nbformat !== 4) throw new TypeError(`${where}: nbformat must be 4, got ${JSON.stringify(value.nbformat)}`);
@@ -124,10 +135,12 @@ export function parseNotebook(value: unknown, where = "notebook"): Notebook {
  * Read and check a notebook file.
  * @param path the .ipynb path
  * @returns the parsed notebook
- * @throws {TypeError} for malformed JSON or structure (naming the file); fs errors for unreadable files
+ * @throws {TypeError} for malformed JSON or structure (naming the file), or a `path` that is not a non-empty string;
+ *   fs errors (ENOENT, EACCES) for unreadable files
  * @example readNotebook("notebooks/00-setup-check.ipynb").cells.length
  */
 export function readNotebook(path: string): Notebook {
+  if (typeof path !== "string" || path === "") throw new TypeError(`path must be a non-empty path string, got ${show(path)}`);
   const text = fs.readFileSync(path, "utf8");
   let json: unknown;
   try {
@@ -142,21 +155,25 @@ export function readNotebook(path: string): Notebook {
  * Serialize a notebook the way Jupyter does (1-space indent, trailing newline, sorted nothing).
  * @param nb the notebook
  * @returns the JSON text
+ * @throws {TypeError} when `nb` is not an object with a cells array (it would serialize to garbage)
  * @example serializeNotebook({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] }).endsWith("\n") // true
  */
 export function serializeNotebook(nb: Notebook): string {
+  if (typeof nb !== "object" || nb === null || !Array.isArray(nb.cells)) throw new TypeError(`nb must be a notebook with a cells array, got ${show(nb)}`);
   return JSON.stringify(nb, null, 1) + "\n";
 }
 
 /**
  * Normalize a MIME bundle received from a kernel for storage: text types become line lists, JSON types stay objects.
- * @param data the bundle
- * @returns a new bundle
+ * @param data the bundle (an object: mime type → content)
+ * @returns a new bundle (the input is not modified)
+ * @throws {TypeError} when `data` is not an object (a string, an array, null)
  * @example normalizeBundle({ "text/plain": "a\nb" })["text/plain"] // ["a\n", "b"]
  */
 export function normalizeBundle(data: MimeBundle): MimeBundle {
+  if (typeof data !== "object" || data === null || Array.isArray(data)) throw new TypeError(`data must be a MIME bundle object, got ${show(data)}`);
   const out: MimeBundle = {};
-  for (const [mime, v] of Object.entries(data ?? {})) {
+  for (const [mime, v] of Object.entries(data)) {
     const jsonType = /(^application\/(.*\+)?json$)/.test(mime);
     if (jsonType && typeof v === "string") {
       try {

@@ -13,6 +13,7 @@ import * as os from "os";
 import * as path from "path";
 import { kernelNodeArgs, tslabBin } from "../jupyter";
 import { decodeMessage, encodeMessage, JupyterMessage, newHeader } from "./protocol";
+import { show } from "../util/validate";
 
 /** How a kernel process ended. */
 export interface KernelExit {
@@ -85,23 +86,34 @@ function installExitHook(): void {
   });
 }
 
-/** SIGKILL every kernel this process started and that is still alive (synchronous; for signal handlers). */
+/**
+ * SIGKILL every kernel this process started and that is still alive (synchronous; for signal handlers).
+ * Never throws (a kernel already gone is skipped).
+ * @returns nothing; the kernels' `exited` promises resolve once the processes are reaped
+ * @example process.on("SIGINT", () => { killAllKernels(); process.exit(130); });
+ */
 export function killAllKernels(): void {
   for (const k of LIVE) k.kill();
 }
 
-/** Number of kernels this process started that have not exited yet. */
+/**
+ * Number of kernels this process started that have not exited yet. Never throws.
+ * @returns the count (0 when every kernel has been shut down)
+ * @example await kernel.shutdown(); liveKernelCount() // 0
+ */
 export function liveKernelCount(): number {
   return LIVE.size;
 }
 
 /**
  * Pick free loopback TCP ports (held open together so they are distinct, then released).
- * @param count how many ports
- * @returns the port numbers
- * @throws {RangeError} for a non-positive or non-integer count
+ * @param count how many ports (integer ≥ 1)
+ * @returns the port numbers (1–65535, distinct)
+ * @throws {TypeError} when `count` is not a number; {RangeError} for a non-positive or non-integer count
+ * @example const [shellPort, iopubPort] = await freePorts(2);
  */
 export async function freePorts(count: number): Promise<number[]> {
+  if (typeof count !== "number") throw new TypeError(`count must be a number, got ${show(count)}`);
   if (!Number.isInteger(count) || count <= 0) throw new RangeError(`count must be a positive integer, got ${count}`);
   const servers: net.Server[] = [];
   try {
@@ -181,15 +193,32 @@ export class Kernel {
    * @param options see {@link KernelStartOptions}
    * @returns the ready kernel
    * @throws {Error} when the kernel exits or does not answer within `startTimeoutMs` (the kernel is killed first)
-   * @throws {TypeError} when `cwd` is not an existing directory
+   * @throws {TypeError} when `options` is not an object, `cwd` is not an existing directory, `tslabBin` is not a
+   *   non-empty string, `nodeArgs` not an array of strings or `env` not an object of strings
+   * @throws {RangeError} when `startTimeoutMs` is not a positive integer number of milliseconds
+   * @example
+   * const kernel = await Kernel.start({ cwd: "notebooks", startTimeoutMs: 60_000 });
+   * try { await kernel.execute("console.log(1 + 1)"); } finally { await kernel.shutdown(); }
    */
   static async start(options: KernelStartOptions): Promise<Kernel> {
+    if (typeof options !== "object" || options === null) throw new TypeError(`options must be an object with a cwd, got ${show(options)}`);
     const { cwd } = options;
     if (typeof cwd !== "string" || !fs.existsSync(cwd) || !fs.statSync(cwd).isDirectory()) {
       throw new TypeError(`cwd must be an existing directory, got ${JSON.stringify(cwd)}`);
     }
     const startTimeoutMs = options.startTimeoutMs ?? 60_000;
+    if (typeof startTimeoutMs !== "number") throw new TypeError(`startTimeoutMs must be a number of milliseconds, got ${show(startTimeoutMs)}`);
     if (!(startTimeoutMs > 0)) throw new RangeError(`startTimeoutMs must be positive, got ${startTimeoutMs}`);
+    if (!Number.isSafeInteger(startTimeoutMs)) throw new RangeError(`startTimeoutMs must be an integer number of milliseconds, got ${startTimeoutMs}`);
+    if (options.tslabBin !== undefined && (typeof options.tslabBin !== "string" || options.tslabBin === "")) {
+      throw new TypeError(`tslabBin must be a non-empty path string, got ${show(options.tslabBin)}`);
+    }
+    if (options.nodeArgs !== undefined && (!Array.isArray(options.nodeArgs) || options.nodeArgs.some((a) => typeof a !== "string"))) {
+      throw new TypeError(`nodeArgs must be an array of strings, got ${JSON.stringify(options.nodeArgs)}`);
+    }
+    if (options.env !== undefined && (typeof options.env !== "object" || options.env === null || Object.values(options.env).some((v) => typeof v !== "string"))) {
+      throw new TypeError(`env must be an object of string values, got ${show(options.env)}`);
+    }
     const zmq: typeof import("zeromq") = require("zeromq");
     const [shellPort, iopubPort, stdinPort, controlPort, hbPort] = await freePorts(5);
     const conn: ConnectionInfo = {
@@ -259,10 +288,14 @@ export class Kernel {
 
   /**
    * Ping the heartbeat socket.
-   * @param timeoutMs how long to wait for the echo, in milliseconds
-   * @returns true when the kernel echoed within the timeout
+   * @param timeoutMs how long to wait for the echo, in milliseconds (positive integer). Default 2000.
+   * @returns true when the kernel echoed within the timeout (false for a dead or shut-down kernel)
+   * @throws {TypeError|RangeError} when `timeoutMs` is not a positive integer number of milliseconds
+   * @example await kernel.heartbeat(500) // true while the kernel runs
    */
   async heartbeat(timeoutMs = 2000): Promise<boolean> {
+    if (typeof timeoutMs !== "number") throw new TypeError(`timeoutMs must be a number of milliseconds, got ${show(timeoutMs)}`);
+    if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) throw new RangeError(`timeoutMs must be a positive integer number of milliseconds, got ${timeoutMs}`);
     const hb = new this.zmq.Request({ linger: 0, receiveTimeout: timeoutMs, sendTimeout: timeoutMs });
     try {
       hb.connect(`tcp://${this.conn.ip}:${this.conn.hb_port}`);
@@ -281,13 +314,23 @@ export class Kernel {
    * Execute code and stream its iopub messages to `onIopub` until the kernel has replied AND gone idle.
    * A timeout kills the kernel (tslab cannot interrupt a busy loop); a dying kernel ends the wait with "died".
    * @param code the cell source
-   * @param options see {@link ExecuteOptions}
+   * @param options see {@link ExecuteOptions} (`timeoutMs`: positive integer milliseconds, default 120000)
    * @returns the outcome
    * @throws {Error} when the kernel was shut down (closed); a kernel that merely died gives status "died"
+   * @throws {TypeError} when `code` is not a string, `options` not an object or `onIopub` not a function;
+   *   {RangeError} when `timeoutMs` is not a positive integer number of milliseconds
+   * @example const { status } = await kernel.execute("const x: number = 1; x", { timeoutMs: 30_000 }); // "ok"
    */
   async execute(code: string, options: ExecuteOptions = {}): Promise<ExecuteOutcome> {
+    if (typeof code !== "string") throw new TypeError(`code must be a string, got ${show(code)}`);
+    if (typeof options !== "object" || options === null) throw new TypeError(`options must be an object, got ${show(options)}`);
     const timeoutMs = options.timeoutMs ?? 120_000;
+    if (typeof timeoutMs !== "number") throw new TypeError(`timeoutMs must be a number of milliseconds, got ${show(timeoutMs)}`);
     if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) throw new RangeError(`timeoutMs must be a positive finite number, got ${timeoutMs}`);
+    if (!Number.isSafeInteger(timeoutMs)) throw new RangeError(`timeoutMs must be an integer number of milliseconds, got ${timeoutMs}`);
+    if (options.onIopub !== undefined && typeof options.onIopub !== "function") {
+      throw new TypeError(`onIopub must be a function, got ${show(options.onIopub)}`);
+    }
     if (this.closed) throw new Error("kernel is closed");
     const started = Date.now();
     if (!this.isAlive()) return { status: "died", executionCount: null, durationMs: 0, exit: this.exitInfo ?? undefined, beforeStart: true };
@@ -375,10 +418,14 @@ export class Kernel {
   /**
    * Stop the kernel: a shutdown_request on control, up to `graceMs` for it to exit, then SIGKILL to its process
    * group; closes the sockets and removes the connection file. Safe to call more than once.
-   * @param graceMs milliseconds to wait for a polite exit (0 kills at once). Default 1000.
+   * @param graceMs milliseconds to wait for a polite exit (integer ≥ 0; 0 kills at once). Default 1000.
    * @returns the kernel's exit
+   * @throws {TypeError|RangeError} when `graceMs` is not an integer ≥ 0 (nothing is stopped then)
+   * @example await kernel.shutdown(0) // { code: null, signal: "SIGKILL" }
    */
   async shutdown(graceMs = 1000): Promise<KernelExit> {
+    if (typeof graceMs !== "number") throw new TypeError(`graceMs must be a number of milliseconds, got ${show(graceMs)}`);
+    if (!Number.isSafeInteger(graceMs) || graceMs < 0) throw new RangeError(`graceMs must be an integer number of milliseconds ≥ 0, got ${graceMs}`);
     if (this.isAlive() && graceMs > 0 && !this.closed) {
       const header = newHeader("shutdown_request", this.session);
       const sent = this.control.send(encodeMessage(this.conn.key, header, { restart: false })).catch(() => undefined);
@@ -390,7 +437,11 @@ export class Kernel {
     return exit;
   }
 
-  /** SIGKILL the kernel's process group (synchronous; idempotent). Sockets stay open until {@link shutdown}. */
+  /**
+   * SIGKILL the kernel's process group (synchronous; idempotent; never throws). Sockets stay open until {@link shutdown}.
+   * @returns nothing; `exited` resolves once the process is reaped
+   * @example kernel.kill(); await kernel.exited; // { code: null, signal: "SIGKILL" }
+   */
   kill(): void {
     for (const target of [-this.pid, this.pid]) {
       try {

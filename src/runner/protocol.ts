@@ -8,6 +8,7 @@
  * section "The Wire Protocol" (https://jupyter-client.readthedocs.io/en/stable/messaging.html#the-wire-protocol).
  */
 import { createHmac, randomBytes, timingSafeEqual } from "crypto";
+import { show } from "../util/validate";
 
 /** The frame that separates the routing identities from the signed message. */
 export const DELIMITER = Buffer.from("<IDS|MSG>");
@@ -40,7 +41,7 @@ export interface JupyterMessage<C = Record<string, unknown>> {
  * @param key the connection key (UTF-8 text from the connection file); an empty key disables signing (returns "")
  * @param frames the serialized header, parent_header, metadata and content frames, in that order
  * @returns the lowercase hex HMAC-SHA256 signature
- * @throws {TypeError} when `frames` does not hold exactly four frames
+ * @throws {TypeError} when `key` is not a string, or `frames` does not hold exactly four strings or Buffers
  * @example sign("secret", ["{}", "{}", "{}", "{}"]).length // 64
  */
 export function sign(key: string, frames: readonly (string | Buffer)[]): string {
@@ -48,6 +49,8 @@ export function sign(key: string, frames: readonly (string | Buffer)[]): string 
   if (!Array.isArray(frames) || frames.length !== 4) {
     throw new TypeError(`frames must hold exactly 4 frames (header, parent, metadata, content), got ${Array.isArray(frames) ? frames.length : typeof frames}`);
   }
+  const bad = frames.findIndex((f) => typeof f !== "string" && !Buffer.isBuffer(f));
+  if (bad >= 0) throw new TypeError(`frames[${bad}] must be a string or a Buffer, got ${show(frames[bad])}`);
   if (key === "") return "";
   const hmac = createHmac("sha256", key);
   for (const f of frames) hmac.update(f);
@@ -83,6 +86,8 @@ export function newHeader(msgType: string, session: string): MessageHeader {
  * @param parent the parent header, `{}` by default
  * @param metadata the metadata, `{}` by default
  * @returns the frames `[DELIMITER, signature, header, parent, metadata, content]`
+ * @throws {TypeError} when `key` is not a string, `header` has no string `msg_type`, `parent`/`metadata` are not
+ *   objects, or `content` is not JSON-serializable to a value (e.g. `undefined`)
  * @example encodeMessage("k", newHeader("kernel_info_request", "s"), {}).length // 6
  */
 export function encodeMessage(
@@ -92,6 +97,13 @@ export function encodeMessage(
   parent: Partial<MessageHeader> = {},
   metadata: Record<string, unknown> = {},
 ): Buffer[] {
+  if (typeof key !== "string") throw new TypeError(`key must be a string, got ${typeof key}`);
+  if (typeof header !== "object" || header === null || typeof header.msg_type !== "string") {
+    throw new TypeError(`header must be a message header with a msg_type (see newHeader), got ${show(header)}`);
+  }
+  if (typeof parent !== "object" || parent === null || Array.isArray(parent)) throw new TypeError(`parent must be an object, got ${show(parent)}`);
+  if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) throw new TypeError(`metadata must be an object, got ${show(metadata)}`);
+  if (JSON.stringify(content) === undefined) throw new TypeError(`content must be JSON-serializable, got ${show(content)}`);
   const frames = [JSON.stringify(header), JSON.stringify(parent), JSON.stringify(metadata), JSON.stringify(content)];
   return [DELIMITER, Buffer.from(sign(key, frames)), ...frames.map((f) => Buffer.from(f))];
 }
@@ -102,9 +114,14 @@ export function encodeMessage(
  * @param frames the received frames, optionally prefixed by routing identities / a subscription topic
  * @returns the decoded message
  * @throws {Error} when the delimiter is missing, frames are missing, JSON is malformed or the signature is wrong
+ * @throws {TypeError} when `key` is not a string or `frames` is not an array of Buffers
  * @example decodeMessage("k", encodeMessage("k", newHeader("status", "s"), { execution_state: "idle" })).content
  */
 export function decodeMessage<C = Record<string, unknown>>(key: string, frames: readonly Buffer[]): JupyterMessage<C> {
+  if (typeof key !== "string") throw new TypeError(`key must be a string, got ${typeof key}`);
+  if (!Array.isArray(frames)) throw new TypeError(`frames must be an array of Buffers, got ${show(frames)}`);
+  const notBuffer = frames.findIndex((f) => !Buffer.isBuffer(f));
+  if (notBuffer >= 0) throw new TypeError(`frames[${notBuffer}] must be a Buffer, got ${show(frames[notBuffer])}`);
   const at = frames.findIndex((f) => f.equals(DELIMITER));
   if (at < 0) throw new Error("malformed Jupyter message: no <IDS|MSG> delimiter");
   if (frames.length < at + 6) throw new Error(`malformed Jupyter message: ${frames.length - at - 1} frames after the delimiter, need at least 5`);

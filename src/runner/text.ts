@@ -2,6 +2,7 @@
  * Small text helpers for the runner: HTML escaping, ANSI escape sequences (strip, or convert SGR colors to spans),
  * and heading slugs.
  */
+import { show } from "../util/validate";
 
 // CSI sequences (ESC [ ... final byte) and OSC sequences (ESC ] ... BEL / ESC \), plus lone two-byte escapes.
 const ANSI_RE = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g;
@@ -10,9 +11,11 @@ const ANSI_RE = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u0
  * Remove ANSI escape sequences.
  * @param text text possibly holding terminal escapes
  * @returns the text without them
+ * @throws {TypeError} when `text` is not a string
  * @example stripAnsi("\u001b[31mred\u001b[0m") // "red"
  */
 export function stripAnsi(text: string): string {
+  if (typeof text !== "string") throw new TypeError(`text must be a string, got ${show(text)}`);
   return String(text).replace(ANSI_RE, "");
 }
 
@@ -20,9 +23,11 @@ export function stripAnsi(text: string): string {
  * Escape text for HTML element content and attribute values.
  * @param text any text
  * @returns the escaped text (`& < > " '`)
+ * @throws {TypeError} when `text` is not a string (nothing is coerced: `undefined` would print as "undefined")
  * @example escapeHtml("<b>") // "&lt;b&gt;"
  */
 export function escapeHtml(text: string): string {
+  if (typeof text !== "string") throw new TypeError(`text must be a string, got ${show(text)}`);
   return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
 }
 
@@ -33,9 +38,11 @@ const ANSI_COLORS = ["black", "red", "green", "yellow", "blue", "magenta", "cyan
  * `<span class="ansi-…">`; other escape sequences are dropped.
  * @param text terminal output
  * @returns HTML-safe markup
+ * @throws {TypeError} when `text` is not a string
  * @example ansiToHtml("\u001b[31mx\u001b[0m") // '<span class="ansi-red-fg">x</span>'
  */
 export function ansiToHtml(text: string): string {
+  if (typeof text !== "string") throw new TypeError(`text must be a string, got ${show(text)}`);
   let out = "";
   let classes: string[] = [];
   let open = false;
@@ -91,9 +98,11 @@ export function ansiToHtml(text: string): string {
  * A GitHub-style heading slug: lowercase, punctuation removed, spaces to hyphens.
  * @param text the heading's plain text
  * @returns the slug ("section" for text without word characters)
+ * @throws {TypeError} when `text` is not a string
  * @example slugify("2. Top-k Routing!") // "2-top-k-routing"
  */
 export function slugify(text: string): string {
+  if (typeof text !== "string") throw new TypeError(`text must be a string, got ${show(text)}`);
   const s = String(text)
     .trim()
     .toLowerCase()
