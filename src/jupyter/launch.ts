@@ -48,6 +48,9 @@ export interface RunningJupyter {
   /**
    * URL that opens a notebook, with the token.
    * @param relPath path relative to the served directory, e.g. "00-setup-check.ipynb"
+   * @returns the URL (path segments percent-encoded)
+   * @throws {RangeError} for an empty, absolute or `..`-escaping `relPath`
+   * @example jup.notebookUrl("00-setup-check.ipynb") // "http://127.0.0.1:8888/notebooks/00-setup-check.ipynb?token=…"
    */
   notebookUrl(relPath: string): string;
   /** The server's log so far (empty with `output: "inherit"`). */

@@ -266,22 +266,39 @@ export class Kernel {
     return kernel;
   }
 
-  /** Whether the kernel process is still running. */
+  /**
+   * Whether the kernel process is still running. Never throws.
+   * @returns false once the process has exited (died, killed or shut down)
+   * @example if (!kernel.isAlive()) console.log(kernel.exitStatus());
+   */
   isAlive(): boolean {
     return this.exitInfo === null;
   }
 
-  /** The exit of the kernel, or null while it runs. */
+  /**
+   * The exit of the kernel, or null while it runs. Never throws.
+   * @returns `{ code, signal }` once the process has exited, else null
+   * @example kernel.kill(); await kernel.exited; kernel.exitStatus() // { code: null, signal: "SIGKILL" }
+   */
   exitStatus(): KernelExit | null {
     return this.exitInfo;
   }
 
-  /** The last ~16 KiB the kernel process wrote to its own stdout/stderr (outside cell execution). */
+  /**
+   * The last ~16 KiB (16384 characters) the kernel process wrote to its own stdout/stderr (outside cell execution).
+   * Never throws.
+   * @returns the log tail, "" when the kernel wrote nothing
+   * @example console.error(kernel.log());
+   */
   log(): string {
     return this.logTail;
   }
 
-  /** The connection info (ports and key) the kernel was started with. */
+  /**
+   * The connection info (loopback TCP ports and the HMAC key) the kernel was started with. Never throws.
+   * @returns the connection file's contents (read-only)
+   * @example kernel.connection().shell_port // e.g. 40517
+   */
   connection(): Readonly<ConnectionInfo> {
     return this.conn;
   }
