@@ -25,3 +25,5 @@ export {
 export type { Dsv3LikeOptions, ExpertLoadStats, ExpertLoadStatsOptions, WorkloadPreset, PublishedRange } from "./dsv3-like";
 export { simulateOnlineEplb, preservePlacement, DEFAULT_EXPERT_BYTES } from "./online";
 export type { OnlineEplbOptions, OnlineEplbResult } from "./online";
+export { placementAwareRebalance, resolvePlacementAwareOptions, hungarianMax } from "./placement-aware";
+export type { PlacementAwareOptions, PlacementAwareResult } from "./placement-aware";
