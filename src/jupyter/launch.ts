@@ -13,6 +13,7 @@ import * as net from "net";
 import * as path from "path";
 import { findJupyter, JUPYTER_MISSING_MESSAGE, type JupyterInstall } from "./discover";
 import { projectRoot, writeKernelspec } from "./kernelspec";
+import { installFrontendAssets } from "../notebook/assets";
 
 /** Options of `startJupyter`. */
 export interface StartJupyterOptions {
@@ -221,6 +222,7 @@ export async function startJupyter(options: StartJupyterOptions = {}): Promise<R
 
   writeKernelspec(stateDir, root);
   const env = jupyterEnv(process.env, stateDir);
+  installFrontendAssets(stateDir, env.JUPYTER_CONFIG_DIR as string); // offline plotly.js for figures, Notebook CSS
   for (const k of ["JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"] as const) {
     fs.mkdirSync(env[k] as string, { recursive: true });
   }
