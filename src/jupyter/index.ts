@@ -6,5 +6,5 @@ export { KERNEL_NAME, KERNEL_DISPLAY_NAME, kernelSpec, kernelNodeArgs, writeKern
 export type { KernelSpec, WrittenKernelspec } from "./kernelspec";
 export { findJupyter, parseVersion, candidatePaths, JUPYTER_MISSING_MESSAGE } from "./discover";
 export type { JupyterInstall } from "./discover";
-export { startJupyter, jupyterArgs, jupyterEnv, newToken, freePort, isPortFree, JupyterMissingError } from "./launch";
+export { startJupyter, jupyterArgs, jupyterEnv, newToken, freePort, isPortFree, JupyterMissingError, clearStaleRuntime } from "./launch";
 export type { StartJupyterOptions, RunningJupyter } from "./launch";
