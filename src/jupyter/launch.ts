@@ -20,6 +20,7 @@ import * as path from "path";
 import { findJupyter, JUPYTER_MISSING_MESSAGE, type JupyterInstall } from "./discover";
 import { projectRoot, writeKernelspec } from "./kernelspec";
 import { killSnapshot, processTree, releaseProcessTree, watchProcessTree, type TreeEntry } from "../runner/lifetime";
+import { installFrontendAssets } from "../notebook/assets";
 
 /** Options of `startJupyter`. */
 export interface StartJupyterOptions {
@@ -240,6 +241,7 @@ export async function startJupyter(options: StartJupyterOptions = {}): Promise<R
 
   writeKernelspec(stateDir, root);
   const env = jupyterEnv(process.env, stateDir, token);
+  installFrontendAssets(stateDir, env.JUPYTER_CONFIG_DIR as string); // offline plotly.js for figures, Notebook CSS
   for (const k of ["JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"] as const) {
     // Private: the runtime folder holds the token and the kernels' keys; config and data may hold secrets too.
     fs.mkdirSync(env[k] as string, { recursive: true, mode: 0o700 });

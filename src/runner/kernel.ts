@@ -30,8 +30,8 @@ export interface KernelStartOptions {
   startTimeoutMs?: number;
   /** Path of tslab's `bin/tslab` script. Default: the project's (`jupyter.tslabBin()`). */
   tslabBin?: string;
-  /** Node options before the tslab script. Default: the kernelspec's (`jupyter.kernelNodeArgs()`: `--require tsx/cjs`,
-   *  so folder imports like `./src/notebook` load), keeping the headless run identical to Jupyter's. */
+  /** Node options before the tslab script. Default: the kernelspec's (`jupyter.kernelNodeArgs()`: none, so the
+   *  headless run starts the same plain `tslab kernel` as any kernelspec). */
   nodeArgs?: string[];
   /** Extra environment variables for the kernel process. Default none. */
   env?: Record<string, string>;
