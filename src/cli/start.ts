@@ -77,12 +77,23 @@ export async function run(argv: string[]): Promise<number> {
       if (stopping) return;
       stopping = true;
       console.log("\nStopping Jupyter…");
-      jup.stop().then(() => resolve(0));
+      jup.stop().then(() => {
+        clearInterval(watch);
+        resolve(0);
+      });
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
     process.on("SIGHUP", onSignal);
+    // Under `npm start`, a signal to npm alone may end npm (and its shell) without reaching us: we are then
+    // re-parented, and stop as if signalled. (SIGKILL to this process is covered by the watchdog that startJupyter
+    // arranges: Jupyter and its kernels die with us.)
+    const parent = process.ppid;
+    const watch = setInterval(() => {
+      if (process.ppid !== parent) onSignal();
+    }, 500);
     jup.process.on("exit", (code) => {
+      clearInterval(watch);
       if (!stopping) resolve(code === 0 ? 0 : 1);
     });
   });
