@@ -11,6 +11,7 @@ import * as figuresCmd from "./figures";
 import * as routeCmd from "./route";
 import * as eplbCmd from "./eplb";
 import * as costCmd from "./cost";
+import * as buildCmd from "./build";
 
 type Runner = (argv: string[]) => Promise<number>;
 
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, { summary: string; run: Runner }> = {
   figures: { summary: "regenerate the lab figures in images/", run: figuresCmd.run },
   route: { summary: "generate a routing workload and print expert loads (JSON)", run: routeCmd.run },
   eplb: { summary: "run DeepSeek-style EPLB on a weights file (JSON)", run: eplbCmd.run },
+  build: { summary: "compile src/ into dist/, the build the notebooks import (--watch, --check)", run: buildCmd.run },
   cost: { summary: "Wide-EP cost model: decode | alltoall | sweep (JSON)", run: costCmd.run },
 };
 

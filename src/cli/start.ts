@@ -5,6 +5,7 @@
  * Stops the server (and its kernels) on Ctrl-C.
  */
 import { flagOpt, numberOpt, parseArgs, rejectUnknown } from "./args";
+import { ensureLibraryBuilt } from "../jupyter/build";
 import { isPortFree, JupyterMissingError, startJupyter, type RunningJupyter } from "../jupyter";
 
 const HELP = `usage: ep-lab start [--port N] [--no-browser]
@@ -39,6 +40,13 @@ export async function run(argv: string[]): Promise<number> {
   if (!args.options.has("port") && !(await isPortFree(port))) {
     console.log(`Port ${port} is taken (another Jupyter?); using a free port instead.`);
     port = 0;
+  }
+
+  try {
+    ensureLibraryBuilt(undefined, { log: (l) => console.log(l) });
+  } catch (err) {
+    console.error(`ep-lab start: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
   }
 
   let jup: RunningJupyter;

@@ -13,6 +13,7 @@ import {
   isPortFree,
   freePort,
   kernelNodeArgs,
+  liveSourceNodeArgs,
   kernelSpec,
   parseVersion,
   projectRoot,
@@ -39,7 +40,7 @@ function fakeExe(dir: string, name: string, body: string): string {
 }
 
 describe("kernelspec", () => {
-  it("runs tslab's kernel under the pinned node with the tsx hook, named as notebooks expect", () => {
+  it("runs tslab's kernel under the pinned node with the given node args, named as notebooks expect", () => {
     const spec = kernelSpec("/p/node_modules/tslab/bin/tslab", ["--require", "/p/tsx.cjs"], "/usr/bin/node");
     expect(spec.argv).toEqual(["/usr/bin/node", "--require", "/p/tsx.cjs", "/p/node_modules/tslab/bin/tslab", "kernel", "--config-path", "{connection_file}"]);
     expect(spec.display_name).toBe("TypeScript (tslab)");
@@ -52,13 +53,15 @@ describe("kernelspec", () => {
     expect(() => kernelSpec("/p/tslab", [3 as never])).toThrow(/nodeArgs/);
     expect(() => kernelNodeArgs("relative")).toThrow(TypeError);
     expect(() => tslabBin(tmp)).toThrow(/npm install/);
-    expect(() => kernelNodeArgs(tmp)).toThrow(/npm install/);
+    expect(() => liveSourceNodeArgs("relative")).toThrow(TypeError);
+    expect(() => liveSourceNodeArgs(tmp)).toThrow(/npm install/);
   });
 
-  it("points at this checkout's tslab and tsx", () => {
+  it("points at this checkout's tslab; the labs' kernel needs no node options, the live-source one tsx", () => {
     expect(projectRoot()).toBe(ROOT);
     expect(tslabBin()).toBe(path.join(ROOT, "node_modules", "tslab", "bin", "tslab"));
-    const args = kernelNodeArgs();
+    expect(kernelNodeArgs()).toEqual([]);
+    const args = liveSourceNodeArgs();
     expect(args[0]).toBe("--require");
     expect(fs.existsSync(args[1])).toBe(true);
   });
