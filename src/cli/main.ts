@@ -11,6 +11,7 @@ import * as figuresCmd from "./figures";
 import * as routeCmd from "./route";
 import * as eplbCmd from "./eplb";
 import * as costCmd from "./cost";
+import * as workshopCmd from "./workshop";
 
 type Runner = (argv: string[]) => Promise<number>;
 
@@ -26,6 +27,7 @@ const COMMANDS: Record<string, { summary: string; run: Runner }> = {
   route: { summary: "generate a routing workload and print expert loads (JSON)", run: routeCmd.run },
   eplb: { summary: "run DeepSeek-style EPLB on a weights file (JSON)", run: eplbCmd.run },
   cost: { summary: "Wide-EP cost model: decode | alltoall | sweep (JSON)", run: costCmd.run },
+  workshop: { summary: "instructor-led class on JupyterHub: init | start | stop | progress | render | load", run: workshopCmd.run },
 };
 
 export function usage(): string {
