@@ -138,7 +138,8 @@ export class HubLearner {
     if (res.status !== 201 && res.status !== 200) throw new Error(`opening ${notebookPath} on ${this.name}'s server: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
     const session = (await res.json()) as { id: string; kernel: { id: string } };
     const wsUrl = `${this.serverUrl.replace(/^http/, "ws")}api/kernels/${session.kernel.id}/channels?session_id=${randomUUID()}`;
-    const ws = await openWebSocket(wsUrl, { Authorization: `token ${this.tokenValue}` });
+    // The server answers the upgrade once the kernel is up (tslab loads TypeScript first: slow on a busy machine).
+    const ws = await openWebSocket(wsUrl, { Authorization: `token ${this.tokenValue}` }, 240_000);
     return new KernelConnection(ws, session.id, session.kernel.id, this.name);
   }
 }
@@ -152,7 +153,7 @@ export interface CellRun {
   durationMs: number;
   /** Text of stream outputs and text/plain of results (joined), for checks. */
   text: string;
-  /** `ename: evalue` for errors. */
+  /** `ename: evalue` for errors (plus the kernel's stderr text, where tslab puts the message). */
   error?: string;
 }
 
@@ -212,8 +213,11 @@ export class KernelConnection {
       let status: CellRun["status"] = "ok";
       let error: string | undefined;
       const text: string[] = [];
+      const stderr: string[] = [];
       const done = (s?: CellRun["status"]) => {
         clearTimeout(timer);
+        // tslab reports a thrown error's message on stderr and leaves the error's evalue empty.
+        if (error !== undefined && stderr.length > 0 && !error.includes(stderr.join("").trim())) error = `${error} ${stderr.join("").trim()}`;
         this.handlers.delete(msgId);
         resolve({ status: s ?? status, firstOutputMs, durationMs: performance.now() - t0, text: text.join(""), error });
       };
@@ -222,7 +226,10 @@ export class KernelConnection {
         const t = m.header.msg_type;
         if (t === "__closed__") return done("disconnected");
         if (["stream", "display_data", "execute_result", "error"].includes(t) && firstOutputMs === undefined) firstOutputMs = performance.now() - t0;
-        if (t === "stream") text.push(String(m.content.text ?? ""));
+        if (t === "stream") {
+          text.push(String(m.content.text ?? ""));
+          if (m.content.name === "stderr") stderr.push(String(m.content.text ?? ""));
+        }
         if (t === "execute_result" || t === "display_data") {
           const d = m.content.data as Record<string, unknown> | undefined;
           if (d && typeof d["text/plain"] === "string") text.push(d["text/plain"] as string);

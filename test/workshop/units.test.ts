@@ -13,7 +13,7 @@ import { hubConfig, validateState, workshopPaths, type WorkshopState } from "../
 import { parseMemorySize, workshopKernelSpec, PRLIMIT } from "../../src/workshop/kernel-adapter";
 import { readProgress, recordOutcome, PROGRESS_ENV } from "../../src/workshop/record";
 import { boardHtml, boardText, buildBoard, labExercises } from "../../src/workshop/progress";
-import { idleServers } from "../../src/workshop/cull";
+import { idleServers, type HubUserModel } from "../../src/workshop/cull";
 import { percentile, summaryLine } from "../../src/workshop/load";
 import { hubEnv } from "../../src/workshop/hub";
 import { exercises, quiz, TODO } from "../../src/lab";
@@ -212,7 +212,7 @@ describe("progress record and board", () => {
 describe("idle culling", () => {
   const now = new Date("2026-05-04T12:00:00Z");
   it("picks ready servers idle longer than the threshold, skips pending ones", () => {
-    const users = [
+    const users: HubUserModel[] = [
       { name: "a", servers: { "": { ready: true, last_activity: "2026-05-04T10:00:00Z" } } },
       { name: "b", servers: { "": { ready: true, last_activity: "2026-05-04T11:59:00.000000Z" } } },
       { name: "c", servers: { "": { ready: false, pending: "spawn", last_activity: "2026-05-04T09:00:00Z" } } },
