@@ -14,6 +14,7 @@ import * as costCmd from "./cost";
 import * as buildCmd from "./build";
 import * as kernelCmd from "./kernel";
 import * as resetCmd from "./reset";
+import * as workshopCmd from "./workshop";
 
 type Runner = (argv: string[]) => Promise<number>;
 
@@ -32,6 +33,7 @@ const COMMANDS: Record<string, { summary: string; run: Runner }> = {
   kernel: { summary: "install the tslab kernelspec for any Jupyter (install), or check a setup (doctor)", run: kernelCmd.run },
   reset: { summary: "restore fresh copies of labs in your workspace, keeping yours as dated backups", run: resetCmd.run },
   cost: { summary: "Wide-EP cost model: decode | alltoall | sweep (JSON)", run: costCmd.run },
+  workshop: { summary: "instructor-led class on JupyterHub: init | start | stop | progress | render | load", run: workshopCmd.run },
 };
 
 /**
