@@ -34,6 +34,7 @@ import { currentSink, type DisplaySink } from "./sink";
 
 export * from "./bundles";
 export { installFrontendAssets, NOTEBOOK_CUSTOM_CSS } from "./assets";
+export { feedbackMark, feedbackMarkSvg, type MarkKind } from "./marks";
 export type { InstalledAssets } from "./assets";
 export { setDisplaySink, currentSink, underKernel, TEXT_SINK } from "./sink";
 export type { DisplaySink } from "./sink";
