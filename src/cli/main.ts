@@ -11,6 +11,7 @@ import * as figuresCmd from "./figures";
 import * as routeCmd from "./route";
 import * as eplbCmd from "./eplb";
 import * as costCmd from "./cost";
+import * as planCmd from "./plan";
 
 type Runner = (argv: string[]) => Promise<number>;
 
@@ -26,6 +27,7 @@ const COMMANDS: Record<string, { summary: string; run: Runner }> = {
   route: { summary: "generate a routing workload and print expert loads (JSON)", run: routeCmd.run },
   eplb: { summary: "run DeepSeek-style EPLB on a weights file (JSON)", run: eplbCmd.run },
   cost: { summary: "Wide-EP cost model: decode | alltoall | sweep (JSON)", run: costCmd.run },
+  plan: { summary: "plan a wide-EP deployment into engine files; lint | dry-run them", run: planCmd.run },
 };
 
 export function usage(): string {
