@@ -16,6 +16,7 @@ import * as buildCmd from "./build";
 import * as kernelCmd from "./kernel";
 import * as resetCmd from "./reset";
 import * as workshopCmd from "./workshop";
+import * as planCmd from "./plan";
 
 type Runner = (argv: string[]) => Promise<number>;
 
@@ -35,6 +36,7 @@ const COMMANDS: Record<string, { summary: string; run: Runner }> = {
   reset: { summary: "restore fresh copies of labs in your workspace, keeping yours as dated backups", run: resetCmd.run },
   cost: { summary: "Wide-EP cost model: decode | alltoall | sweep (JSON)", run: costCmd.run },
   workshop: { summary: "instructor-led class on JupyterHub: init | start | stop | progress | render | load", run: workshopCmd.run },
+  plan: { summary: "plan a wide-EP deployment into engine files; lint | dry-run them", run: planCmd.run },
 };
 
 /**
