@@ -7,6 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { numberOpt, parseArgs, rejectUnknown, stringOpt, UsageError } from "./args";
+import { ensureLibraryBuilt } from "../jupyter/build";
 import { CellReport, DEFAULT_CELL_TIMEOUT_MS, killAllKernels, NotebookRunResult, runNotebook } from "../runner";
 
 const HELP = `usage: ep-lab labs [notebook.ipynb ...] [--timeout-ms N] [--out DIR]
@@ -70,6 +71,14 @@ export async function run(argv: string[]): Promise<number> {
   for (const nb of notebooks) {
     if (!nb.endsWith(".ipynb")) throw new UsageError(`not a notebook (.ipynb): ${nb}`);
     if (!fs.existsSync(nb)) throw new UsageError(`notebook not found: ${nb}`);
+  }
+
+  // The notebooks import the build in dist/: make sure it is current (rebuilds after an edit in src/).
+  try {
+    ensureLibraryBuilt(undefined, { log: (l) => console.log(l) });
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : String(err));
+    return 1;
   }
 
   // The kernel runs in its own process group, so Ctrl-C would not reach it: kill it ourselves.

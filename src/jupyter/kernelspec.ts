@@ -51,22 +51,34 @@ export function tslabBin(root: string = projectRoot()): string {
 }
 
 /**
- * Node options the tslab kernel process needs: `--require <tsx/cjs>`.
+ * Node options the tslab kernel process needs to run the labs: none.
  *
- * Why: tslab compiles the `.ts` files a cell imports into memory and, at run time, looks a
- * relative import up by appending ".js" only. A folder import such as `"./src/notebook"` or
- * `"../util"` (→ `index.ts`) therefore misses its in-memory output and falls through to Node,
- * which cannot load `.ts` ("Cannot find module '../util'"). tsx's CommonJS hook (tsx is already a
- * dependency: `bin/ep-lab.js` uses it) lets Node load those files, so folder imports work in
- * notebooks exactly as in the tests. tslab still type-checks every cell and every imported file.
- * Any launcher of the tslab kernel (this kernelspec, the headless runner) should pass these.
+ * Notebooks import the built library (`./ep-lab/<module>` → `dist/`, JavaScript + `.d.ts`; see `./build`), which
+ * tslab type-checks from the declarations and Node loads as plain CommonJS. So the kernel is exactly what
+ * `tslab install`, VS Code or a JupyterHub start: `tslab kernel --config-path {connection_file}`.
  * @param root project root (absolute); default: this checkout
- * @returns e.g. `["--require", "/p/node_modules/tsx/dist/cjs/index.cjs"]`
- * @throws {Error} when tsx is not installed
+ * @returns `[]`
+ * @throws {TypeError} when `root` is not an absolute path
  * @example
  * spawn(process.execPath, [...kernelNodeArgs(), tslabBin(), "kernel", "--config-path", connFile]);
  */
 export function kernelNodeArgs(root: string = projectRoot()): string[] {
+  assertAbsolute("root", root);
+  return [];
+}
+
+/**
+ * Node options for a kernel that imports the live TypeScript sources (`./src/<module>`) instead of the build:
+ * `--require <tsx/cjs>`. tslab compiles the `.ts` files a cell imports into memory but resolves a relative import
+ * at run time by appending ".js" only, so a folder import (`./src/routing` → `index.ts`) needs tsx's CommonJS hook
+ * to load. Used by `npm run bench` to compare the two imports; notebooks do not need it.
+ * @param root project root (absolute); default: this checkout
+ * @returns e.g. `["--require", "/p/node_modules/tsx/dist/cjs/index.cjs"]`
+ * @throws {TypeError} for a relative root; {Error} when tsx is not installed
+ * @example
+ * await Kernel.start({ cwd: dirWithSrcLink, nodeArgs: liveSourceNodeArgs() });
+ */
+export function liveSourceNodeArgs(root: string = projectRoot()): string[] {
   assertAbsolute("root", root);
   let tsxCjs: string;
   try {

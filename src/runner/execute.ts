@@ -4,9 +4,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { notebookToHtml } from "./html";
+import { notebookToHtml, siblingLinks, writeSharedPlotly } from "./html";
 import { Cell, CodeCell, joinText, normalizeBundle, Notebook, Output, readNotebook, serializeNotebook } from "./ipynb";
-import { Kernel, KernelExit } from "./kernel";
+import { DEFAULT_IDLE_GRACE_MS, Kernel, KernelExit, MAX_TIMER_MS } from "./kernel";
 import { JupyterMessage } from "./protocol";
 import { stripAnsi } from "./text";
 import { show } from "../util/validate";
@@ -15,6 +15,7 @@ import { show } from "../util/validate";
 function assertTimeoutMs(name: string, value: unknown): asserts value is number {
   if (typeof value !== "number") throw new TypeError(`${name} must be a number of milliseconds, got ${show(value)}`);
   if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive number of milliseconds (an integer), got ${show(value)}`);
+  if (value > MAX_TIMER_MS) throw new RangeError(`${name} must be at most ${MAX_TIMER_MS} ms (2^31 − 1, about 24.8 days), got ${show(value)}`);
 }
 
 /** Outcome of one code cell. */
@@ -33,6 +34,8 @@ export interface CellReport {
   executionCount: number | null;
   /** The first non-empty line of the cell's source (for messages). */
   firstLine: string;
+  /** True when the cell finished but the kernel's end-of-output signal never came: output may be cut short. */
+  outputIncomplete?: boolean;
 }
 
 /** Why a notebook run failed. */
@@ -269,6 +272,15 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
       report.executionCount = outcome.executionCount;
       codeCell.execution_count = outcome.executionCount;
       const what = describeCell(i, code);
+      if (outcome.outputIncomplete) {
+        report.outputIncomplete = true;
+        collector.handle(
+          streamMessage(
+            "stderr",
+            `\n[ep-lab] This cell finished, but the kernel did not confirm the end of its output within ${DEFAULT_IDLE_GRACE_MS} ms; output may be incomplete.\n`,
+          ),
+        );
+      }
       if (outcome.status === "ok") {
         report.status = "ok";
       } else if (outcome.status === "timeout") {
@@ -303,7 +315,7 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
         failure = { reason: "error", cellIndex: i, message: `${what} ${kind}${headline ? ": " + headline : ""}`, detail };
       }
       codeCell.outputs = collector.outputs;
-      cell.metadata.ep_lab = { status: report.status, duration_ms: report.durationMs };
+      cell.metadata.ep_lab = { status: report.status, duration_ms: report.durationMs, ...(report.outputIncomplete ? { output_incomplete: true } : {}) };
       cells.push(report);
       options.onCell?.(report);
     }
@@ -334,7 +346,8 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
     result.ipynbPath = path.join(outDir, `${name}.ipynb`);
     result.htmlPath = path.join(outDir, `${name}.html`);
     fs.writeFileSync(result.ipynbPath, serializeNotebook(nb));
-    fs.writeFileSync(result.htmlPath, notebookToHtml(nb, { baseDir: cwd, fallbackTitle: name }));
+    fs.writeFileSync(result.htmlPath, notebookToHtml(nb, { baseDir: cwd, fallbackTitle: name, ...siblingLinks(notebookPath) }));
+    writeSharedPlotly(outDir); // the pages load plotly.js from their own folder (one copy for all)
   }
   return result;
 }
@@ -375,6 +388,10 @@ export function withSourceContext(detail: string, code: string): string {
 function summaryLine(detail: string): string {
   const lines = detail.split("\n").map((l) => l.trim());
   return lines.find((l) => /^([A-Z]\w*)?(Error|Exception)\b.*:/.test(l) || /^Uncaught\b/.test(l)) ?? lines.find((l) => l !== "") ?? "";
+}
+
+function streamMessage(name: "stdout" | "stderr", text: string): JupyterMessage {
+  return { ...errorMessage("", ""), header: { msg_id: "", session: "", username: "", date: "", msg_type: "stream", version: "5.3" }, content: { name, text } };
 }
 
 function errorMessage(ename: string, evalue: string): JupyterMessage {

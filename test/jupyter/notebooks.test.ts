@@ -33,11 +33,11 @@ describe("notebooks/", () => {
     const code = nb.cells.filter((c) => c.cell_type === "code");
     expect(code.every((c) => (c.outputs ?? []).length === 0 && c.execution_count == null)).toBe(true);
     const source = code.map((c) => (Array.isArray(c.source) ? c.source.join("") : c.source)).join("\n");
-    expect(source).toContain('from "./src/notebook"');
+    expect(source).toContain('from "./ep-lab/notebook"');
     expect(source).toMatch(/\bshow\(/);
     expect(source).toMatch(/\btable\(/);
     expect(source).toContain("describeBackend(await loadBackend())");
-    expect(source).toContain('from "./src/util"');
+    expect(source).toContain('from "./ep-lab/util"');
     // Short cells: learners read them, the library does the work.
     for (const c of code) expect((Array.isArray(c.source) ? c.source.join("") : c.source).split("\n").length).toBeLessThanOrEqual(12);
   });

@@ -52,9 +52,9 @@ describe("lab 3.1 notebook file", () => {
     const importing = code.filter((c: { source: string[] }) => /^import /m.test(text(c)));
     expect(importing.map((c: { id: string }) => c.id)).toEqual(["setup-status", "setup"]);
     // The first imports only the (fast) display helpers and shows a busy bar during the slow second cell.
-    expect(text(importing[0]).match(/^import .*$/gm)).toEqual(['import { busy } from "./src/notebook";']);
+    expect(text(importing[0]).match(/^import .*$/gm)).toEqual(['import { busy } from "./ep-lab/notebook";']);
     expect(text(importing[0])).toContain("busy(");
-    expect(text(importing[1])).toContain('from "./src/lab"');
+    expect(text(importing[1])).toContain('from "./ep-lab/lab"');
     expect(text(importing[1])).toContain("loading.done(");
   });
 

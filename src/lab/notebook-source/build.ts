@@ -34,6 +34,16 @@ export interface Notebook {
 /** The kernelspec every lab notebook declares. */
 export const TSLAB_KERNELSPEC = Object.freeze({ name: "tslab", display_name: "TypeScript", language: "typescript" });
 
+/**
+ * How notebook cells import the library: `import { route } from "./ep-lab/routing"`. `ep-lab` is a link beside the
+ * notebook to the compiled build in `dist/` (JavaScript + `.d.ts`, made by `npm run build`), so any tslab kernel
+ * loads it without a loader hook; a learner workspace gets the same link (src/jupyter/workspace.ts).
+ */
+export const LIBRARY_IMPORT_PREFIX = "./ep-lab/";
+
+/** Imports of the live sources or of paths outside the notebook folder, which a plain tslab kernel cannot load. */
+const FORBIDDEN_IMPORT = /\bfrom\s+["'](\.\.?\/(?:\.\.\/)*src(?:\/[^"']*)?|\.\.\/[^"']*)["']|\brequire\(\s*["'](\.\.?\/(?:\.\.\/)*src(?:\/[^"']*)?)["']/;
+
 const MARKER = /^%% (md|ts)(?: id=([A-Za-z0-9_-]{1,64}))?\s*$/;
 
 /**
@@ -63,6 +73,12 @@ export function buildNotebook(source: string): Notebook {
     );
   };
   lines.forEach((line, i) => {
+    const bad = current?.type === "ts" ? FORBIDDEN_IMPORT.exec(line) : null;
+    if (bad) {
+      throw new RangeError(
+        `source line ${i + 1} imports ${JSON.stringify(bad[1] ?? bad[2])}: notebooks import the library's build as "${LIBRARY_IMPORT_PREFIX}<module>" (e.g. "${LIBRARY_IMPORT_PREFIX}routing")`,
+      );
+    }
     const m = MARKER.exec(line);
     if (m) {
       flush();
