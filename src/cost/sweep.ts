@@ -236,7 +236,7 @@ export interface WideEpRatio {
  * @example wideEpRatio({ tokensPerSecPerUser: 50 }).ratio // ≈ 16
  */
 export function wideEpRatio(options: WideEpRatioOptions): WideEpRatio {
-  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
+  checkOptionKeys("options", options, [...SWEEP_OPTION_KEYS.filter((k) => k !== "epSizes"), "tokensPerSecPerUser", "narrowEp", "wideEp"]);
   const { tokensPerSecPerUser, narrowEp = 8, wideEp = 32, model = "deepseek-v3", gpu = "gb200", kvLen = 2048, ...rest } = options;
   assertPositive("tokensPerSecPerUser", tokensPerSecPerUser);
   assertPositiveInt("narrowEp", narrowEp);

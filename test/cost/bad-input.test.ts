@@ -146,5 +146,11 @@ describe("cost: unknown option keys are rejected, naming the nearest valid key",
     expect(() => cost.memoryPerGpu({ model: "deepseek-v3", gpu: "h800", epSize: 8, kvlen: 1 } as never)).toThrow(/did you mean "kvLen"/);
     expect(() => cost.sweepFrontier({ model: "deepseek-v3", gpu: "h800", kvLen: 1, epSizes: [8], batchSize: [1] } as never)).toThrow(/did you mean "batchSizes"/);
     expect(() => cost.allToAllTime({ gpu: "h800", epSize: 8, tokensPerRank: 1, topK: 1_000_000 })).toThrow(/topK must be ≤ 64/);
+    expect(() => cost.stepIntensity({ model: "deepseek-v3", gpu: "h100", phase: "decode", tokens: 1, kvlen: 1 } as never)).toThrow(/did you mean "kvLen"/);
+    expect(() => cost.prefillVsDecode({ model: "deepseek-v3", gpu: "h100", decodebatch: 1 } as never)).toThrow(/did you mean "decodeBatch"/);
+    expect(() => cost.wideEpRatio({ tokensPerSecPerUser: 30, wideEP: 32 } as never)).toThrow(/did you mean "wideEp"/);
+    expect(() => cost.compareDeployments({ model: "deepseek-v3", gpu: "gb200", kvLen: 2048, tokensPerSecPerUser: 30, standardEP: 8 } as never)).toThrow(/did you mean "standardEp"/);
+    expect(() => cost.expertGemmTime({ tokens: 1, hiddenSize: 1, expertFfnSize: 1, gpu: "h100", precison: "fp8" } as never)).toThrow(/did you mean "precision"/);
+    expect(() => cost.expectedImbalance({ numExperts: 256, epSize: 32, tokensPerRank: 1, zipf: 1 } as never)).toThrow(/did you mean "zipfS"/);
   });
 });
