@@ -118,10 +118,12 @@ describe("ep-lab cost", () => {
   it("bad numbers and bad options are named errors with exit 2", async () => {
     const base = ["cost", "decode", "--model", "deepseek-v3", "--gpu", "h800", "--kv-len", "4989"];
     expect(await main([...base, "--ep", "abc", "--batch-per-gpu", "8"])).toBe(2);
-    expect(err.pop()).toMatch(/--ep must be a number/);
+    expect(err.pop()).toMatch(/--ep must be a (number|decimal integer)/);
     expect(await main([...base, "--ep", "8.5", "--batch-per-gpu", "8"])).toBe(2);
-    expect(err.pop()).toMatch(/--ep must be an integer/);
+    expect(err.pop()).toMatch(/--ep must be (an|a decimal) integer/);
     expect(await main([...base, "--ep", "8", "--batch-per-gpu", "8", "--gpus-per-node", "1e12"])).toBe(2);
+    expect(err.pop()).toMatch(/--gpus-per-node must be/);
+    expect(await main([...base, "--ep", "8", "--batch-per-gpu", "8", "--gpus-per-node", "1000000000000"])).toBe(2);
     expect(err.pop()).toMatch(/--gpus-per-node must be ≤ 576/);
     expect(await main(["cost", "alltoall", "--gpu", "h800", "--ep", "8", "--tokens-per-rank", "128", "--top-k", "1000000"])).toBe(2);
     expect(err.pop()).toMatch(/--top-k must be ≤ 64/);
