@@ -14,6 +14,7 @@ import * as path from "path";
 import { kernelNodeArgs, tslabBin } from "../jupyter";
 import { decodeMessage, encodeMessage, JupyterMessage, newHeader } from "./protocol";
 import { show } from "../util/validate";
+import { killProcessTree, killSnapshot, processTree, releaseProcessTree, watchProcessTree } from "./lifetime";
 
 /** How a kernel process ended. */
 export interface KernelExit {
@@ -175,6 +176,8 @@ export class Kernel {
   private logTail = "";
   private closed = false;
   private shellQueue: Promise<unknown> = Promise.resolve();
+  /** The kernel's process tree as last seen (refreshed before each cell ends and before shutdown). */
+  private lastTree: import("./lifetime").TreeEntry[] = [];
 
   private constructor(
     private readonly child: ChildProcess,
@@ -186,10 +189,16 @@ export class Kernel {
     private readonly iopub: import("zeromq").Subscriber,
   ) {
     this.pid = child.pid as number;
+    // The watchdog process kills the kernel's tree if this process dies without cleaning up (even by SIGKILL).
+    watchProcessTree(this.pid);
+    this.lastTree = processTree(this.pid);
     this.exited = new Promise<KernelExit>((resolve) => {
       child.once("exit", (code, signal) => {
         this.exitInfo = { code, signal };
         LIVE.delete(this);
+        // Whatever the kernel left behind (a detached child) goes now, then the watchdog can forget the tree.
+        killSnapshot(this.lastTree);
+        releaseProcessTree(this.pid);
         resolve(this.exitInfo);
       });
     });
@@ -464,6 +473,7 @@ export class Kernel {
       };
     } finally {
       clearTimeout(timer);
+      if (this.isAlive()) this.lastTree = processTree(this.pid);
       this.replyHandlers.delete(header.msg_id);
       // Keep routing late iopub output of this request until the next one starts.
       const late = options.onIopub;
@@ -488,6 +498,7 @@ export class Kernel {
   async shutdown(graceMs = 1000): Promise<KernelExit> {
     if (typeof graceMs !== "number") throw new TypeError(`graceMs must be a number of milliseconds, got ${show(graceMs)}`);
     if (!Number.isSafeInteger(graceMs) || graceMs < 0) throw new RangeError(`graceMs must be an integer number of milliseconds ≥ 0, got ${graceMs}`);
+    if (this.isAlive()) this.lastTree = processTree(this.pid); // before a polite exit re-parents its children
     if (this.isAlive() && graceMs > 0 && !this.closed) {
       const header = newHeader("shutdown_request", this.session);
       const sent = this.control.send(encodeMessage(this.conn.key, header, { restart: false })).catch(() => undefined);
@@ -505,6 +516,7 @@ export class Kernel {
    * @example kernel.kill(); await kernel.exited; // { code: null, signal: "SIGKILL" }
    */
   kill(): void {
+    if (this.isAlive()) killProcessTree(this.pid); // the kernel, its group, every descendant and their groups
     for (const target of [-this.pid, this.pid]) {
       try {
         process.kill(target, "SIGKILL");
@@ -512,6 +524,7 @@ export class Kernel {
         // ESRCH: already gone.
       }
     }
+    killSnapshot(this.lastTree);
   }
 
   private close(): void {
