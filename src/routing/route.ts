@@ -26,7 +26,7 @@
  * - Ties (equal scores, equal group scores) are broken towards the lower index; torch.topk does not
  *   promise an order on ties.
  */
-import { assertFinite, assertNonNegativeInt, assertOneOf, assertPositive, assertPositiveInt, show } from "../util/validate";
+import { assertFinite, assertNonNegativeInt, assertOneOf, assertPositive, assertPositiveInt, nearestName, show } from "../util/validate";
 import { assertFloat32Matrix, assertTopK } from "./checks";
 import { SCORING_FUNCTIONS, scoreLogits, type ScoringFunction } from "./scoring";
 import { topKInto } from "./topk";
@@ -143,7 +143,10 @@ const KNOWN_OPTIONS = [
 function checkOptions(options: RouterOptions): ResolvedOptions {
   if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
   for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.includes(key)) throw new RangeError(`unknown router option ${JSON.stringify(key)}; known: ${KNOWN_OPTIONS.join(", ")}`);
+    if (!KNOWN_OPTIONS.includes(key)) {
+      const near = nearestName(key, KNOWN_OPTIONS);
+      throw new RangeError(`unknown router option ${JSON.stringify(key)}${near ? ` (did you mean ${near}?)` : ""}; known: ${KNOWN_OPTIONS.join(", ")}`);
+    }
   }
   const numExperts = options.numExperts;
   assertPositiveInt("numExperts", numExperts);
