@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { notebookToHtml } from "./html";
+import { notebookToHtml, siblingLinks, writeSharedPlotly } from "./html";
 import { Cell, CodeCell, joinText, normalizeBundle, Notebook, Output, readNotebook, serializeNotebook } from "./ipynb";
 import { DEFAULT_IDLE_GRACE_MS, Kernel, KernelExit, MAX_TIMER_MS } from "./kernel";
 import { JupyterMessage } from "./protocol";
@@ -367,7 +367,8 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
     result.ipynbPath = path.join(outDir, `${name}.ipynb`);
     result.htmlPath = path.join(outDir, `${name}.html`);
     fs.writeFileSync(result.ipynbPath, serializeNotebook(nb));
-    fs.writeFileSync(result.htmlPath, notebookToHtml(nb, { baseDir: cwd, fallbackTitle: name }));
+    fs.writeFileSync(result.htmlPath, notebookToHtml(nb, { baseDir: cwd, fallbackTitle: name, ...siblingLinks(notebookPath) }));
+    writeSharedPlotly(outDir); // the pages load plotly.js from their own folder (one copy for all)
   }
   return result;
 }

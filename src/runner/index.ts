@@ -9,7 +9,7 @@
  */
 export { runNotebook, describeCell, withSourceContext, DEFAULT_CELL_TIMEOUT_MS } from "./execute";
 export type { RunOptions, NotebookRunResult, CellReport, CellStatus, RunFailure } from "./execute";
-export { notebookToHtml, headingAnchorPlugin, carriesPlotlyBundle } from "./html";
+export { notebookToHtml, headingAnchorPlugin, carriesPlotlyBundle, sanitizeNotebookHtml, sharedPlotlyName, writeSharedPlotly, siblingLinks } from "./html";
 export type { HtmlOptions } from "./html";
 export { readNotebook, parseNotebook, serializeNotebook, joinText, splitLines, normalizeBundle } from "./ipynb";
 export type { Notebook, Cell, CodeCell, MarkdownCell, RawCell, Output, MimeBundle, MultilineString } from "./ipynb";
