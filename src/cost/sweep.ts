@@ -2,7 +2,7 @@
  * Sweeps over EP size and batch: the throughput-per-GPU vs tokens/s-per-user frontier (the NVIDIA-style
  * chart), interpolation on it at a fixed interactivity, and the EP32-vs-EP8 ratio on GB200 NVL72.
  */
-import { assertFinite, assertNonEmptyArray, assertNonNegativeInt, assertPositive, assertPositiveInt, show } from "../util/validate";
+import { assertFinite, assertNonEmptyArray, assertNonNegative, assertNonNegativeInt, assertPositive, assertPositiveInt, show } from "../util/validate";
 import type { Citation } from "./catalog-hardware";
 import { DECODE_OPTION_KEYS, decodeStep, type DecodeOptions } from "./decode";
 import { divisibilityMessage, resolveModel } from "./memory";
@@ -145,7 +145,7 @@ export function paretoFrontier<T extends { tokensPerSecPerUser: number; outputTo
  * @param curve points (any order; not mutated), each with finite `tokensPerSecPerUser` and `outputTokensPerSecPerGpu` (tokens/s)
  * @param tokensPerSecPerUser target interactivity, tokens/s per user (> 0)
  * @returns throughput per GPU (tokens/s), or null when no point of the curve reaches the target (or the curve is empty)
- * @throws {RangeError|TypeError} for a non-positive target, a non-array curve, or a point with a non-finite field
+ * @throws {RangeError|TypeError} for a non-positive target, a non-array curve, or a point with a non-finite or negative field
  * @example throughputAtInteractivity([{ tokensPerSecPerUser: 40, outputTokensPerSecPerGpu: 400 },
  *   { tokensPerSecPerUser: 20, outputTokensPerSecPerGpu: 1000 }], 30) // 700
  */
@@ -175,8 +175,9 @@ function checkCurve(name: string, points: unknown): void {
   for (let i = 0; i < points.length; i++) {
     const p = points[i];
     if (p === null || typeof p !== "object") throw new TypeError(`${name}[${i}] must be an object, got ${show(p)}`);
-    assertFinite(`${name}[${i}].tokensPerSecPerUser`, p.tokensPerSecPerUser);
-    assertFinite(`${name}[${i}].outputTokensPerSecPerGpu`, p.outputTokensPerSecPerGpu);
+    // Rates (tokens/s) cannot be negative: a negative point is a caller's bug, not a slow configuration.
+    assertNonNegative(`${name}[${i}].tokensPerSecPerUser`, p.tokensPerSecPerUser);
+    assertNonNegative(`${name}[${i}].outputTokensPerSecPerGpu`, p.outputTokensPerSecPerGpu);
   }
 }
 
