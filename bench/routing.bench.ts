@@ -1,28 +1,21 @@
 /**
- * Routing benchmarks (`npm run bench -- --filter routing`).
+ * Routing benchmarks (`npm run bench -- --filter routing`), 65,536 tokens × 256 experts on one core.
  *
- * routing/topk-65536x256-k8: top-8 of 256 experts for 65,536 tokens on one core. Reference points on
- * this machine (from the project issue): numpy argpartition 259 ms, a naive JS loop 98 ms, memory
- * floor ~7 ms. The issue asks for ≥ 5× numpy, i.e. ≤ 259 / 5 ≈ 52 ms: that is the `targetMs` below.
- * (A stricter 19 ms, 5× the naive loop, was tried and not reached in plain JS; see the kernel's doc comment.)
- * routing/topk-naive-reference-65536x256-k8 runs the plain one-pass "sorted buffer of k" loop on the
- * same data in the same process, so the speed-up survives a noisy, shared machine: compare the ratio.
- * Inputs are softmax scores of standard-normal logits (seeded), the distribution a real gate produces.
+ * Every routing case runs beside two others on the same array in the same process, and its report
+ * line gives the ratios (a shared, noisy machine changes the milliseconds far more than the ratios):
+ * - the floor: `routing/floor-read-*`, one plain-JavaScript pass reading each value once;
+ * - the naive code: the one-pass "sorted buffer of k" top-k loop, and for the router the kept
+ *   reference implementation (`routeReference`: score every expert, bias into a new array, mask the
+ *   dropped groups, top-k of the row), which gives exactly the same picks.
+ *
+ * Cases: top-k alone (softmax scores of standard-normal logits), DeepSeek-V3's router (sigmoid,
+ * score-correction bias, 8 groups keep 4, top-8, scaling 2.5) and plain softmax top-8 routing on
+ * standard-normal logits. `bench/routing-torch.ts` compares the router with a PyTorch gate.
  */
 import type { BenchCase } from "../src/util/bench";
-import { createRng } from "../src/util/rng";
 import { topK, softmax, route, syntheticLogits, expertPopularity, dispatchStats } from "../src/routing";
-
-const TOKENS = 65536;
-const EXPERTS = 256;
-const K = 8;
-
-function normalLogits(numTokens: number, numExperts: number, seed: number): Float32Array {
-  const rng = createRng(seed);
-  const out = new Float32Array(numTokens * numExperts);
-  for (let i = 0; i < out.length; i++) out[i] = rng.normal();
-  return out;
-}
+import { routeReference } from "../src/routing/route";
+import { EXPERTS, K, SOFTMAX_OPTIONS, TOKENS, dsv3Bias, dsv3Options, normalLogits, singlePassRead } from "./routing-data";
 
 /** The baseline: one pass per row keeping a sorted buffer of k, inserting whenever a score beats the k-th. */
 function naiveTopK(s: Float32Array, numTokens: number, numExperts: number, k: number): Int32Array {
@@ -56,33 +49,79 @@ function scores(): Float32Array {
   cachedScores ??= softmax(normalLogits(TOKENS, EXPERTS, 0), TOKENS, EXPERTS);
   return cachedScores;
 }
+let cachedLogits: Float32Array | undefined;
+function logits(): Float32Array {
+  cachedLogits ??= normalLogits(TOKENS, EXPERTS, 1);
+  return cachedLogits;
+}
+const bias = dsv3Bias(EXPERTS);
+
+// Each timed call is also recorded here (the harness keeps its numbers to itself), so a case's
+// report can put its median beside the floor's and the naive code's from the same run.
+const samples = new Map<string, { skip: number; ms: number[] }>();
+function timed<C>(name: string, warmup: number, fn: (ctx: C) => unknown): (ctx: C) => unknown {
+  samples.set(name, { skip: warmup, ms: [] });
+  return (ctx: C) => {
+    const t0 = process.hrtime.bigint();
+    const r = fn(ctx);
+    samples.get(name)!.ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    return r;
+  };
+}
+function median(name: string): number {
+  const s = samples.get(name);
+  const ms = s ? s.ms.slice(s.skip).sort((a, b) => a - b) : [];
+  if (ms.length === 0) return NaN;
+  const mid = ms.length >> 1;
+  return ms.length % 2 ? ms[mid] : (ms[mid - 1] + ms[mid]) / 2;
+}
+/** Report line: this case against the floor and the naive code (medians of this run). */
+function ratios(self: string, floor: string, naive: string, naiveLabel: string, floorLimit?: number): string {
+  const s = median(self);
+  const f = median(floor);
+  const n = median(naive);
+  const x = s / f;
+  const verdict = floorLimit === undefined ? "" : x <= floorLimit ? `  (≤ ${floorLimit}× floor: PASS)` : `  (≤ ${floorLimit}× floor: MISS)`;
+  return `${x.toFixed(2)}× the single-pass read (${f.toFixed(1)} ms)${verdict}; ${(n / s).toFixed(1)}× faster than ${naiveLabel} (${n.toFixed(1)} ms)`;
+}
+
+const F_SCORES = "routing/floor-read-scores-65536x256";
+const F_LOGITS = "routing/floor-read-logits-65536x256";
+const TOPK_NAIVE = "routing/topk-naive-reference-65536x256-k8";
+const TOPK = "routing/topk-65536x256-k8";
+const DSV3_REF = "routing/route-reference-dsv3-65536x256-sigmoid-g8-tg4-bias";
+const DSV3 = "routing/route-dsv3-65536x256-sigmoid-g8-tg4-bias";
+const SM_REF = "routing/route-reference-softmax-65536x256-k8";
+const SM = "routing/route-softmax-65536x256-k8";
 
 export const cases: BenchCase[] = [
+  { name: F_SCORES, setup: () => scores(), run: timed(F_SCORES, 3, (s: Float32Array) => singlePassRead(s)), runs: 20 },
+  { name: TOPK_NAIVE, setup: () => scores(), run: timed(TOPK_NAIVE, 3, (s: Float32Array) => naiveTopK(s, TOKENS, EXPERTS, K)), runs: 10 },
   {
-    name: "routing/topk-65536x256-k8",
+    name: TOPK,
     setup: () => scores(),
-    run: (s: Float32Array) => topK(s, TOKENS, EXPERTS, K),
-    targetMs: 52,
+    run: timed(TOPK, 3, (s: Float32Array) => topK(s, TOKENS, EXPERTS, K)),
     runs: 20,
+    report: () => ratios(TOPK, F_SCORES, TOPK_NAIVE, "the naive loop", 2),
   },
+  { name: F_LOGITS, setup: () => logits(), run: timed(F_LOGITS, 3, (l: Float32Array) => singlePassRead(l)), runs: 20 },
+  { name: DSV3_REF, setup: () => logits(), run: timed(DSV3_REF, 1, (l: Float32Array) => routeReference(l, dsv3Options(bias))), runs: 5, warmup: 1 },
   {
-    name: "routing/topk-naive-reference-65536x256-k8",
-    setup: () => scores(),
-    run: (s: Float32Array) => naiveTopK(s, TOKENS, EXPERTS, K),
-    runs: 10,
+    name: DSV3,
+    setup: () => logits(),
+    run: timed(DSV3, 3, (l: Float32Array) => route(l, dsv3Options(bias))),
+    runs: 20,
+    targetMs: 110,
+    report: () => ratios(DSV3, F_LOGITS, DSV3_REF, "the reference router"),
   },
+  { name: SM_REF, setup: () => logits(), run: timed(SM_REF, 1, (l: Float32Array) => routeReference(l, SOFTMAX_OPTIONS)), runs: 5, warmup: 1 },
   {
-    name: "routing/route-dsv3-65536x256-sigmoid-g8-tg4-bias",
-    setup: () => {
-      const logits = normalLogits(TOKENS, EXPERTS, 1);
-      const rng = createRng(2);
-      const bias = new Float32Array(EXPERTS).map(() => 0.01 * rng.normal());
-      return { logits, bias };
-    },
-    run: ({ logits, bias }: { logits: Float32Array; bias: Float32Array }) =>
-      route(logits, { numExperts: EXPERTS, topK: K, scoring: "sigmoid", numGroups: 8, topkGroup: 4, bias, routedScalingFactor: 2.5, numSharedExperts: 1 }),
-    runs: 5,
-    warmup: 1,
+    name: SM,
+    setup: () => logits(),
+    run: timed(SM, 3, (l: Float32Array) => route(l, SOFTMAX_OPTIONS)),
+    runs: 20,
+    targetMs: 60,
+    report: () => ratios(SM, F_LOGITS, SM_REF, "the reference router"),
   },
   {
     name: "routing/dispatch-8192x256-k8-32gpus-4nodes",

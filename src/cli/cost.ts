@@ -4,7 +4,16 @@
  */
 import { flagOpt, numberOpt, parseArgs, rejectPositional, rejectUnknown, stringOpt, UsageError, type ParsedArgs } from "./args";
 import {
+  A2A_KERNELS,
+  COST_LIMITS,
+  DENSE_PRECISIONS,
+  DISPATCH_PRECISIONS,
+  KV_PRECISIONS,
+  PRECISIONS,
   allToAllTime,
+  type A2aKernel,
+  type DispatchPrecision,
+  type OverlapMode,
   comparePublished,
   decodeStep,
   getGpu,
@@ -17,26 +26,73 @@ import {
 } from "../cost";
 
 const DECODE_OPTS = [
-  "model", "gpu", "ep", "batch-per-gpu", "kv-len", "redundant-experts", "overlap", "precision", "mtp", "mtp-acceptance",
-  "load-imbalance", "attention-imbalance", "kv-cache-bytes", "gpus-per-node", "help",
+  "model", "gpu", "ep", "batch-per-gpu", "kv-len", "redundant-experts", "overlap", "single-batch-overlap", "precision", "moe-precision",
+  "kv-precision", "dispatch-precision", "mtp", "mtp-acceptance", "load-imbalance", "attention-imbalance", "kv-cache-bytes", "gpus-per-node", "help",
 ];
 const SWEEP_OPTS = [...DECODE_OPTS.filter((o) => o !== "ep" && o !== "batch-per-gpu"), "ep", "batches", "tokens-per-user"];
-const A2A_OPTS = ["gpu", "ep", "tokens-per-rank", "hidden", "top-k", "load-imbalance", "help"];
-const FLAGS = ["overlap", "mtp", "help"];
+const A2A_OPTS = ["gpu", "ep", "tokens-per-rank", "hidden", "top-k", "load-imbalance", "dispatch-precision", "kernel", "help"];
+const FLAGS = ["overlap", "single-batch-overlap", "mtp", "help", "json"];
+
+const LIMITS_TEXT = [
+  `limits: --ep ≤ ${COST_LIMITS.maxEpSize}, --top-k ≤ ${COST_LIMITS.maxTopK}, --hidden ≤ ${COST_LIMITS.maxHiddenSize}, ` +
+    `--gpus-per-node ≤ ${COST_LIMITS.maxGpusPerNode}, --batch-per-gpu ≤ ${COST_LIMITS.maxBatchPerGpu},`,
+  `        --tokens-per-rank ≤ ${COST_LIMITS.maxTokensPerRank}, --kv-len ≤ ${COST_LIMITS.maxKvLen}, --redundant-experts ≤ ${COST_LIMITS.maxRedundantExperts}`,
+];
 
 export function usage(): string {
   return [
-    "usage: ep-lab cost <decode|alltoall|sweep|calibrate> [options]   (prints JSON)",
+    "usage: ep-lab cost <decode|alltoall|sweep|calibrate> [options]   (prints JSON; calibrate prints a table, --json for JSON)",
     "",
-    "  decode    --model M --gpu G --ep N --batch-per-gpu B --kv-len L",
-    "            [--redundant-experts R] [--overlap] [--precision fp8|bf16] [--mtp] [--mtp-acceptance 0.85]",
-    "            [--load-imbalance 1] [--attention-imbalance 1] [--kv-cache-bytes 2] [--gpus-per-node 8]",
+    "  decode    --model M --gpu G --ep N --batch-per-gpu B --kv-len L   (ep-lab cost decode --help for the fields)",
+    "            [--redundant-experts R] [--overlap | --single-batch-overlap] [--precision fp8|bf16|nvfp4]",
+    "            [--moe-precision bf16|fp8|nvfp4|mxfp4] [--kv-precision bf16|fp8] [--dispatch-precision bf16|fp8|nvfp4]",
+    "            [--mtp] [--mtp-acceptance 0.85] [--load-imbalance 1] [--attention-imbalance 1] [--gpus-per-node 8]",
     "  alltoall  --gpu G --ep N --tokens-per-rank T [--hidden 7168] [--top-k 8] [--load-imbalance 1]",
+    "            [--dispatch-precision fp8] [--kernel low-latency|normal]",
     "  sweep     --model M --gpu G --kv-len L --ep 8,32 [--batches 1,2,4,...] [--tokens-per-user X] [decode options]",
-    "  calibrate the model beside DeepSeek's decode figures, DeepEP's all-to-all table and NVIDIA's wide-EP claim",
+    "  calibrate [--json]  the model beside published wide-EP measurements, with sources and leave-one-out errors",
     "",
+    ...LIMITS_TEXT,
     `models: ${modelNames().join(", ")}`,
     `gpus:   ${gpuNames().join(", ")}`,
+  ].join("\n");
+}
+
+/** The `ep-lab cost decode --help` page. */
+export function decodeUsage(): string {
+  return [
+    "usage: ep-lab cost decode --model M --gpu G --ep N --batch-per-gpu B --kv-len L [options]",
+    "",
+    "One decode step of an MoE model served with data-parallel attention and expert parallelism over N GPUs:",
+    "every GPU decodes B sequences of L cached tokens; the busiest GPU sets the pace. Prints JSON.",
+    "",
+    "options:",
+    "  --model M                 catalog model (" + modelNames().join(", ") + ")",
+    "  --gpu G                   catalog GPU (" + gpuNames().join(", ") + ")",
+    "  --ep N                    GPUs in the EP group; a group inside one NVLink domain uses NVLink kernels, else RDMA",
+    "  --batch-per-gpu B         sequences per GPU",
+    "  --kv-len L                average context length per sequence, tokens",
+    "  --redundant-experts R     extra expert slots (EPLB replicas); experts + R must divide by N",
+    "  --overlap                 two-batch overlap; --single-batch-overlap: combine overlapped within one batch",
+    "  --precision P             default weight precision: fp8 (default) | bf16 | nvfp4",
+    "  --moe-precision P         routed experts: bf16 | fp8 | nvfp4 | mxfp4 (FP4 math on Blackwell, FP8 math on Hopper)",
+    "  --kv-precision P          KV cache: bf16 (default) | fp8",
+    "  --dispatch-precision P    dispatch payload: bf16 | fp8 (default) | nvfp4 (combine is BF16)",
+    "  --mtp [--mtp-acceptance A]  one multi-token-prediction draft token accepted with probability A (default 0.85)",
+    "  --load-imbalance X        max/mean routed tokens per GPU (≥ 1); --attention-imbalance X: max/mean attention work",
+    "  --gpus-per-node K         for the per-node figure (default 8)",
+    "",
+    ...LIMITS_TEXT,
+    "",
+    "output fields (JSON): feasible, reasons, stepTimeMs, tokensPerSecPerUser, outputTokensPerSecPerGpu,",
+    "  outputTokensPerSecPerNode (null when infeasible), attentionMs, moeMs, dispatchMs, combineMs, denseMs, otherMs,",
+    "  exposedCommMs, fabric (nvlink|rdma), tokensPerGpu, routedTokensPerGpu, tokensPerExpert, loadImbalance,",
+    "  expertsPerGpu, weightsGB, kvGB, fits, maxBatchPerGpu (times in ms, memory in GB = 1e9 bytes).",
+    "An infeasible configuration (does not fit in memory, or experts + R do not divide by N) prints feasible: false",
+    "with its reasons and exits with code 1.",
+    "",
+    "example:",
+    "  ep-lab cost decode --model deepseek-v3 --gpu h800 --ep 144 --redundant-experts 32 --batch-per-gpu 128 --kv-len 4989 --overlap",
   ].join("\n");
 }
 
@@ -59,25 +115,52 @@ function listOpt(args: ParsedArgs, name: string, fallback?: number[], integer = 
   });
 }
 
+function choice<T extends string>(args: ParsedArgs, name: string, allowed: readonly T[], fallback?: T): T | undefined {
+  if (!args.options.has(name)) return fallback;
+  const v = stringOpt(args, name);
+  if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`--${name} must be one of ${allowed.join(", ")}, got ${JSON.stringify(v)}`);
+  return v as T;
+}
+
+function boundedInt(args: ParsedArgs, name: string, max: number, fallback?: number): number {
+  const v = intOpt(args, name, fallback);
+  if (v > max) throw new UsageError(`--${name} must be ≤ ${max}, got ${v}`);
+  return v;
+}
+
+function boundedNum(args: ParsedArgs, name: string, max: number, fallback?: number): number {
+  const v = numberOpt(args, name, fallback);
+  if (v > max) throw new UsageError(`--${name} must be ≤ ${max}, got ${v}`);
+  return v;
+}
+
 function decodeCommon(args: ParsedArgs) {
   const model = getModel(stringOpt(args, "model")).name;
   const gpu = getGpu(stringOpt(args, "gpu")).name;
-  const precision = stringOpt(args, "precision", "fp8");
-  if (precision !== "fp8" && precision !== "bf16") throw new UsageError(`--precision must be fp8 or bf16, got ${JSON.stringify(precision)}`);
+  const precision = choice(args, "precision", DENSE_PRECISIONS, "fp8") as Precision;
+  const moePrecision = choice(args, "moe-precision", PRECISIONS);
+  const kvPrecision = choice(args, "kv-precision", KV_PRECISIONS);
+  const dispatchPrecision = choice(args, "dispatch-precision", DISPATCH_PRECISIONS, "fp8") as DispatchPrecision;
   const mtp = flagOpt(args, "mtp");
+  const tbo = flagOpt(args, "overlap");
+  const sbo = flagOpt(args, "single-batch-overlap");
+  if (tbo && sbo) throw new UsageError("give --overlap (two-batch) or --single-batch-overlap, not both");
+  if (kvPrecision !== undefined && args.options.has("kv-cache-bytes")) throw new UsageError("give --kv-precision or --kv-cache-bytes, not both");
   return {
     model,
     gpu,
-    kvLen: numberOpt(args, "kv-len"),
-    redundantExperts: intOpt(args, "redundant-experts", 0),
-    overlap: flagOpt(args, "overlap"),
-    precision: precision as Precision,
+    kvLen: boundedNum(args, "kv-len", COST_LIMITS.maxKvLen),
+    redundantExperts: boundedInt(args, "redundant-experts", COST_LIMITS.maxRedundantExperts, 0),
+    overlap: (tbo ? "two-batch" : sbo ? "single-batch" : "none") as OverlapMode,
+    precision,
+    ...(moePrecision !== undefined ? { moePrecision } : {}),
+    ...(kvPrecision !== undefined ? { kvPrecision } : { kvCacheBytes: numberOpt(args, "kv-cache-bytes", 2) }),
+    dispatchPrecision,
     mtpDraftTokens: mtp ? 1 : 0,
     mtpAcceptance: numberOpt(args, "mtp-acceptance", 0.85),
     loadImbalance: numberOpt(args, "load-imbalance", 1),
     attentionImbalance: numberOpt(args, "attention-imbalance", 1),
-    kvCacheBytes: numberOpt(args, "kv-cache-bytes", 2),
-    gpusPerNode: intOpt(args, "gpus-per-node", 8),
+    gpusPerNode: boundedInt(args, "gpus-per-node", COST_LIMITS.maxGpusPerNode, 8),
   };
 }
 
@@ -101,11 +184,19 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (sub === "decode") {
     const args = parseArgs(rest, FLAGS, DECODE_OPTS);
-    if (flagOpt(args, "help")) return (console.log(usage()), 0);
+    if (flagOpt(args, "help")) return (console.log(decodeUsage()), 0);
     rejectUnknown(args, DECODE_OPTS);
     rejectPositional(args, "cost");
-    const r = decodeStep({ ...decodeCommon(args), epSize: intOpt(args, "ep"), batchPerGpu: numberOpt(args, "batch-per-gpu") });
+    const r = decodeStep({
+      ...decodeCommon(args),
+      epSize: boundedInt(args, "ep", COST_LIMITS.maxEpSize),
+      batchPerGpu: boundedNum(args, "batch-per-gpu", COST_LIMITS.maxBatchPerGpu),
+    });
     print(r);
+    if (!r.feasible) {
+      console.error(`infeasible: ${r.reasons.join("; ")}`);
+      return 1;
+    }
     return 0;
   }
   if (sub === "alltoall") {
@@ -115,11 +206,13 @@ export async function run(argv: string[]): Promise<number> {
     rejectPositional(args, "cost");
     const r = allToAllTime({
       gpu: getGpu(stringOpt(args, "gpu")),
-      epSize: intOpt(args, "ep"),
-      tokensPerRank: numberOpt(args, "tokens-per-rank"),
-      hiddenSize: intOpt(args, "hidden", 7168),
-      topK: intOpt(args, "top-k", 8),
+      epSize: boundedInt(args, "ep", COST_LIMITS.maxEpSize),
+      tokensPerRank: boundedNum(args, "tokens-per-rank", COST_LIMITS.maxTokensPerRank),
+      hiddenSize: boundedInt(args, "hidden", COST_LIMITS.maxHiddenSize, 7168),
+      topK: boundedInt(args, "top-k", COST_LIMITS.maxTopK, 8),
       loadImbalance: numberOpt(args, "load-imbalance", 1),
+      dispatchPrecision: choice(args, "dispatch-precision", DISPATCH_PRECISIONS, "fp8") as DispatchPrecision,
+      kernel: choice(args, "kernel", A2A_KERNELS, "low-latency") as A2aKernel,
     });
     print(r);
     return 0;
@@ -133,7 +226,13 @@ export async function run(argv: string[]): Promise<number> {
     const batches = args.options.has("batches") ? listOpt(args, "batches") : undefined;
     const target = args.options.has("tokens-per-user") ? numberOpt(args, "tokens-per-user") : undefined;
     const s = sweepFrontier({ ...decodeCommon(args), epSizes, batchSizes: batches });
-    const out: Record<string, unknown> = { frontier: s.frontier, byEp: s.byEp, skippedEpSizes: s.skippedEpSizes };
+    const out: Record<string, unknown> = {
+      frontier: s.frontier,
+      byEp: s.byEp,
+      skippedEpSizes: s.skippedEpSizes,
+      skippedReasons: s.skippedReasons,
+      infeasiblePoints: s.infeasible.length,
+    };
     if (target !== undefined) {
       const at: Record<string, number | null> = {};
       for (const ep of Object.keys(s.byEp)) at[ep] = throughputAtInteractivity(s.byEp[Number(ep)], target);

@@ -95,6 +95,7 @@ export function calibrationReport(efficiency?: Partial<Efficiency>): Calibration
   const curve: { tokensPerSecPerUser: number; outputTokensPerSecPerGpu: number; batch: number }[] = [];
   for (let b = 1; b <= maxBatch; b++) {
     const r = decodeStep({ ...DEEPSEEK_CALIBRATION_CASE, batchPerGpu: b, efficiency });
+    if (r.tokensPerSecPerUser === null || r.outputTokensPerSecPerGpu === null) continue;
     curve.push({ tokensPerSecPerUser: r.tokensPerSecPerUser, outputTokensPerSecPerGpu: r.outputTokensPerSecPerGpu, batch: b });
   }
   const perGpu = throughputAtInteractivity(curve, target);

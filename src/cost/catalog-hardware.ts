@@ -11,6 +11,7 @@
  * - `nvlinkDomainSize`: GPUs reachable over NVLink (8 in an HGX/DGX board, 72 in a GB200 NVL72 rack).
  */
 import { show } from "../util/validate";
+import { ownEntry } from "./options";
 
 /** Where a catalog value comes from: an address and what it says there. */
 export interface Citation {
@@ -52,8 +53,13 @@ export interface GpuSpec {
   readonly nicGBps: number;
   /** GPUs in one NVLink domain (all-to-all inside it goes over NVLink). */
   readonly nvlinkDomainSize: number;
-  /** A citation for every numeric field. */
-  readonly sources: Readonly<Record<GpuNumericField, Citation>>;
+  /**
+   * Dense FP4 (NVFP4/MXFP4) tensor-core peak, TFLOP/s; 0 when the GPU has no FP4 tensor cores (Hopper), in which
+   * case FP4 weights are multiplied on FP8 tensor cores. Optional in hand-made specs (absent = 0).
+   */
+  readonly fp4Tflops?: number;
+  /** A citation for every numeric field (and for `fp4Tflops` in the catalog). */
+  readonly sources: Readonly<Record<GpuNumericField, Citation>> & { readonly fp4Tflops?: Citation };
 }
 
 const H100_PAGE = "https://www.nvidia.com/en-us/data-center/h100/";
@@ -82,6 +88,11 @@ const hgx8: Citation = {
   says: "An HGX/DGX H100-class board connects 8 GPUs with NVLink through NVSwitch.",
 };
 
+const hopperNoFp4: Citation = {
+  url: "https://resources.nvidia.com/en-us-hopper-architecture/nvidia-h100-tensor-c",
+  says: "Hopper (H100/H800/H200) tensor cores support FP64, TF32, BF16/FP16, FP8 and INT8, not FP4: FP4 weights save memory and HBM bandwidth there, but are converted and multiplied on FP8 tensor cores (as TensorRT-LLM's W4A8 MoE kernels do on Hopper).",
+};
+
 function gpu(spec: GpuSpec): GpuSpec {
   return Object.freeze({ ...spec, sources: Object.freeze({ ...spec.sources }) });
 }
@@ -98,6 +109,7 @@ export const GPUS: Readonly<Record<string, GpuSpec>> = Object.freeze({
     nvlinkGBps: 450,
     nicGBps: 50,
     nvlinkDomainSize: 8,
+    fp4Tflops: 0,
     sources: {
       ...h100Compute,
       hbmGB: { url: H100_PAGE, says: "H100 SXM datasheet: GPU memory 80 GB (HBM3)." },
@@ -105,6 +117,7 @@ export const GPUS: Readonly<Record<string, GpuSpec>> = Object.freeze({
       nvlinkGBps: { url: H100_PAGE, says: "H100 SXM datasheet: NVLink 900 GB/s (bidirectional), i.e. 450 GB/s each way." },
       nicGBps: cx7Nic,
       nvlinkDomainSize: hgx8,
+      fp4Tflops: hopperNoFp4,
     },
   }),
   h800: gpu({
@@ -117,6 +130,7 @@ export const GPUS: Readonly<Record<string, GpuSpec>> = Object.freeze({
     nvlinkGBps: 160,
     nicGBps: 50,
     nvlinkDomainSize: 8,
+    fp4Tflops: 0,
     sources: {
       bf16Tflops: {
         url: H100_PAGE,
@@ -137,6 +151,7 @@ export const GPUS: Readonly<Record<string, GpuSpec>> = Object.freeze({
         says: "DeepEP (V1 docs): each H800 connected to a CX7 InfiniBand 400 Gb/s RDMA card, '~50 GB/s maximum bandwidth'.",
       },
       nvlinkDomainSize: { url: DEEPEP_LEGACY, says: "DeepEP intranode tests use EP8: 8 H800 per NVLink node." },
+      fp4Tflops: hopperNoFp4,
     },
   }),
   h200: gpu({
@@ -149,6 +164,7 @@ export const GPUS: Readonly<Record<string, GpuSpec>> = Object.freeze({
     nvlinkGBps: 450,
     nicGBps: 50,
     nvlinkDomainSize: 8,
+    fp4Tflops: 0,
     sources: {
       bf16Tflops: { url: H200_PAGE, says: "H200 SXM datasheet: BF16 Tensor Core 1,979 TFLOPS with sparsity, i.e. 989 dense." },
       fp8Tflops: { url: H200_PAGE, says: "H200 SXM datasheet: FP8 Tensor Core 3,958 TFLOPS with sparsity, i.e. 1,979 dense." },
@@ -157,6 +173,7 @@ export const GPUS: Readonly<Record<string, GpuSpec>> = Object.freeze({
       nvlinkGBps: { url: H200_PAGE, says: "H200 SXM datasheet: NVLink 900 GB/s (bidirectional), i.e. 450 GB/s each way." },
       nicGBps: { url: DGX_H100_GUIDE, says: "Assumed as in DGX H100 (same HGX board generation): one 400 Gb/s ConnectX-7 port per GPU; 400 Gb/s = 50 GB/s." },
       nvlinkDomainSize: { url: HGX_PAGE, says: "HGX H200: 8 GPUs on one NVLink/NVSwitch board." },
+      fp4Tflops: hopperNoFp4,
     },
   }),
   b200: gpu({
@@ -169,6 +186,7 @@ export const GPUS: Readonly<Record<string, GpuSpec>> = Object.freeze({
     nvlinkGBps: 900,
     nicGBps: 50,
     nvlinkDomainSize: 8,
+    fp4Tflops: 9000,
     sources: {
       bf16Tflops: { url: HGX_PAGE, says: "HGX B200 (8 GPUs): FP16/BF16 Tensor Core 36 PFLOPS with sparsity → 4.5 per GPU sparse, 2.25 PFLOP/s dense." },
       fp8Tflops: { url: HGX_PAGE, says: "HGX B200 (8 GPUs): FP8 Tensor Core 72 PFLOPS with sparsity → 9 per GPU sparse, 4.5 PFLOP/s dense." },
@@ -177,6 +195,7 @@ export const GPUS: Readonly<Record<string, GpuSpec>> = Object.freeze({
       nvlinkGBps: { url: HGX_PAGE, says: "HGX B200: fifth-generation NVLink 1.8 TB/s per GPU (bidirectional), i.e. 900 GB/s each way." },
       nicGBps: { url: HGX_PAGE, says: "Assumed one 400 Gb/s (50 GB/s) ConnectX-7 class NIC per GPU, as in DGX H100/B200 compute fabrics." },
       nvlinkDomainSize: { url: HGX_PAGE, says: "HGX B200: 8 GPUs connected by NVLink Switch." },
+      fp4Tflops: { url: HGX_PAGE, says: "HGX B200 (8 GPUs): FP4 Tensor Core 144 PFLOPS with sparsity → 18 per GPU sparse, 9 PFLOP/s dense." },
     },
   }),
   gb200: gpu({
@@ -189,6 +208,7 @@ export const GPUS: Readonly<Record<string, GpuSpec>> = Object.freeze({
     nvlinkGBps: 900,
     nicGBps: 50,
     nvlinkDomainSize: 72,
+    fp4Tflops: 10000,
     sources: {
       bf16Tflops: { url: GB200_PAGE, says: "GB200 NVL72 (72 GPUs): FP16/BF16 Tensor Core 360 PFLOPS with sparsity → 5 per GPU sparse, 2.5 PFLOP/s dense." },
       fp8Tflops: { url: GB200_PAGE, says: "GB200 NVL72 (72 GPUs): FP8 Tensor Core 720 PFLOPS with sparsity → 10 per GPU sparse, 5 PFLOP/s dense." },
@@ -197,6 +217,7 @@ export const GPUS: Readonly<Record<string, GpuSpec>> = Object.freeze({
       nvlinkGBps: { url: GB200_PAGE, says: "GB200 NVL72: 130 TB/s NVLink for 72 GPUs = 1.8 TB/s per GPU bidirectional, i.e. 900 GB/s each way." },
       nicGBps: { url: GB200_PAGE, says: "Assumed one 400 Gb/s (50 GB/s) scale-out NIC per GPU; only used beyond the 72-GPU NVLink domain." },
       nvlinkDomainSize: { url: GB200_PAGE, says: "GB200 NVL72: 72 Blackwell GPUs in one NVLink domain." },
+      fp4Tflops: { url: GB200_PAGE, says: "GB200 NVL72 (72 GPUs): FP4 Tensor Core 1,440 PFLOPS with sparsity → 20 per GPU sparse, 10 PFLOP/s dense." },
     },
   }),
 });
@@ -212,7 +233,7 @@ export function gpuNames(): string[] {
 }
 
 /**
- * Look a GPU up by name (case-insensitive).
+ * Look a GPU up by name (case-insensitive; own catalog keys only, so "constructor" is unknown).
  * @param name catalog key, e.g. `"h800"`, `"gb200"`
  * @returns the frozen {@link GpuSpec}
  * @throws {TypeError} when `name` is not a string; {RangeError} for an unknown name, listing the known ones
@@ -220,7 +241,7 @@ export function gpuNames(): string[] {
  */
 export function getGpu(name: string): GpuSpec {
   if (typeof name !== "string") throw new TypeError(`gpu must be a string, got ${typeof name} ${show(name)}`);
-  const spec = GPUS[name.toLowerCase()];
+  const spec = ownEntry(GPUS, name.toLowerCase());
   if (!spec) throw new RangeError(`unknown gpu ${JSON.stringify(name)}; known: ${gpuNames().join(", ")}`);
   return spec;
 }

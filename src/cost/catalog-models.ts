@@ -12,6 +12,8 @@
  */
 import { assertNonNegativeInt, assertOneOf, assertPositiveInt, show } from "../util/validate";
 import type { Citation } from "./catalog-hardware";
+import { ownEntry } from "./options";
+import type { Precision } from "./precision";
 
 /** Multi-head latent attention (DeepSeek-V2/V3, Kimi K2). */
 export interface MlaAttention {
@@ -495,7 +497,7 @@ export function modelNames(): string[] {
 }
 
 /**
- * Look a model up by name (case-insensitive; `deepseek-r1` is an alias of `deepseek-v3`).
+ * Look a model up by name (case-insensitive, own catalog keys only; `deepseek-r1` is an alias of `deepseek-v3`).
  * @param name catalog key, e.g. `"deepseek-v3"`, `"qwen3-235b-a22b"`
  * @returns the frozen {@link ModelSpec}
  * @throws {TypeError} when `name` is not a string; {RangeError} for an unknown name, listing the known ones
@@ -504,7 +506,7 @@ export function modelNames(): string[] {
 export function getModel(name: string): ModelSpec {
   if (typeof name !== "string") throw new TypeError(`model must be a string, got ${typeof name} ${show(name)}`);
   const key = name.toLowerCase() === "deepseek-r1" ? "deepseek-v3" : name.toLowerCase();
-  const spec = MODELS[key];
+  const spec = ownEntry(MODELS, key);
   if (!spec) throw new RangeError(`unknown model ${JSON.stringify(name)}; known: ${modelNames().join(", ")}`);
   return spec;
 }
@@ -659,4 +661,56 @@ export function checkModel(model: unknown): asserts model is ModelSpec {
       throw new RangeError(`model.attention.numSlidingLayers (${a.numSlidingLayers}) must be ≤ model.numLayers (${m.numLayers})`);
     }
   }
+}
+
+/** One published checkpoint of a model: the precision its routed experts and its other weights ship in. */
+export interface Checkpoint {
+  /** Hub name of the checkpoint. */
+  readonly name: string;
+  /** Routed-expert weights. */
+  readonly moePrecision: Precision;
+  /** Attention, dense-FFN and shared-expert weights. */
+  readonly densePrecision: Precision;
+  readonly source: Citation;
+}
+
+/**
+ * Published checkpoints per catalog model (first = the default the lab uses), cited. Frozen.
+ * DeepSeek-V3/R1 ship FP8 (128×128 block scales); NVIDIA's DeepSeek-R1-FP4 quantizes the MoE layers to NVFP4 and
+ * keeps attention in FP8; gpt-oss ships MXFP4 experts with BF16 attention.
+ */
+export const MODEL_CHECKPOINTS: Readonly<Record<string, readonly Checkpoint[]>> = Object.freeze({
+  "deepseek-v3": Object.freeze([
+    { name: "deepseek-ai/DeepSeek-V3", moePrecision: "fp8", densePrecision: "fp8", source: { url: DSV3_CARD, says: "Model card: the released weights are FP8 (E4M3) with 128×128 block-wise scales; the model was trained natively in FP8." } },
+    {
+      name: "nvidia/DeepSeek-R1-FP4",
+      moePrecision: "nvfp4",
+      densePrecision: "fp8",
+      source: {
+        url: "https://huggingface.co/nvidia/DeepSeek-R1-FP4",
+        says: "NVIDIA's FP4 checkpoint of DeepSeek-R1 (TensorRT Model Optimizer): the MoE layers' weights are NVFP4, the rest stays as in the FP8 original; about 400 GB instead of about 640 GB (TensorRT-LLM Blackwell throughput blog).",
+      },
+    },
+  ] as Checkpoint[]),
+  "kimi-k2": Object.freeze([{ name: "moonshotai/Kimi-K2-Instruct", moePrecision: "fp8", densePrecision: "fp8", source: { url: KIMI_CARD, says: "Model card: weights released in block-FP8 format." } }] as Checkpoint[]),
+  "qwen3-235b-a22b": Object.freeze([{ name: "Qwen/Qwen3-235B-A22B", moePrecision: "bf16", densePrecision: "bf16", source: { url: QWEN235_CARD, says: "Model card: BF16 weights (an FP8 variant is published separately)." } }] as Checkpoint[]),
+  "qwen3-30b-a3b": Object.freeze([{ name: "Qwen/Qwen3-30B-A3B", moePrecision: "bf16", densePrecision: "bf16", source: { url: QWEN30_CARD, says: "Model card: BF16 weights." } }] as Checkpoint[]),
+  "mixtral-8x7b": Object.freeze([{ name: "mistralai/Mixtral-8x7B-v0.1", moePrecision: "bf16", densePrecision: "bf16", source: { url: MIX7, says: "config.json: torch_dtype bfloat16." } }] as Checkpoint[]),
+  "mixtral-8x22b": Object.freeze([{ name: "mistralai/Mixtral-8x22B-v0.1", moePrecision: "bf16", densePrecision: "bf16", source: { url: MIX22, says: "config.json: torch_dtype bfloat16." } }] as Checkpoint[]),
+  "gpt-oss-120b": Object.freeze([
+    { name: "openai/gpt-oss-120b", moePrecision: "mxfp4", densePrecision: "bf16", source: { url: GPTOSS_CARD, says: "Model card: the MoE weights are quantized to MXFP4 after training; attention and other weights stay BF16, so the model fits one 80 GB GPU." } },
+  ] as Checkpoint[]),
+  "llama4-maverick": Object.freeze([{ name: "meta-llama/Llama-4-Maverick-17B-128E-Instruct", moePrecision: "bf16", densePrecision: "bf16", source: { url: MAV_CARD, says: "Model card: BF16 weights (an FP8-quantized variant is published separately)." } }] as Checkpoint[]),
+});
+
+/**
+ * Published checkpoints of a catalog model (first = default), see {@link MODEL_CHECKPOINTS}.
+ * @param name catalog name or alias
+ * @returns the checkpoints (frozen), empty for a model without an entry
+ * @throws {TypeError|RangeError} for an unknown model
+ * @example modelCheckpoints("deepseek-r1")[1].moePrecision // "nvfp4"
+ */
+export function modelCheckpoints(name: string): readonly Checkpoint[] {
+  const m = getModel(name);
+  return ownEntry(MODEL_CHECKPOINTS, m.name) ?? [];
 }

@@ -9,9 +9,16 @@
  * - dense-FFN layers and shared experts: weights streamed, `6·T·H·I` FLOPs;
  * - routed experts: the GPU's expert slots it actually touches (expected distinct slots) streamed,
  *   `6·(T·k·loadImbalance)·H·I` FLOPs for the tokens the busiest GPU receives;
- * - dispatch and combine: {@link allToAllTime} per MoE layer;
+ * - dispatch and combine: the low-latency all-to-all per MoE layer, on NVLink when the EP group fits in one NVLink
+ *   domain and over RDMA otherwise (see `allToAllTime`);
  * - the output head (BF16), and a fixed per-layer overhead for everything not costed.
- * Without overlap the parts add up. With two-batch overlap the step is split into two micro-batches
+ * Precision is four axes: `precision` (attention/dense/shared weights), `moePrecision` (routed experts: bf16, fp8,
+ * nvfp4, mxfp4 — FP4 math on Blackwell, FP8 math on Hopper), `kvPrecision` (bf16 | fp8: KV bytes, attention-core math
+ * and the largest batch) and `dispatchPrecision` (bf16 | fp8 | nvfp4; combine is BF16).
+ * A configuration that does not fit in memory or whose expert slots do not divide over the group is returned with
+ * `feasible: false`, its reasons, and `null` throughputs: it cannot run.
+ * Without overlap the parts add up. With single-batch overlap the combine of a layer runs under the routed and
+ * shared experts of the same batch (hidden up to `overlapFraction`). With two-batch overlap the step is split into two micro-batches
  * of T/2 tokens; each MoE layer then takes 2·(max(c, m) + (1 − overlapFraction)·min(c, m)) with c the compute
  * and m the communication of one micro-batch — communication is (partly) hidden behind the other
  * micro-batch's compute, but weights are streamed twice and per-layer overheads are paid twice.
@@ -22,9 +29,15 @@
 import { assertInRange, assertNonNegative, assertPositive, assertPositiveInt, assertLoadVector, assertDivisible, assertNonNegativeInt, assertOneOf, show } from "../util/validate";
 import type { GpuSpec } from "./catalog-hardware";
 import { attentionParamsPerLayer, expertParams, kvElementsPerTokenPerLayer, kvPositions, type ModelSpec } from "./catalog-models";
-import { allToAllTime } from "./alltoall";
-import { memoryPerGpu, resolveModel } from "./memory";
-import { bytesPerWeight, resolveEfficiency, resolveGpu, PRECISIONS, type Efficiency, type Precision } from "./roofline";
+import { a2aCore, type Fabric } from "./alltoall";
+import { divisibilityMessage, memoryFootprint, resolveKvBytes, resolveModel } from "./memory";
+import { checkMax, checkOptionKeys, COST_LIMITS } from "./options";
+import { DENSE_PRECISIONS, DISPATCH_PRECISIONS, PRECISIONS, bytesPerWeight, mathType, type DispatchPrecision, type KvPrecision, type MathType, type Precision } from "./precision";
+import { resolveEfficiency, resolveGpu, type Efficiency } from "./roofline";
+
+/** Communication/computation overlap: none, two-batch (two micro-batches) or single-batch (combine under the experts). */
+export type OverlapMode = "none" | "two-batch" | "single-batch";
+export const OVERLAP_MODES: readonly OverlapMode[] = Object.freeze(["none", "two-batch", "single-batch"] as OverlapMode[]);
 
 /** Options of {@link decodeStep}. */
 export interface DecodeOptions {
@@ -32,20 +45,26 @@ export interface DecodeOptions {
   model: string | ModelSpec;
   /** GPU name or spec. */
   gpu: string | GpuSpec;
-  /** GPUs in the EP group (each also runs data-parallel attention for its own sequences). */
+  /** GPUs in the EP group (each also runs data-parallel attention for its own sequences), ≤ 4,096. */
   epSize: number;
-  /** Sequences decoding on each GPU (> 0). */
+  /** Sequences decoding on each GPU (> 0, ≤ 65,536). */
   batchPerGpu: number;
-  /** Average KV (context) length per sequence, tokens. */
+  /** Average KV (context) length per sequence, tokens (≤ 10,000,000). */
   kvLen: number;
-  /** Redundant expert slots (EPLB replicas), default 0; numExperts + redundantExperts must divide by epSize. */
+  /** Redundant expert slots (EPLB replicas), default 0; numExperts + redundantExperts must divide by epSize to be feasible. */
   redundantExperts?: number;
-  /** Weight/GEMM precision, default "fp8". */
+  /** Default weight precision (attention, dense FFN, shared experts; also the experts unless moePrecision is given), default "fp8". */
   precision?: Precision;
-  /** Bytes per KV-cache element, default 2 (BF16). */
+  /** Routed-expert weight precision: bf16 | fp8 | nvfp4 | mxfp4; default = precision. */
+  moePrecision?: Precision;
+  /** KV-cache precision: bf16 (default) | fp8. */
+  kvPrecision?: KvPrecision;
+  /** Bytes per KV-cache element (legacy alternative to kvPrecision), default 2. */
   kvCacheBytes?: number;
-  /** Two-batch overlap of communication with compute, default false. */
-  overlap?: boolean;
+  /** Dispatch payload precision: bf16 | fp8 (default) | nvfp4. Combine is BF16. */
+  dispatchPrecision?: DispatchPrecision;
+  /** Overlap: false/"none" (default), true/"two-batch", or "single-batch". */
+  overlap?: boolean | OverlapMode;
   /** Draft tokens from multi-token prediction: 0 (default) or 1. */
   mtpDraftTokens?: number;
   /** Acceptance rate of the draft token, [0, 1], default 0.85 (DeepSeek-V3 report: 85–90%). */
@@ -64,19 +83,31 @@ export interface DecodeOptions {
   attentionImbalance?: number;
   /** Fraction of HBM reserved for workspace, default 0.1 (see memoryPerGpu). */
   reserveFraction?: number;
-  /** GPUs per node for the per-node figure, default 8. */
+  /** GPUs per node for the per-node figure, default 8 (≤ 576). */
   gpusPerNode?: number;
   /** Efficiency overrides. */
   efficiency?: Partial<Efficiency>;
 }
 
-/** Result of {@link decodeStep}. Times in milliseconds per step; throughput in tokens/s. */
+/** Every option key of {@link decodeStep}. */
+export const DECODE_OPTION_KEYS: readonly string[] = Object.freeze([
+  "model", "gpu", "epSize", "batchPerGpu", "kvLen", "redundantExperts", "precision", "moePrecision", "kvPrecision", "kvCacheBytes",
+  "dispatchPrecision", "overlap", "mtpDraftTokens", "mtpAcceptance", "loadImbalance", "expertLoad", "attentionImbalance",
+  "reserveFraction", "gpusPerNode", "efficiency",
+]);
+
+/** Result of {@link decodeStep}. Times in milliseconds per step; throughput in tokens/s (null when infeasible). */
 export interface DecodeStepResult {
+  /** False when the configuration cannot run (does not fit in memory, or the expert slots do not divide). */
+  feasible: boolean;
+  /** Why it is infeasible (empty when feasible), each naming the values. */
+  reasons: string[];
+  /** Time one step would take (ms); computed even when infeasible, to show where the time would go. */
   stepTimeMs: number;
-  /** Output tokens per second seen by one user: (1 + draft·acceptance) / step time. */
-  tokensPerSecPerUser: number;
-  outputTokensPerSecPerGpu: number;
-  outputTokensPerSecPerNode: number;
+  /** Output tokens per second seen by one user: (1 + draft·acceptance) / step time; null when infeasible. */
+  tokensPerSecPerUser: number | null;
+  outputTokensPerSecPerGpu: number | null;
+  outputTokensPerSecPerNode: number | null;
   /** Attention (projections + KV-cache core), all layers. */
   attentionMs: number;
   /** Shared + routed experts, all MoE layers. */
@@ -91,6 +122,8 @@ export interface DecodeStepResult {
   otherMs: number;
   /** Communication not hidden behind compute (all of it without overlap). */
   exposedCommMs: number;
+  /** The all-to-all fabric: "nvlink" (group inside one NVLink domain) or "rdma". */
+  fabric: Fabric;
   /** Tokens each GPU processes per step: batchPerGpu · (1 + draft tokens). */
   tokensPerGpu: number;
   /** Tokens the busiest GPU's routed experts process per MoE layer: tokensPerGpu · topK · loadImbalance. */
@@ -98,9 +131,11 @@ export interface DecodeStepResult {
   /** Mean tokens per expert slot per MoE layer (busiest GPU). */
   tokensPerExpert: number;
   loadImbalance: number;
+  /** Expert slots on the busiest GPU: ceil((numExperts + redundantExperts) / epSize). */
   expertsPerGpu: number;
   weightsGB: number;
   kvGB: number;
+  /** Memory check alone (weights + KV + reserve ≤ HBM). */
   fits: boolean;
   maxBatchPerGpu: number;
 }
@@ -169,7 +204,7 @@ function expectedTouched(slots: number, draws: number): number {
  *   redundantExperts: 32, overlap: true }).tokensPerSecPerUser // ≈ 17.8 tokens/s
  */
 export function decodeStep(options: DecodeOptions): DecodeStepResult {
-  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
+  checkOptionKeys("options", options, DECODE_OPTION_KEYS);
   const m = resolveModel(options.model);
   const g = resolveGpu(options.gpu);
   const {
@@ -178,25 +213,34 @@ export function decodeStep(options: DecodeOptions): DecodeStepResult {
     kvLen,
     redundantExperts = 0,
     precision = "fp8",
-    kvCacheBytes = 2,
-    overlap = false,
+    dispatchPrecision = "fp8",
     mtpDraftTokens = 0,
     mtpAcceptance = 0.85,
     reserveFraction = 0.1,
     gpusPerNode = 8,
     attentionImbalance = 1,
   } = options;
+  const moePrecision = options.moePrecision ?? precision;
+  const overlap = resolveOverlap(options.overlap);
   assertPositiveInt("epSize", epSize);
+  checkMax("epSize", epSize, COST_LIMITS.maxEpSize);
   assertPositive("batchPerGpu", batchPerGpu);
+  checkMax("batchPerGpu", batchPerGpu, COST_LIMITS.maxBatchPerGpu);
   assertNonNegative("kvLen", kvLen);
   assertNonNegativeInt("redundantExperts", redundantExperts);
-  assertOneOf("precision", precision, PRECISIONS);
-  if (typeof overlap !== "boolean") throw new TypeError(`overlap must be a boolean, got ${typeof overlap}`);
+  assertOneOf("precision", precision, DENSE_PRECISIONS);
+  assertOneOf("moePrecision", moePrecision, PRECISIONS);
+  assertOneOf("dispatchPrecision", dispatchPrecision, DISPATCH_PRECISIONS);
+  const kvCacheBytes = resolveKvBytes(options.kvPrecision, options.kvCacheBytes);
   assertNonNegativeInt("mtpDraftTokens", mtpDraftTokens);
   if (mtpDraftTokens > 1) throw new RangeError(`mtpDraftTokens must be 0 or 1, got ${mtpDraftTokens}`);
   assertInRange("mtpAcceptance", mtpAcceptance, 0, 1);
   assertPositiveInt("gpusPerNode", gpusPerNode);
+  checkMax("gpusPerNode", gpusPerNode, COST_LIMITS.maxGpusPerNode);
   assertInRange("attentionImbalance", attentionImbalance, 1, Number.MAX_VALUE);
+  const reasons: string[] = [];
+  const slotsTotal = m.numExperts + redundantExperts;
+  if (slotsTotal % epSize !== 0) reasons.push(divisibilityMessage(m.numExperts, redundantExperts, epSize));
   let loadImbalance: number;
   if (options.expertLoad !== undefined) {
     if (options.loadImbalance !== undefined) throw new RangeError("give either loadImbalance or expertLoad, not both");
@@ -209,24 +253,25 @@ export function decodeStep(options: DecodeOptions): DecodeStepResult {
     assertInRange("loadImbalance", loadImbalance, 1, Number.MAX_VALUE);
   }
   const e = resolveEfficiency(options.efficiency);
-  const mem = memoryPerGpu({
-    model: m,
-    gpu: g,
-    epSize,
-    batchPerGpu,
-    kvLen,
-    redundantExperts,
-    precision,
-    kvCacheBytes,
-    reserveFraction,
-    mtp: mtpDraftTokens > 0,
-  });
+  const mem = memoryFootprint(
+    { model: m, gpu: g, epSize, batchPerGpu, kvLen, redundantExperts, precision, moePrecision, kvCacheBytes, reserveFraction, mtp: mtpDraftTokens > 0 },
+    m,
+  );
+  if (!mem.fits) {
+    reasons.push(
+      mem.maxBatchPerGpu === 0
+        ? `does not fit in memory: the weights alone (${mem.weightsGB.toFixed(1)} GB) plus the ${mem.reserveGB.toFixed(1)} GB reserve exceed the ${mem.capacityGB} GB of HBM per GPU`
+        : `does not fit in memory: batchPerGpu ${batchPerGpu} needs ${mem.kvGB.toFixed(1)} GB of KV cache next to ${mem.weightsGB.toFixed(1)} GB of weights ` +
+            `(${mem.capacityGB} GB HBM, ${mem.reserveGB.toFixed(1)} GB reserve); the largest batch that fits is ${mem.maxBatchPerGpu}`,
+    );
+  }
 
   const wb = bytesPerWeight(precision);
+  const eb = bytesPerWeight(moePrecision);
   const H = m.hiddenSize;
   const k = m.topK;
   const T = batchPerGpu * (1 + mtpDraftTokens);
-  const micro = overlap ? 2 : 1;
+  const micro = overlap === "two-batch" ? 2 : 1;
   const t = T / micro; // tokens per micro-batch
   const seqs = batchPerGpu / micro; // sequences per micro-batch
   const mtpLayers = mtpDraftTokens > 0 ? 1 : 0;
@@ -235,13 +280,16 @@ export function decodeStep(options: DecodeOptions): DecodeStepResult {
   const allLayers = m.numLayers + mtpLayers;
   // Roofline in µs with the validated GPU and factors (hot path: no re-validation per call).
   const bytesPerUs = g.hbmTBps * 1e6 * e.memoryFraction;
-  const flopsPerUs = { fp8: g.fp8Tflops * 1e6 * e.computeFraction, bf16: g.bf16Tflops * 1e6 * e.computeFraction };
-  const us = (flops: number, bytes: number, p: Precision): number => Math.max(flops / flopsPerUs[p], bytes / bytesPerUs);
+  const flopsPerUs = (p: MathType): number => (p === "fp4" ? (g.fp4Tflops as number) : p === "fp8" ? g.fp8Tflops : g.bf16Tflops) * 1e6 * e.computeFraction;
+  const denseMath = mathType(precision, g);
+  const moeMath = mathType(moePrecision, g);
+  const kvMath: MathType = kvCacheBytes <= 1 ? "fp8" : "bf16";
+  const us = (flops: number, bytes: number, p: MathType): number => Math.max(flops / flopsPerUs(p), bytes / bytesPerUs);
 
   // Attention projections per layer per micro-batch.
   const attnP = attentionParamsPerLayer(m);
-  const attnProjUs = us(2 * attnP * t, attnP * wb, precision);
-  // Attention core over all layers per micro-batch: KV read + math, BF16 tensor cores.
+  const attnProjUs = us(2 * attnP * t, attnP * wb, denseMath);
+  // Attention core over all layers per micro-batch: KV read + math (FP8 tensor cores with an FP8 KV cache, else BF16).
   const a = m.attention;
   const flopsPerPos =
     a.kind === "mla" ? a.numHeads * (2 * (a.kvLoraRank + a.qkRopeHeadDim) + 2 * a.kvLoraRank) : 4 * a.numHeads * a.headDim;
@@ -249,31 +297,28 @@ export function decodeStep(options: DecodeOptions): DecodeStepResult {
   const coreUsAll = us(
     attentionImbalance * seqs * (1 + mtpDraftTokens) * positions * flopsPerPos,
     attentionImbalance * seqs * positions * kvElementsPerTokenPerLayer(m) * kvCacheBytes,
-    "bf16",
+    kvMath,
   );
   const attentionUs = micro * (allLayers * attnProjUs + coreUsAll);
   const attnPerLayerUs = attnProjUs + coreUsAll / allLayers; // per micro-batch
 
   // Dense FFN layers.
-  const denseUsLayer = m.denseFfnSize > 0 ? us(6 * t * H * m.denseFfnSize, 3 * H * m.denseFfnSize * wb, precision) : 0;
+  const denseUsLayer = m.denseFfnSize > 0 ? us(6 * t * H * m.denseFfnSize, 3 * H * m.denseFfnSize * wb, denseMath) : 0;
   const denseUs = micro * denseLayers * denseUsLayer;
 
   // MoE per layer per micro-batch: shared + routed at the busiest GPU.
   const sharedI = m.numSharedExperts * m.sharedExpertFfnSize;
-  const sharedUs = sharedI > 0 ? us(6 * t * H * sharedI, 3 * H * sharedI * wb, precision) : 0;
+  const sharedUs = sharedI > 0 ? us(6 * t * H * sharedI, 3 * H * sharedI * wb, denseMath) : 0;
   const slots = mem.expertsPerGpu;
   const routedTokens = t * k * loadImbalance;
   const touched = expectedTouched(slots, t * k);
   const eP = expertParams(m);
-  const routedUs = us(2 * routedTokens * eP, touched * eP * wb, precision);
+  const routedUs = us(2 * routedTokens * eP, touched * eP * eb, moeMath);
   const moeUsLayer = sharedUs + routedUs;
   const moeUs = micro * moeLayers * moeUsLayer;
 
-  // Communication per MoE layer per micro-batch.
-  const a2a =
-    epSize > 1
-      ? allToAllTime({ gpu: g, epSize, tokensPerRank: t, hiddenSize: H, topK: k, loadImbalance, efficiency: e })
-      : { dispatchUs: 0, combineUs: 0 };
+  // Communication per MoE layer per micro-batch (low-latency kernels; fabric from the group size).
+  const a2a = a2aCore(g, epSize, t, H, k, dispatchPrecision, loadImbalance, "low-latency", m.numGroups, m.topkGroup, e);
   const commUsLayer = a2a.dispatchUs + a2a.combineUs;
   const dispatchUs = micro * moeLayers * a2a.dispatchUs;
   const combineUs = micro * moeLayers * a2a.combineUs;
@@ -287,24 +332,30 @@ export function decodeStep(options: DecodeOptions): DecodeStepResult {
   // Compose.
   const computeUsMoeLayer = attnPerLayerUs + moeUsLayer;
   let moeBlockUs: number;
-  if (overlap) {
+  if (overlap === "two-batch") {
     const hi = Math.max(computeUsMoeLayer, commUsLayer);
     const lo = Math.min(computeUsMoeLayer, commUsLayer);
     moeBlockUs = moeLayers * 2 * (hi + (1 - e.overlapFraction) * lo);
+  } else if (overlap === "single-batch") {
+    // The combine streams out while the experts still compute: up to overlapFraction of min(combine, experts) hidden.
+    const hidden = e.overlapFraction * Math.min(a2a.combineUs, moeUsLayer);
+    moeBlockUs = moeLayers * (computeUsMoeLayer + commUsLayer - hidden);
   } else moeBlockUs = moeLayers * (computeUsMoeLayer + commUsLayer);
   const denseBlockUs = micro * denseLayers * (attnPerLayerUs + denseUsLayer);
   const stepUs = moeBlockUs + denseBlockUs + otherUs;
   const computeOnlyUs = micro * moeLayers * computeUsMoeLayer + denseBlockUs + otherUs;
   const exposedCommUs = stepUs - computeOnlyUs;
 
+  const feasible = reasons.length === 0;
   const stepTimeMs = stepUs / 1000;
-  const tokensPerSecPerUser = (1 + mtpDraftTokens * mtpAcceptance) / (stepUs / 1e6);
-  const outputTokensPerSecPerGpu = batchPerGpu * tokensPerSecPerUser;
+  const perUser = (1 + mtpDraftTokens * mtpAcceptance) / (stepUs / 1e6);
   return {
+    feasible,
+    reasons,
     stepTimeMs,
-    tokensPerSecPerUser,
-    outputTokensPerSecPerGpu,
-    outputTokensPerSecPerNode: outputTokensPerSecPerGpu * gpusPerNode,
+    tokensPerSecPerUser: feasible ? perUser : null,
+    outputTokensPerSecPerGpu: feasible ? batchPerGpu * perUser : null,
+    outputTokensPerSecPerNode: feasible ? batchPerGpu * perUser * gpusPerNode : null,
     attentionMs: attentionUs / 1000,
     moeMs: moeUs / 1000,
     dispatchMs: dispatchUs / 1000,
@@ -312,6 +363,7 @@ export function decodeStep(options: DecodeOptions): DecodeStepResult {
     denseMs: denseUs / 1000,
     otherMs: otherUs / 1000,
     exposedCommMs: exposedCommUs / 1000,
+    fabric: a2a.fabric,
     tokensPerGpu: T,
     routedTokensPerGpu: T * k * loadImbalance,
     tokensPerExpert: (T * k * loadImbalance) / slots,
@@ -322,4 +374,19 @@ export function decodeStep(options: DecodeOptions): DecodeStepResult {
     fits: mem.fits,
     maxBatchPerGpu: mem.maxBatchPerGpu,
   };
+}
+
+/**
+ * Normalise the `overlap` option: false/undefined → "none", true → "two-batch", or one of {@link OVERLAP_MODES}.
+ * @param overlap the option value
+ * @returns the mode
+ * @throws {TypeError|RangeError} for anything else
+ * @example resolveOverlap(true) // "two-batch"
+ */
+export function resolveOverlap(overlap: unknown): OverlapMode {
+  if (overlap === undefined || overlap === false) return "none";
+  if (overlap === true) return "two-batch";
+  if (typeof overlap !== "string") throw new TypeError(`overlap must be a boolean or one of ${OVERLAP_MODES.join(", ")}, got ${typeof overlap} ${show(overlap)}`);
+  assertOneOf("overlap", overlap, OVERLAP_MODES);
+  return overlap;
 }

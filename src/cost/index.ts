@@ -13,3 +13,5 @@ export * from "./sweep";
 export * from "./intensity";
 export * from "./compare";
 export * from "./calibration";
+export * from "./precision";
+export * from "./options";

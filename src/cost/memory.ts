@@ -4,10 +4,12 @@
  * (`(numExperts + redundantExperts) / epSize` slots per GPU), and every GPU keeps the KV cache of its own
  * sequences. What is left after weights and a workspace reserve bounds the decode batch.
  */
-import { assertDivisible, assertInRange, assertNonNegative, assertNonNegativeInt, assertPositiveInt, show } from "../util/validate";
+import { assertOneOf, assertInRange, assertNonNegative, assertNonNegativeInt, assertPositiveInt, show } from "../util/validate";
 import type { GpuSpec } from "./catalog-hardware";
 import { attentionParamsPerLayer, checkModel, expertParams, getModel, kvElementsPerTokenPerLayer, kvPositions, paramCounts, type ModelSpec } from "./catalog-models";
-import { bytesPerWeight, resolveGpu, type Precision } from "./roofline";
+import { resolveGpu } from "./roofline";
+import { checkMax, checkOptionKeys, COST_LIMITS } from "./options";
+import { DENSE_PRECISIONS, PRECISIONS, bytesPerWeight, kvBytesPerElement, type KvPrecision, type Precision } from "./precision";
 
 /**
  * Resolve a model given by name or spec (a spec is checked with {@link checkModel}, not copied).
@@ -36,9 +38,13 @@ export interface MemoryOptions {
   kvLen?: number;
   /** Extra expert slots for replicas (EPLB); numExperts + redundantExperts must divide by epSize. Default 0. */
   redundantExperts?: number;
-  /** Weight precision of GEMM weights (experts, attention, dense), default "fp8"; embeddings stay BF16. */
+  /** Default precision of every GEMM weight (attention, dense FFN, shared experts), default "fp8"; embeddings stay BF16. */
   precision?: Precision;
-  /** Bytes per KV-cache element, default 2 (BF16). */
+  /** Precision of the routed-expert weights, default = `precision`. */
+  moePrecision?: Precision;
+  /** KV-cache precision, default "bf16" (sets the bytes per element: 2 or 1). */
+  kvPrecision?: KvPrecision;
+  /** Bytes per KV-cache element (legacy alternative to kvPrecision; give one of the two), default 2. */
   kvCacheBytes?: number;
   /** Fraction of HBM kept for activations, communication buffers, CUDA context; default 0.1. */
   reserveFraction?: number;
@@ -75,29 +81,76 @@ export interface MemoryPerGpu {
 /**
  * Memory per GPU and the largest decode batch that fits.
  * @param options `model`, `gpu`, `epSize` (GPUs), `batchPerGpu` (sequences), `kvLen` (tokens), `redundantExperts`
- *   (slots), `precision`, `kvCacheBytes` (bytes per element), `reserveFraction`, `mtp`; see {@link MemoryOptions}
+ *   (slots), `precision`/`moePrecision` (weights), `kvPrecision` or `kvCacheBytes` (bytes per element),
+ *   `reserveFraction`, `mtp`; see {@link MemoryOptions}
  * @returns {@link MemoryPerGpu} (GB = 1e9 bytes)
- * @throws {RangeError|TypeError} for unknown model/GPU, non-divisible expert slots, negative sizes
+ * @throws {RangeError|TypeError} for unknown model/GPU/option keys, non-divisible expert slots (naming the smallest
+ *   redundant-expert count that divides), negative sizes
  * @example memoryPerGpu({ model: "deepseek-v3", gpu: "h100", epSize: 8 }).fits // false: 32 experts × 58 layers ≈ 82 GB of experts
  */
 export function memoryPerGpu(options: MemoryOptions): MemoryPerGpu {
-  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
+  checkOptionKeys("options", options, MEMORY_OPTION_KEYS);
   const m = resolveModel(options.model);
+  const { epSize, redundantExperts = 0 } = options;
+  assertPositiveInt("epSize", epSize);
+  checkMax("epSize", epSize, COST_LIMITS.maxEpSize);
+  assertNonNegativeInt("redundantExperts", redundantExperts);
+  const slots = m.numExperts + redundantExperts;
+  if (slots % epSize !== 0) throw new RangeError(divisibilityMessage(m.numExperts, redundantExperts, epSize));
+  return memoryFootprint(options, m);
+}
+
+/** Option keys of {@link memoryPerGpu}. */
+export const MEMORY_OPTION_KEYS: readonly string[] = Object.freeze([
+  "model", "gpu", "epSize", "batchPerGpu", "kvLen", "redundantExperts", "precision", "moePrecision", "kvPrecision", "kvCacheBytes", "reserveFraction", "mtp",
+]);
+
+/**
+ * Why an expert count does not divide over an EP group, and the smallest redundant-expert count that fixes it:
+ * `(ep − S % ep) % ep` more slots, S = numExperts + redundantExperts.
+ * @param numExperts routed experts E
+ * @param redundantExperts redundant slots already given
+ * @param epSize GPUs in the group
+ * @returns a sentence naming the values
+ * @throws never
+ * @example divisibilityMessage(256, 0, 144) // "... use redundantExperts 32 ..."
+ */
+export function divisibilityMessage(numExperts: number, redundantExperts: number, epSize: number): string {
+  const slots = numExperts + redundantExperts;
+  const more = (epSize - (slots % epSize)) % epSize;
+  return (
+    `numExperts + redundantExperts (${numExperts} + ${redundantExperts} = ${slots}) is not divisible by epSize (${epSize}): ` +
+    `the smallest redundant-expert count that divides is redundantExperts ${redundantExperts + more} ((ep − E % ep) % ep = ${more} more slots)`
+  );
+}
+
+/**
+ * Memory per GPU without the divisibility check (the busiest GPU holds ceil(slots / epSize) expert slots); used by
+ * the step models, which report non-divisible configurations as infeasible instead of throwing.
+ * @internal
+ */
+export function memoryFootprint(options: MemoryOptions, m: ModelSpec): MemoryPerGpu {
   const g = resolveGpu(options.gpu);
-  const { epSize, batchPerGpu = 0, kvLen = 0, redundantExperts = 0, precision = "fp8", kvCacheBytes = 2, reserveFraction = 0.1, mtp = false } = options;
+  const { epSize, batchPerGpu = 0, kvLen = 0, redundantExperts = 0, precision = "fp8", reserveFraction = 0.1, mtp = false } = options;
+  const moePrecision = options.moePrecision ?? precision;
   assertPositiveInt("epSize", epSize);
   assertNonNegative("batchPerGpu", batchPerGpu);
+  checkMax("batchPerGpu", batchPerGpu, COST_LIMITS.maxBatchPerGpu);
   assertNonNegative("kvLen", kvLen);
+  checkMax("kvLen", kvLen, COST_LIMITS.maxKvLen);
   assertNonNegativeInt("redundantExperts", redundantExperts);
-  assertDivisible("numExperts + redundantExperts", m.numExperts + redundantExperts, "epSize", epSize);
-  assertInRange("kvCacheBytes", kvCacheBytes, Number.MIN_VALUE, 8);
+  checkMax("redundantExperts", redundantExperts, COST_LIMITS.maxRedundantExperts);
+  assertOneOf("precision", precision, DENSE_PRECISIONS);
+  assertOneOf("moePrecision", moePrecision, PRECISIONS);
+  const kvCacheBytes = resolveKvBytes(options.kvPrecision, options.kvCacheBytes);
   assertInRange("reserveFraction", reserveFraction, 0, 1);
   if (typeof mtp !== "boolean") throw new TypeError(`mtp must be a boolean, got ${typeof mtp}`);
   const wb = bytesPerWeight(precision);
+  const eb = bytesPerWeight(moePrecision);
   const H = m.hiddenSize;
-  const expertsPerGpu = (m.numExperts + redundantExperts) / epSize;
+  const expertsPerGpu = Math.ceil((m.numExperts + redundantExperts) / epSize);
   const mtpLayers = mtp ? 1 : 0;
-  const expertBytes = expertsPerGpu * (m.numMoeLayers + mtpLayers) * expertParams(m) * wb;
+  const expertBytes = expertsPerGpu * (m.numMoeLayers + mtpLayers) * expertParams(m) * eb;
   const p = paramCounts(m);
   const perLayerAttn = attentionParamsPerLayer(m);
   const sharedPerLayer = m.numSharedExperts * 3 * H * m.sharedExpertFfnSize;
@@ -125,6 +178,23 @@ export function memoryPerGpu(options: MemoryOptions): MemoryPerGpu {
     fits: room - kv >= 0,
     maxBatchPerGpu,
   };
+}
+
+/**
+ * Bytes per KV element from `kvPrecision` or the legacy `kvCacheBytes` (giving both with different meanings is an error).
+ * @internal
+ */
+export function resolveKvBytes(kvPrecision: KvPrecision | undefined, kvCacheBytes: number | undefined): number {
+  if (kvPrecision !== undefined) {
+    const b = kvBytesPerElement(kvPrecision);
+    if (kvCacheBytes !== undefined && kvCacheBytes !== b) {
+      throw new RangeError(`kvCacheBytes (${show(kvCacheBytes)}) contradicts kvPrecision ${JSON.stringify(kvPrecision)} (${b} bytes); give one of the two`);
+    }
+    return b;
+  }
+  const b = kvCacheBytes ?? 2;
+  assertInRange("kvCacheBytes", b, Number.MIN_VALUE, 8);
+  return b;
 }
 
 /**

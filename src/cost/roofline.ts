@@ -4,77 +4,116 @@
  */
 import { assertFinite, assertInRange, assertNonNegative, assertOneOf, assertPositive, assertPositiveInt, show } from "../util/validate";
 import { getGpu, gpuNames, type GpuSpec } from "./catalog-hardware";
+import { checkOptionKeys } from "./options";
+import { PRECISIONS, bytesPerWeight, mathType, type MathType, type Precision } from "./precision";
 
-/** Weight / GEMM precision: FP8 (1 byte, FP8 tensor cores) or BF16 (2 bytes, BF16 tensor cores). */
-export type Precision = "fp8" | "bf16";
-export const PRECISIONS: readonly Precision[] = ["fp8", "bf16"];
+export type { Precision } from "./precision";
+export { PRECISIONS, bytesPerWeight } from "./precision";
 
 /**
- * The model's only tunable constants, each a physical, documented fraction or latency.
- * Defaults in {@link DEFAULT_EFFICIENCY}.
+ * The model's tunable constants, each a physical, documented fraction or latency. Defaults in
+ * {@link DEFAULT_EFFICIENCY}; the ones marked "fitted" are produced by `fitConstants()` (calibration.ts) from
+ * published measurements of the fabric or system they describe, and a test checks the defaults equal the fit.
  */
 export interface Efficiency {
   /**
-   * Achievable fraction of dense tensor-core peak for GEMMs and attention math (0–1]. Default 0.65:
-   * FlashMLA reports up to 660 TFLOP/s BF16 on H800 (0.67 of 989); decode-sized grouped GEMMs do no better.
-   * Source: https://github.com/deepseek-ai/FlashMLA (README, performance).
+   * Achievable fraction of dense tensor-core peak for GEMMs and attention math (0–1]. Fitted on the published
+   * prefill throughputs (compute-bound), where it is the only free factor.
    */
   computeFraction: number;
   /**
-   * Achievable fraction of HBM bandwidth for streaming weights and KV cache (0–1]. Default 0.85:
+   * Achievable fraction of HBM bandwidth for streaming weights and KV cache (0–1]. 0.85, not fitted:
    * FlashMLA reports up to 3,000 GB/s memory-bound on H800 (0.90 of 3.35 TB/s); weight-streaming GEMMs
    * with small M reach somewhat less. Source: https://github.com/deepseek-ai/FlashMLA (README).
    */
   memoryFraction: number;
   /**
    * Fixed time per transformer layer for the kernels the model does not cost explicitly (norms, router,
-   * top-k, RoPE, residual adds, launch gaps under CUDA graphs), microseconds. Default 20 µs
-   * (order: ~10 small kernels × ~2 µs).
+   * top-k, RoPE, residual adds, launch gaps under CUDA graphs), microseconds. Fitted on the published decode throughputs.
    */
   layerOverheadUs: number;
+  /** Low-latency dispatch inside one NVLink domain: fixed latency, µs. Fitted on NVLink kernel tables (GB200 NVL72, H800 EP8). */
+  nvlinkDispatchLatencyUs: number;
+  /** Low-latency combine inside one NVLink domain: fixed latency, µs. Fitted with the above. */
+  nvlinkCombineLatencyUs: number;
+  /** Achieved fraction of the one-way NVLink bandwidth by the low-latency kernels (0–1]. Fitted with the above. */
+  nvlinkBandwidthFraction: number;
+  /** Low-latency dispatch across nodes (RDMA): fixed latency, µs. Fitted on DeepEP's H800 pure-RDMA table (EP ≥ 16). */
+  rdmaDispatchLatencyUs: number;
+  /** Low-latency combine across nodes (RDMA): fixed latency, µs. Fitted with the above. */
+  rdmaCombineLatencyUs: number;
+  /** Achieved fraction of the NIC bandwidth by the low-latency RDMA kernels (0–1.5]. Fitted with the above. */
+  rdmaBandwidthFraction: number;
+  /** Achieved fraction of NVLink bandwidth by the normal (prefill) kernels (0–1.5]. Fitted on DeepEP's intranode table. */
+  normalNvlinkBandwidthFraction: number;
   /**
-   * Fixed latency of one low-latency dispatch (µs), fitted to DeepEP's published H800 figures
-   * (see `DEEPEP_LOW_LATENCY` in alltoall.ts: the mean residual of the six dispatch points after the bandwidth term). Default 43 µs.
+   * Achieved fraction of NIC bandwidth by the normal (prefill) kernels, in DeepEP's accounting (0–1.5]. Fitted on
+   * DeepEP's internode table, whose "bottleneck bandwidth" slightly exceeds the nominal 50 GB/s.
    */
-  dispatchLatencyUs: number;
-  /** Fixed latency of one low-latency combine (µs), fitted the same way on the six combine points. Default 60 µs. */
-  combineLatencyUs: number;
+  normalRdmaBandwidthFraction: number;
   /**
-   * Fraction of the shorter of (compute, communication) that two-batch overlap actually hides, [0, 1].
-   * Default 0.5. Perfect hiding (1) would make decode up to 2× faster when the two are equal; LMSYS measured
-   * two-batch overlap gains of roughly 1.3× on DeepSeek-V3 with DeepEP, which corresponds to hiding about half.
-   * Source: https://lmsys.org/blog/2025-05-05-large-scale-ep/ (two-batch overlap section).
+   * Fraction of the shorter of (compute, communication) that overlap actually hides, [0, 1]. 0.5, not fitted:
+   * LMSYS measured two-batch overlap gains of roughly 1.3× on DeepSeek-V3 with DeepEP, which corresponds to
+   * hiding about half. Source: https://lmsys.org/blog/2025-05-05-large-scale-ep/ (two-batch overlap section).
    */
   overlapFraction: number;
 }
 
-/** Default efficiency factors (frozen). See {@link Efficiency} for the justification of each. */
+/** The keys of {@link Efficiency}. */
+export const EFFICIENCY_KEYS: readonly (keyof Efficiency)[] = Object.freeze([
+  "computeFraction",
+  "memoryFraction",
+  "layerOverheadUs",
+  "nvlinkDispatchLatencyUs",
+  "nvlinkCombineLatencyUs",
+  "nvlinkBandwidthFraction",
+  "rdmaDispatchLatencyUs",
+  "rdmaCombineLatencyUs",
+  "rdmaBandwidthFraction",
+  "normalNvlinkBandwidthFraction",
+  "normalRdmaBandwidthFraction",
+  "overlapFraction",
+] as (keyof Efficiency)[]);
+
+/** Default efficiency factors (frozen): the output of `fitConstants()` rounded. See {@link Efficiency}. */
 export const DEFAULT_EFFICIENCY: Readonly<Efficiency> = Object.freeze({
   computeFraction: 0.65,
   memoryFraction: 0.85,
   layerOverheadUs: 20,
-  dispatchLatencyUs: 43,
-  combineLatencyUs: 60,
+  nvlinkDispatchLatencyUs: 18,
+  nvlinkCombineLatencyUs: 31,
+  nvlinkBandwidthFraction: 0.8,
+  rdmaDispatchLatencyUs: 43,
+  rdmaCombineLatencyUs: 60,
+  rdmaBandwidthFraction: 1,
+  normalNvlinkBandwidthFraction: 0.97,
+  normalRdmaBandwidthFraction: 1,
   overlapFraction: 0.5,
 });
 
 /**
- * Merge user overrides into the defaults, validating each.
- * @param overrides partial efficiency factors (fractions in (0, 1], latencies/overheads in µs ≥ 0)
+ * Merge user overrides into the defaults, validating each; unknown keys are rejected.
+ * @param overrides partial efficiency factors (fractions in (0, 1] — bandwidth fractions of the fabric up to 1.5 —,
+ *   latencies/overheads in µs ≥ 0)
  * @returns a complete, validated Efficiency
- * @throws {RangeError|TypeError} naming the bad factor
+ * @throws {RangeError|TypeError} naming the bad factor, or an unknown key with the nearest valid one
  * @example resolveEfficiency({ computeFraction: 0.5 }).memoryFraction // 0.85
  */
 export function resolveEfficiency(overrides?: Partial<Efficiency>): Efficiency {
-  if (overrides !== undefined && (overrides === null || typeof overrides !== "object")) {
-    throw new TypeError(`efficiency must be an object, got ${overrides === null ? "null" : `${typeof overrides} ${show(overrides)}`}`);
-  }
-  const e: Efficiency = { ...DEFAULT_EFFICIENCY, ...(overrides ?? {}) };
+  if (overrides === undefined) return DEFAULT_EFFICIENCY as Efficiency;
+  checkOptionKeys("efficiency", overrides, EFFICIENCY_KEYS);
+  const e: Efficiency = { ...DEFAULT_EFFICIENCY, ...overrides };
   assertInRange("efficiency.computeFraction", e.computeFraction, Number.MIN_VALUE, 1);
   assertInRange("efficiency.memoryFraction", e.memoryFraction, Number.MIN_VALUE, 1);
   assertNonNegative("efficiency.layerOverheadUs", e.layerOverheadUs);
-  assertNonNegative("efficiency.dispatchLatencyUs", e.dispatchLatencyUs);
-  assertNonNegative("efficiency.combineLatencyUs", e.combineLatencyUs);
+  assertNonNegative("efficiency.nvlinkDispatchLatencyUs", e.nvlinkDispatchLatencyUs);
+  assertNonNegative("efficiency.nvlinkCombineLatencyUs", e.nvlinkCombineLatencyUs);
+  assertInRange("efficiency.nvlinkBandwidthFraction", e.nvlinkBandwidthFraction, Number.MIN_VALUE, 1);
+  assertNonNegative("efficiency.rdmaDispatchLatencyUs", e.rdmaDispatchLatencyUs);
+  assertNonNegative("efficiency.rdmaCombineLatencyUs", e.rdmaCombineLatencyUs);
+  assertInRange("efficiency.rdmaBandwidthFraction", e.rdmaBandwidthFraction, Number.MIN_VALUE, 1.5);
+  assertInRange("efficiency.normalNvlinkBandwidthFraction", e.normalNvlinkBandwidthFraction, Number.MIN_VALUE, 1.5);
+  assertInRange("efficiency.normalRdmaBandwidthFraction", e.normalRdmaBandwidthFraction, Number.MIN_VALUE, 1.5);
   assertInRange("efficiency.overlapFraction", e.overlapFraction, 0, 1);
   return e;
 }
@@ -83,42 +122,38 @@ export function resolveEfficiency(overrides?: Partial<Efficiency>): Efficiency {
  * Resolve a GPU given by name or spec (a spec is checked, not copied).
  * @param gpu catalog name (e.g. `"h800"`) or a {@link GpuSpec} (TFLOP/s, GB, TB/s, GB/s, GPUs per NVLink domain)
  * @returns the GpuSpec
- * @throws {TypeError|RangeError} for unknown names or bad specs (a non-positive or non-finite figure, or a
- *   non-integer `nvlinkDomainSize`), naming the field and value
+ * @throws {TypeError|RangeError} for unknown names or bad specs (a non-positive or non-finite figure, a negative
+ *   `fp4Tflops`, or a non-integer `nvlinkDomainSize`), naming the field and value
  * @example resolveGpu("h800").nvlinkGBps // 160
  */
 export function resolveGpu(gpu: string | GpuSpec): GpuSpec {
   if (typeof gpu === "string") return getGpu(gpu);
   if (gpu === null || typeof gpu !== "object") throw new TypeError(`gpu must be a name or a GpuSpec, got ${gpu === null ? "null" : `${typeof gpu} ${show(gpu)}`}`);
   for (const f of ["bf16Tflops", "fp8Tflops", "hbmGB", "hbmTBps", "nvlinkGBps", "nicGBps"] as const) assertPositive(`gpu.${f}`, gpu[f]);
+  if (gpu.fp4Tflops !== undefined) assertNonNegative("gpu.fp4Tflops", gpu.fp4Tflops);
   assertPositiveInt("gpu.nvlinkDomainSize", gpu.nvlinkDomainSize);
   return gpu;
 }
 
 /**
- * Bytes per weight element for a precision (fp8 → 1, bf16 → 2).
- * @param precision `"fp8"` or `"bf16"`
- * @returns bytes per element
- * @throws {RangeError} for any other value, naming `precision` and the value
- * @example bytesPerWeight("bf16") // 2
- */
-export function bytesPerWeight(precision: Precision): number {
-  assertOneOf("precision", precision, PRECISIONS);
-  return precision === "fp8" ? 1 : 2;
-}
-
-/**
- * Peak dense tensor FLOP/s of a GPU at a precision (not yet derated).
+ * Peak dense tensor FLOP/s of a GPU for weights of a precision (not yet derated): BF16 peak for bf16, FP8 for fp8,
+ * FP4 for nvfp4/mxfp4 where the GPU has FP4 tensor cores and FP8 where it does not (Hopper). A math type
+ * (`"fp4"`) may be given directly.
  * @param gpu name or spec
- * @param precision "fp8" or "bf16"
+ * @param precision weight precision or math type
  * @returns FLOP/s
- * @throws {RangeError|TypeError} for an unknown GPU or precision
+ * @throws {RangeError|TypeError} for an unknown GPU or precision, or "fp4" on a GPU without FP4 tensor cores
  * @example peakFlops(getGpu("h100"), "fp8") // 1.979e15
  */
-export function peakFlops(gpu: string | GpuSpec, precision: Precision): number {
+export function peakFlops(gpu: string | GpuSpec, precision: Precision | MathType): number {
   const g = resolveGpu(gpu);
+  if (precision === "fp4") {
+    if (!((g.fp4Tflops ?? 0) > 0)) throw new RangeError(`gpu ${g.name} has no FP4 tensor cores (fp4Tflops 0)`);
+    return (g.fp4Tflops as number) * 1e12;
+  }
   assertOneOf("precision", precision, PRECISIONS);
-  return (precision === "fp8" ? g.fp8Tflops : g.bf16Tflops) * 1e12;
+  const t = mathType(precision, g);
+  return (t === "fp4" ? (g.fp4Tflops as number) : t === "fp8" ? g.fp8Tflops : g.bf16Tflops) * 1e12;
 }
 
 /**
@@ -163,7 +198,7 @@ export function rooflineTime(
   flops: number,
   bytes: number,
   gpu: string | GpuSpec,
-  precision: Precision,
+  precision: Precision | MathType,
   efficiency?: Partial<Efficiency>,
 ): RooflineTime {
   assertNonNegative("flops", flops);
@@ -203,6 +238,7 @@ export interface ExpertGemmOptions {
  */
 export function expertGemmTime(options: ExpertGemmOptions): RooflineTime {
   if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
+  checkOptionKeys("options", options, ["tokens", "hiddenSize", "expertFfnSize", "gpu", "precision", "efficiency"]);
   const { tokens, hiddenSize, expertFfnSize, gpu, precision = "fp8", efficiency } = options;
   assertNonNegative("tokens", tokens);
   assertPositiveInt("hiddenSize", hiddenSize);

@@ -4,8 +4,9 @@
  */
 import { assertFinite, assertNonEmptyArray, assertNonNegativeInt, assertPositive, assertPositiveInt, show } from "../util/validate";
 import type { Citation } from "./catalog-hardware";
-import { decodeStep, type DecodeOptions } from "./decode";
-import { resolveModel } from "./memory";
+import { DECODE_OPTION_KEYS, decodeStep, type DecodeOptions } from "./decode";
+import { divisibilityMessage, resolveModel } from "./memory";
+import { checkOptionKeys } from "./options";
 
 /** One evaluated configuration. */
 export interface FrontierPoint {
@@ -14,7 +15,15 @@ export interface FrontierPoint {
   tokensPerSecPerUser: number;
   outputTokensPerSecPerGpu: number;
   stepTimeMs: number;
+  /** Always true: the sweep keeps feasible points only (kept for older callers). */
   fits: boolean;
+}
+
+/** A configuration a sweep evaluated and skipped because it cannot run. */
+export interface InfeasiblePoint {
+  epSize: number;
+  batchPerGpu: number;
+  reasons: string[];
 }
 
 /** Options of {@link sweepFrontier}: every decodeStep option except epSize/batchPerGpu, plus the grids. */
@@ -25,19 +34,26 @@ export interface SweepOptions extends Omit<DecodeOptions, "epSize" | "batchPerGp
   batchSizes?: readonly number[];
 }
 
+/** Option keys of {@link sweepFrontier}. */
+export const SWEEP_OPTION_KEYS: readonly string[] = Object.freeze([...DECODE_OPTION_KEYS.filter((k) => k !== "epSize" && k !== "batchPerGpu"), "epSizes", "batchSizes"]);
+
 /** Default batch grid (sequences per GPU). */
 export const DEFAULT_BATCHES: readonly number[] = Object.freeze([1, 2, 4, 8, 16, 24, 32, 48, 64, 96, 128, 160, 192, 256, 320, 384, 512]);
 
 /** Result of {@link sweepFrontier}. */
 export interface SweepResult {
-  /** Every evaluated point, fitting or not, in (epSize, batch) order. */
+  /** Every feasible evaluated point, in (epSize, batch) order. */
   points: FrontierPoint[];
+  /** Points skipped because they do not fit in memory (reasons name the values). */
+  infeasible: InfeasiblePoint[];
   /** Fitting points per EP size, sorted by tokens/s per user descending (batch ascending). */
   byEp: Record<number, FrontierPoint[]>;
   /** Pareto frontier over all fitting points: no other point is better in both axes; sorted by tokens/s per user. */
   frontier: FrontierPoint[];
   /** EP sizes skipped because they do not divide the expert slots. */
   skippedEpSizes: number[];
+  /** For each skipped EP size, the reason (with the smallest redundant-expert count that divides). */
+  skippedReasons: Record<number, string>;
 }
 
 /**
@@ -50,7 +66,7 @@ export interface SweepResult {
  * @example sweepFrontier({ model: "deepseek-v3", gpu: "gb200", kvLen: 2048, epSizes: [8, 32] }).frontier.length // 17
  */
 export function sweepFrontier(options: SweepOptions): SweepResult {
-  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
+  checkOptionKeys("options", options, SWEEP_OPTION_KEYS);
   const { epSizes, batchSizes = DEFAULT_BATCHES, ...rest } = options;
   assertNonEmptyArray("epSizes", epSizes);
   assertNonEmptyArray("batchSizes", batchSizes);
@@ -62,31 +78,38 @@ export function sweepFrontier(options: SweepOptions): SweepResult {
   assertNonNegativeInt("redundantExperts", redundantExperts);
   const slots = m.numExperts + redundantExperts;
   const points: FrontierPoint[] = [];
+  const infeasible: InfeasiblePoint[] = [];
   const byEp: Record<number, FrontierPoint[]> = {};
   const skippedEpSizes: number[] = [];
+  const skippedReasons: Record<number, string> = {};
   for (const epSize of epSizes) {
     if (slots % epSize !== 0) {
       skippedEpSizes.push(epSize);
+      skippedReasons[epSize] = divisibilityMessage(m.numExperts, redundantExperts, epSize);
       continue;
     }
     const curve: FrontierPoint[] = [];
     for (const batchPerGpu of batchSizes) {
       const r = decodeStep({ ...rest, model: m, epSize, batchPerGpu });
+      if (!r.feasible || r.tokensPerSecPerUser === null || r.outputTokensPerSecPerGpu === null) {
+        infeasible.push({ epSize, batchPerGpu, reasons: r.reasons });
+        continue;
+      }
       const p: FrontierPoint = {
         epSize,
         batchPerGpu,
         tokensPerSecPerUser: r.tokensPerSecPerUser,
         outputTokensPerSecPerGpu: r.outputTokensPerSecPerGpu,
         stepTimeMs: r.stepTimeMs,
-        fits: r.fits,
+        fits: true,
       };
       points.push(p);
-      if (p.fits) curve.push(p);
+      curve.push(p);
     }
     curve.sort((a, b) => b.tokensPerSecPerUser - a.tokensPerSecPerUser);
     byEp[epSize] = curve;
   }
-  return { points, byEp, frontier: paretoFrontier(points.filter((p) => p.fits)), skippedEpSizes };
+  return { points, infeasible, byEp, frontier: paretoFrontier(points), skippedEpSizes, skippedReasons };
 }
 
 /**

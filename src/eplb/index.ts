@@ -19,5 +19,11 @@ export { planLayer, compareStrategies } from "./layer";
 export type { LayerPlan, LayerPlanOptions, StrategyRow } from "./layer";
 export { createDriftingWorkload } from "./workload";
 export type { DriftingWorkload, DriftingWorkloadOptions } from "./workload";
+export {
+  dsv3LikeWorkload, dsv3LikePopularity, expertLoadStats, createPresetWorkload, DSV3_LOAD_STATISTICS, DSV3_LIKE_DEFAULTS, WORKLOAD_PRESETS,
+} from "./dsv3-like";
+export type { Dsv3LikeOptions, ExpertLoadStats, ExpertLoadStatsOptions, WorkloadPreset, PublishedRange } from "./dsv3-like";
 export { simulateOnlineEplb, preservePlacement, DEFAULT_EXPERT_BYTES } from "./online";
 export type { OnlineEplbOptions, OnlineEplbResult } from "./online";
+export { placementAwareRebalance, resolvePlacementAwareOptions, hungarianMax } from "./placement-aware";
+export type { PlacementAwareOptions, PlacementAwareResult } from "./placement-aware";

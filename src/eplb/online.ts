@@ -13,9 +13,13 @@
  * iteration = changed slots × expertBytes; GPUs copy in parallel over their own link, so the seconds are
  * `max over GPUs of (changed slots on it × expertBytes) / (linkBandwidthGBps · 1e9)`.
  * With `preservePlacement`, each GPU's new experts are re-ordered inside the GPU so an expert that stays on
- * the GPU keeps its old slot (the GPU load is unchanged; fewer slots change).
+ * the GPU keeps its old slot (the GPU load is unchanged; fewer slots change). With `placementAware`, each
+ * rebalance is computed by `placementAwareRebalance` against the placement in force (same replica counts as the
+ * re-plan, GPU sets matched to the old GPUs or the old placement kept and repaired; see placement-aware.ts).
  */
 import { assertInRange, assertPositive, assertPositiveInt } from "../util/validate";
+import { placementAwareRebalance, resolvePlacementAwareOptions } from "./placement-aware";
+import type { PlacementAwareOptions } from "./placement-aware";
 import { rebalanceExpertsFlat } from "./rebalance";
 import { createDriftingWorkload, DriftingWorkloadOptions } from "./workload";
 import { checkIndexMatrix, checkLoadMatrix } from "./validate";
@@ -53,6 +57,8 @@ export interface OnlineEplbOptions {
   linkBandwidthGBps?: number;
   /** Keep experts that stay on a GPU in their old slot; default false. */
   preservePlacement?: boolean;
+  /** Rebalance placement-aware (see placementAwareRebalance: same replica counts as the re-plan, fewest moved slots); `true` or its options; default false. Not together with preservePlacement. */
+  placementAware?: boolean | PlacementAwareOptions;
   /** Drifting workload parameters (see createDriftingWorkload: tokensPerIteration, popularity, driftSigma, reversion, shiftEvery, noise, seed); ignored when `loads` is given. */
   workload?: Omit<DriftingWorkloadOptions, "numLayers" | "numExperts" | "numIterations">;
   /** Explicit loads `[iterations][layers][experts]` (tokens) instead of the generated workload. */
@@ -208,6 +214,13 @@ export function simulateOnlineEplb(options: OnlineEplbOptions): OnlineEplbResult
     if (options.threshold === 0) throw new RangeError("options.threshold must be in (0, 1], got 0");
   }
   if (typeof preserve !== "boolean") throw new TypeError(`options.preservePlacement must be a boolean, got ${String(preserve)}`);
+  const pa = options.placementAware ?? false;
+  if (typeof pa !== "boolean" && (pa === null || typeof pa !== "object")) {
+    throw new TypeError(`options.placementAware must be a boolean or an options object, got ${String(pa)}`);
+  }
+  if (pa !== false && preserve) throw new RangeError("give options.placementAware or options.preservePlacement, not both (placement-aware already keeps slots)");
+  const paOptions: PlacementAwareOptions | null = pa === false ? null : pa === true ? {} : pa;
+  if (paOptions) resolvePlacementAwareOptions(paOptions, "options.placementAware");
   if (options.workload !== undefined && (options.workload === null || typeof options.workload !== "object")) {
     throw new TypeError(`options.workload must be an object, got ${String(options.workload)}`);
   }
@@ -288,7 +301,16 @@ export function simulateOnlineEplb(options: OnlineEplbOptions): OnlineEplbResult
       }
       if (trigger) {
         res.rebalanceIterations.push(t);
-        pending.set(rebalanceExpertsFlat(windowSum, L, config).phy2log);
+        if (paOptions) {
+          const wNested: number[][] = [];
+          const cNested: number[][] = [];
+          for (let l = 0; l < L; l++) {
+            wNested.push(Array.from(windowSum.subarray(l * E, (l + 1) * E)));
+            cNested.push(Array.from(current.subarray(l * R, (l + 1) * R)));
+          }
+          const plan = placementAwareRebalance(wNested, cNested, config, paOptions);
+          for (let l = 0; l < L; l++) pending.set(plan.phy2log[l], l * R);
+        } else pending.set(rebalanceExpertsFlat(windowSum, L, config).phy2log);
         isPending.fill(1);
         pendingCount = L;
         nextPendingLayer = 0;

@@ -7,7 +7,7 @@ export { KERNEL_NAME, KERNEL_DISPLAY_NAME, kernelSpec, kernelNodeArgs, liveSourc
 export type { KernelSpec, WrittenKernelspec } from "./kernelspec";
 export { findJupyter, parseVersion, candidatePaths, JUPYTER_MISSING_MESSAGE } from "./discover";
 export type { JupyterInstall } from "./discover";
-export { startJupyter, jupyterArgs, jupyterEnv, newToken, freePort, isPortFree, JupyterMissingError } from "./launch";
+export { startJupyter, jupyterArgs, jupyterEnv, newToken, freePort, isPortFree, JupyterMissingError, clearStaleRuntime } from "./launch";
 export type { StartJupyterOptions, RunningJupyter } from "./launch";
 export { buildLibrary, ensureLibraryBuilt, libraryBuildStatus, watchLibrary, buildInputs, DIST_DIR, LIBRARY_LINK, BUILD_STAMP } from "./build";
 export type { LibraryBuildStatus, BuildLibraryOptions, BuildLibraryResult } from "./build";

@@ -5,6 +5,12 @@
  * exercises exactly what learners run. The server always binds 127.0.0.1 and always requires a
  * token; Jupyter's own state (config, data, runtime files, notebook signatures) goes under the
  * project's `.jupyter-local/`, so nothing is written to the user's home.
+ *
+ * The token never appears on a command line (other local users can read those in `ps`): it travels in the
+ * server's environment (`JUPYTER_TOKEN`), and the runtime folder, which holds `nbserver-<pid>.json` (the token
+ * again) and the kernels' connection files (their keys), is private: folder 0700, files 0600.
+ * The server and every kernel it starts die with the process that started them, whatever ends it (see
+ * src/runner/lifetime.ts); files a killed server left behind are cleared on the next start.
  */
 import { spawn, type ChildProcess } from "child_process";
 import { randomBytes } from "crypto";
@@ -13,6 +19,8 @@ import * as net from "net";
 import * as path from "path";
 import { findJupyter, JUPYTER_MISSING_MESSAGE, type JupyterInstall } from "./discover";
 import { projectRoot, writeKernelspec } from "./kernelspec";
+import { killSnapshot, processTree, releaseProcessTree, watchProcessTree, type TreeEntry } from "../runner/lifetime";
+import { installFrontendAssets } from "../notebook/assets";
 import { seedWorkspace, WORKSPACE_DIR } from "./workspace";
 
 /** Options of `startJupyter`. */
@@ -65,19 +73,24 @@ export interface RunningJupyter {
  * Jupyter's config, data, runtime and IPython directories under `stateDir` (pure).
  * @param baseEnv environment to extend (not modified)
  * @param stateDir absolute directory holding `kernels/tslab/`
+ * @param token the server's access token, passed as `JUPYTER_TOKEN` (Jupyter reads it from there; a token on the
+ *   command line would be visible to every local user). Default: none set.
  * @returns a new environment object
- * @throws {TypeError} when `baseEnv` is not an object or `stateDir` is not an absolute path
+ * @throws {TypeError} when `baseEnv` is not an object or `stateDir` is not an absolute path; {RangeError} for a
+ *   token that is not ≥ 16 URL-safe characters
  * @example
  * jupyterEnv(process.env, "/p/.jupyter-local").JUPYTER_PATH; // "/p/.jupyter-local" (+ ":" + an existing JUPYTER_PATH)
  */
-export function jupyterEnv(baseEnv: NodeJS.ProcessEnv, stateDir: string): NodeJS.ProcessEnv {
+export function jupyterEnv(baseEnv: NodeJS.ProcessEnv, stateDir: string, token?: string): NodeJS.ProcessEnv {
   if (typeof baseEnv !== "object" || baseEnv === null || Array.isArray(baseEnv)) {
     throw new TypeError(`baseEnv must be an environment object (e.g. process.env), got ${JSON.stringify(baseEnv)}`);
   }
   assertAbsolute("stateDir", stateDir);
+  if (token !== undefined) assertToken(token);
   const existing = baseEnv.JUPYTER_PATH;
   return {
     ...baseEnv,
+    ...(token !== undefined ? { JUPYTER_TOKEN: token } : {}),
     JUPYTER_PATH: existing ? `${stateDir}${path.delimiter}${existing}` : stateDir,
     JUPYTER_CONFIG_DIR: path.join(stateDir, "config"),
     JUPYTER_DATA_DIR: path.join(stateDir, "data"),
@@ -87,33 +100,41 @@ export function jupyterEnv(baseEnv: NodeJS.ProcessEnv, stateDir: string): NodeJS
 }
 
 /**
- * Command-line arguments for the Jupyter server (pure): localhost only, a token, a fixed port
- * (no silent retry on another port), the served directory, and `--no-browser` unless asked.
+ * Command-line arguments for the Jupyter server (pure): localhost only, a fixed port (no silent retry on another
+ * port), the served directory, and `--no-browser` unless asked. No token: it goes in the environment
+ * (`jupyterEnv(…, token)`), never on the command line.
  * @param install which Jupyter (decides NotebookApp vs ServerApp option names)
  * @param options.port TCP port (1–65535)
- * @param options.token URL-safe token, ≥ 16 characters
  * @param options.notebookDir absolute directory to serve
  * @param options.openBrowser let Jupyter open a browser (default false)
  * @param options.allowRoot add `--allow-root` (default: when running as root)
  * @returns argv after the executable
- * @throws {RangeError} for a bad port or token; {TypeError} for a relative directory, a missing `options` object, a
- *   bad `install`, or a non-boolean `openBrowser`/`allowRoot`
+ * @throws {RangeError} for a bad port; {TypeError} for a relative directory, a missing `options` object, a bad
+ *   `install`, a non-boolean `openBrowser`/`allowRoot`, or an unknown option key (e.g. the former `token`)
  * @example
- * jupyterArgs(nb6, { port: 8888, token: "0123456789abcdef", notebookDir: "/p/notebooks" });
+ * jupyterArgs(nb6, { port: 8888, notebookDir: "/p/notebooks" });
  * // ["--no-browser", "--NotebookApp.ip=127.0.0.1", "--NotebookApp.port=8888", …]
  */
 export function jupyterArgs(
   install: JupyterInstall,
-  options: { port: number; token: string; notebookDir: string; openBrowser?: boolean; allowRoot?: boolean },
+  options: { port: number; notebookDir: string; openBrowser?: boolean; allowRoot?: boolean },
 ): string[] {
   if (!install || (install.serverApp !== "NotebookApp" && install.serverApp !== "ServerApp")) {
     throw new TypeError(`install.serverApp must be "NotebookApp" or "ServerApp", got ${JSON.stringify(install && install.serverApp)}`);
   }
-  if (typeof options !== "object" || options === null) throw new TypeError(`options must be an object with port, token and notebookDir, got ${JSON.stringify(options)}`);
+  if (typeof options !== "object" || options === null) throw new TypeError(`options must be an object with port and notebookDir, got ${JSON.stringify(options)}`);
+  for (const k of Object.keys(options)) {
+    if (!["port", "notebookDir", "openBrowser", "allowRoot"].includes(k)) {
+      throw new TypeError(
+        k === "token"
+          ? `options.token is not accepted: the token goes in the environment (jupyterEnv(env, stateDir, token)), not on the command line`
+          : `unknown option ${JSON.stringify(k)}; known: port, notebookDir, openBrowser, allowRoot`,
+      );
+    }
+  }
   assertOptionalBoolean("openBrowser", options.openBrowser);
   assertOptionalBoolean("allowRoot", options.allowRoot);
   assertPort(options.port, false);
-  assertToken(options.token);
   assertAbsolute("notebookDir", options.notebookDir);
   const app = install.serverApp;
   const allowRoot = options.allowRoot ?? (typeof process.getuid === "function" && process.getuid() === 0);
@@ -123,7 +144,6 @@ export function jupyterArgs(
     `--${app}.ip=127.0.0.1`,
     `--${app}.port=${options.port}`,
     `--${app}.port_retries=0`,
-    `--${app}.token=${options.token}`,
     app === "NotebookApp" ? `--NotebookApp.notebook_dir=${options.notebookDir}` : `--ServerApp.root_dir=${options.notebookDir}`,
   );
   if (allowRoot) args.push("--allow-root");
@@ -223,18 +243,26 @@ export async function startJupyter(options: StartJupyterOptions = {}): Promise<R
   if (!install) throw new JupyterMissingError();
 
   writeKernelspec(stateDir, root);
-  const env = jupyterEnv(process.env, stateDir);
+  const env = jupyterEnv(process.env, stateDir, token);
+  installFrontendAssets(stateDir, env.JUPYTER_CONFIG_DIR as string); // offline plotly.js for figures, Notebook CSS
   for (const k of ["JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"] as const) {
-    fs.mkdirSync(env[k] as string, { recursive: true });
+    // Private: the runtime folder holds the token and the kernels' keys; config and data may hold secrets too.
+    fs.mkdirSync(env[k] as string, { recursive: true, mode: 0o700 });
+    fs.chmodSync(env[k] as string, 0o700);
   }
+  const runtimeDir = env.JUPYTER_RUNTIME_DIR as string;
+  clearStaleRuntime(runtimeDir);
   const actualPort = port === 0 ? await freePort() : port;
-  const args = jupyterArgs(install, { port: actualPort, token, notebookDir, openBrowser: options.openBrowser });
+  const args = jupyterArgs(install, { port: actualPort, notebookDir, openBrowser: options.openBrowser });
   const child = spawn(install.executable, args, {
     cwd: notebookDir,
     env,
     detached: true, // own process group: Ctrl-C in the terminal reaches us, and stop() can kill the group
     stdio: ["ignore", output, output],
   });
+  // Jupyter and its kernels die with this process, even if it is SIGKILLed (a separate watchdog process).
+  if (child.pid !== undefined) watchProcessTree(child.pid);
+  const serverPid = child.pid;
   let logText = "";
   const append = (b: Buffer) => {
     logText += b.toString("utf8");
@@ -243,9 +271,14 @@ export async function startJupyter(options: StartJupyterOptions = {}): Promise<R
   child.stdout?.on("data", append);
   child.stderr?.on("data", append);
   let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  let lastTree: TreeEntry[] = [];
   const exitPromise = new Promise<void>((resolve) => {
     child.on("exit", (code, signal) => {
       exited = { code, signal };
+      if (serverPid !== undefined) {
+        killSnapshot(lastTree); // kernels that outlived the server (they run in their own sessions)
+        releaseProcessTree(serverPid);
+      }
       resolve();
     });
     child.on("error", (err) => {
@@ -264,6 +297,7 @@ export async function startJupyter(options: StartJupyterOptions = {}): Promise<R
     if (stopping) return stopping;
     stopping = (async () => {
       if (exited) return;
+      if (serverPid !== undefined) lastTree = processTree(serverPid); // the server and its kernels, right now
       // Shut kernels down through the API first: Jupyter starts them in their own sessions, so
       // killing the server's process group alone would not reach them.
       try {
@@ -303,6 +337,7 @@ export async function startJupyter(options: StartJupyterOptions = {}): Promise<R
     }
     await sleep(250);
   }
+  privatizeRuntime(runtimeDir);
 
   return {
     url: `${baseUrl}${landing}?token=${token}`,
@@ -322,6 +357,82 @@ export async function startJupyter(options: StartJupyterOptions = {}): Promise<R
     log: () => logText,
     stop,
   };
+}
+
+/** Runtime files of a server or kernel: `nbserver-<pid>.json`, `jpserver-<pid>-open.html`, `kernel-<id>.json`. */
+const RUNTIME_FILE = /^(?:(?:nb|jp)server-(\d+)(?:\.json|-open\.html)|kernel-[\w-]+\.json)$/;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Whether any live process has `file` on its command line (a kernel started with `-f <connection file>`). */
+function fileInUse(file: string): boolean {
+  let pids: string[];
+  try {
+    pids = fs.readdirSync("/proc").filter((n) => /^\d+$/.test(n));
+  } catch {
+    return true; // cannot tell: keep it
+  }
+  for (const pid of pids) {
+    try {
+      if (fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(file)) return true;
+    } catch {
+      // gone or not ours
+    }
+  }
+  return false;
+}
+
+/**
+ * Remove the runtime files a server or kernel that no longer runs left behind (a server killed with SIGKILL
+ * cannot remove its `nbserver-<pid>.json`, which carries the token). Files of live processes stay.
+ * @param runtimeDir the server's `JUPYTER_RUNTIME_DIR` (absolute); nothing happens when it does not exist
+ * @returns the names of the removed files
+ * @throws {TypeError} when `runtimeDir` is not an absolute path
+ * @example clearStaleRuntime("/p/.jupyter-local/runtime") // ["nbserver-4242.json", "nbserver-4242-open.html"]
+ */
+export function clearStaleRuntime(runtimeDir: string): string[] {
+  assertAbsolute("runtimeDir", runtimeDir);
+  let names: string[];
+  try {
+    names = fs.readdirSync(runtimeDir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = RUNTIME_FILE.exec(name);
+    if (!m) continue;
+    const full = path.join(runtimeDir, name);
+    const stale = m[1] !== undefined ? !processAlive(Number(m[1])) : !fileInUse(full);
+    if (!stale) continue;
+    try {
+      fs.rmSync(full, { force: true });
+      removed.push(name);
+    } catch {
+      // not ours to remove
+    }
+  }
+  return removed;
+}
+
+/** Make the runtime folder 0700 and every file in it 0600 (Jupyter writes some with the umask's 0644). */
+function privatizeRuntime(runtimeDir: string): void {
+  try {
+    fs.chmodSync(runtimeDir, 0o700);
+    for (const name of fs.readdirSync(runtimeDir)) {
+      const full = path.join(runtimeDir, name);
+      if (fs.lstatSync(full).isFile()) fs.chmodSync(full, 0o600);
+    }
+  } catch {
+    // a file removed meanwhile
+  }
 }
 
 /** Thrown by `startJupyter` when no Jupyter is installed; its message says how to get one. */

@@ -14,6 +14,7 @@
  */
 import * as util from "util";
 import { assertFinite, show } from "../util";
+import { recordOutcome } from "../workshop/record";
 
 /** The three possible outcomes of a check. */
 export type Outcome = "correct" | "incorrect" | "not attempted";
@@ -178,8 +179,17 @@ export class Exercise<A = unknown> {
    * Check an answer.
    * @param answer the learner's answer, in the form `answerFormat` describes
    * @returns a printable {@link CheckResult}; never throws for a bad answer
+   *
+   * The outcome is also appended to the learner's progress record when `EP_LAB_PROGRESS_FILE` names one
+   * (src/workshop/record.ts; a workshop's progress board reads it).
    */
   check(answer: A): CheckResult {
+    const result = this.evaluate(answer);
+    recordOutcome(this.spec.id, result.outcome);
+    return result;
+  }
+
+  private evaluate(answer: A): CheckResult {
     const title = this.spec.title;
     const untouched = this.spec.isUntouched ?? isBlank;
     try {

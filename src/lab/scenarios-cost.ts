@@ -163,7 +163,9 @@ export function throughputComparison(): { rows: ThroughputRow[]; figure: Figure;
     const lb = c.imbalance !== undefined ? { loadImbalance: c.imbalance } : { expertLoad: load };
     const batch = Math.min(s.maxBatch, decodeStep({ ...base, ...lb, batchPerGpu: 1 }).maxBatchPerGpu);
     if (batch < 1) throw new RangeError(`${c.label} does not fit in memory`);
-    return { c, r: decodeStep({ ...base, ...lb, batchPerGpu: batch }), batch };
+    const r = decodeStep({ ...base, ...lb, batchPerGpu: batch });
+    if (r.tokensPerSecPerUser === null || r.outputTokensPerSecPerGpu === null) throw new RangeError(`${c.label} is infeasible: ${r.reasons.join("; ")}`);
+    return { c, r: { ...r, tokensPerSecPerUser: r.tokensPerSecPerUser, outputTokensPerSecPerGpu: r.outputTokensPerSecPerGpu }, batch };
   });
   const dense = raw[0].r.outputTokensPerSecPerGpu;
   const rows: ThroughputRow[] = raw.map(({ c, r, batch }) => ({
@@ -226,6 +228,7 @@ export function epSweep(epSizes: readonly number[]): EpSweepRow[] {
   return epSizes.map((ep, i) => {
     assertPositiveInt(`epSizes[${i}]`, ep);
     const r = decodeStep({ model: s.model, gpu: s.gpu, epSize: ep, batchPerGpu: s.batchPerGpu, kvLen: s.kvLen });
+    if (r.reasons.some((x) => x.includes("not divisible"))) throw new RangeError(r.reasons[0]);
     const comm = r.dispatchMs + r.combineMs;
     return { epSize: ep, expertsPerGpu: r.expertsPerGpu, moeMs: r2(r.moeMs), allToAllMs: r2(comm), allToAllDominates: comm > r.moeMs, fitsInMemory: r.fits };
   });

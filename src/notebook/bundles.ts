@@ -179,19 +179,79 @@ export interface FigureOptions {
   heightPx?: number;
   /** plotly config (modebar, responsiveness…). Default `{ responsive: true, displaylogo: false }`. */
   config?: Record<string, unknown>;
+  /**
+   * Where the page loads plotly.js from when it has none yet (after a reload, or when a saved notebook is
+   * reopened): a path under the Jupyter server's base URL, e.g. `"nbextensions/ep-lab/plotly-4.1.1.min.js"`
+   * (what {@link plotlyAssetPath} gives and `installFrontendAssets` writes). `show` sets it. Default: none, so a
+   * page without plotly.js shows a message instead of the figure.
+   */
+  plotlyAsset?: string;
 }
+
+/** Folder under a Jupyter `nbextensions/` directory that holds the offline plotly.js file. */
+export const PLOTLY_ASSET_DIR = "ep-lab";
+
+/**
+ * Path of the offline plotly.js file under the Jupyter server's base URL (and under any `nbextensions/`
+ * directory on `JUPYTER_PATH`, where `installFrontendAssets` writes it). The version is in the name, so a
+ * browser never keeps an older copy from its cache.
+ * @param version plotly.js version, e.g. "4.1.1" (digits, letters, `.`, `-`)
+ * @returns `"nbextensions/ep-lab/plotly-<version>.min.js"`
+ * @throws {TypeError} when version is not such a string
+ * @example plotlyAssetPath("4.1.1"); // "nbextensions/ep-lab/plotly-4.1.1.min.js"
+ */
+export function plotlyAssetPath(version: string): string {
+  if (typeof version !== "string" || !/^[0-9A-Za-z][0-9A-Za-z.-]*$/.test(version)) {
+    throw new TypeError(`version must be a plotly.js version such as "4.1.1", got ${describe(version)}`);
+  }
+  return `nbextensions/${PLOTLY_ASSET_DIR}/plotly-${version}.min.js`;
+}
+
+/**
+ * Browser script (ES5) that defines `epLabPlotly(asset, callback)`: calls back with `null` once `window.Plotly`
+ * exists, loading it from `<Jupyter base URL><asset>` when the page has none, or with an error text. One load per
+ * page, shared by all figures; a failed load is retried by the next figure. Notebook 6 pages have require.js:
+ * plotly's UMD bundle is then loaded as an AMD module (a plain `<script>` would hit "Mismatched anonymous
+ * define()"); elsewhere (JupyterLab, Notebook 7) through a `<script>` element.
+ */
+const PLOTLY_LOADER_JS =
+  "  function load(asset, cb) {\n" +
+  "    if (window.Plotly) return cb(null);\n" +
+  "    if (!asset) return cb('this page has no plotly.js');\n" +
+  "    var L = window.__epLabPlotly;\n" +
+  "    if (!L) {\n" +
+  "      L = window.__epLabPlotly = { waiting: [] };\n" +
+  "      var base = (document.body && document.body.getAttribute('data-base-url')) || '/';\n" +
+  "      try { var cfg = document.getElementById('jupyter-config-data'); if (cfg) base = JSON.parse(cfg.textContent).baseUrl || base; } catch (e) {}\n" +
+  "      if (base.charAt(base.length - 1) !== '/') base += '/';\n" +
+  "      var url = base + asset;\n" +
+  "      var settle = function (err) { var w = L.waiting; L.waiting = null; if (err) window.__epLabPlotly = null; for (var i = 0; i < w.length; i++) w[i](err); };\n" +
+  "      if (typeof window.requirejs === 'function' && window.requirejs.undef) {\n" +
+  "        window.requirejs([url], function (P) { if (P && !window.Plotly) window.Plotly = P; settle(window.Plotly ? null : url + ' did not define Plotly'); },\n" +
+  "          function () { window.requirejs.undef(url); settle('could not load ' + url); });\n" +
+  "      } else {\n" +
+  "        var s = document.createElement('script'); s.src = url; s.async = true;\n" +
+  "        s.onload = function () { settle(window.Plotly ? null : url + ' did not define Plotly'); };\n" +
+  "        s.onerror = function () { s.parentNode && s.parentNode.removeChild(s); settle('could not load ' + url); };\n" +
+  "        document.head.appendChild(s);\n" +
+  "      }\n" +
+  "    }\n" +
+  "    if (L.waiting) L.waiting.push(cb); else cb(null);\n" +
+  "  }\n";
 
 /**
  * The MIME bundle of one figure: a `<div>` plus a script calling `Plotly.newPlot`, the plotly JSON
  * for native renderers (JupyterLab extension, VS Code), and a one-line text summary.
  *
  * The script draws into the first `<div>` with the id that is not drawn yet, so a stale output with
- * the same id left from an earlier kernel session does not capture the new figure.
+ * the same id left from an earlier kernel session does not capture the new figure. When the page has
+ * no plotly.js (a reloaded page, a reopened notebook), the script loads it from `options.plotlyAsset`
+ * on the Jupyter server (one file, served offline; nothing of plotly.js is stored in the notebook).
  * @param figure `{ data, layout }` (typed arrays allowed; they are sent as plain arrays)
  * @param id the `<div>` id, e.g. "ep-plot-3" (letters, digits, `-` and `_`)
- * @param options height and plotly config
+ * @param options height, plotly config, where to load plotly.js from
  * @returns the bundle `{ "text/html", "application/vnd.plotly.v1+json", "text/plain" }`
- * @throws {TypeError} for a malformed figure or id; {RangeError} for a bad height
+ * @throws {TypeError} for a malformed figure, id or asset path, or an unknown option key; {RangeError} for a bad height
  * @example
  * figureBundle({ data: [{ type: "bar", x: ["a"], y: [1] }] }, "ep-plot-1")["text/plain"]; // "Plotly figure (1 trace: bar)"
  */
@@ -199,8 +259,12 @@ export function figureBundle(figure: Figure, id: string, options: FigureOptions 
   assertFigure(figure);
   if (typeof id !== "string" || !/^[A-Za-z][\w-]*$/.test(id)) throw new TypeError(`id must be an HTML id of letters, digits, - and _, got ${describe(id)}`);
   if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${describe(options)}`);
+  assertKnownKeys("options", options, ["heightPx", "config", "plotlyAsset"]);
   if (options.config !== undefined && (options.config === null || typeof options.config !== "object" || Array.isArray(options.config))) {
     throw new TypeError(`config must be a plotly config object, got ${describe(options.config)}`);
+  }
+  if (options.plotlyAsset !== undefined && (typeof options.plotlyAsset !== "string" || !/^[\w][\w./-]*\.js$/.test(options.plotlyAsset) || options.plotlyAsset.includes(".."))) {
+    throw new TypeError(`plotlyAsset must be a relative path to a .js file under the Jupyter base URL, got ${describe(options.plotlyAsset)}`);
   }
   const heightPx = options.heightPx ?? 420;
   if (typeof heightPx !== "number" || !Number.isFinite(heightPx) || heightPx <= 0) throw new RangeError(`heightPx must be a positive number of pixels, got ${String(heightPx)}`);
@@ -213,13 +277,16 @@ export function figureBundle(figure: Figure, id: string, options: FigureOptions 
     `<div id="${id}" class="ep-plot" style="width:100%;min-height:${boxHeight}px;"></div>\n` +
     '<script type="text/javascript">\n' +
     "(function () {\n" +
-    `  var id = ${scriptJson(id)};\n` +
+    `  var id = ${scriptJson(id)}, asset = ${scriptJson(options.plotlyAsset ?? "")};\n` +
     "  var all = document.querySelectorAll('div[id=\"' + id + '\"]'), el = null;\n" +
     "  for (var i = 0; i < all.length; i++) { if (!all[i].getAttribute('data-ep-drawn')) { el = all[i]; break; } }\n" +
     "  if (!el) return;\n" +
-    "  if (!window.Plotly) { el.textContent = 'plotly.js is not loaded in this page: restart the kernel and run all cells again.'; return; }\n" +
     "  el.setAttribute('data-ep-drawn', '1');\n" +
-    `  window.Plotly.newPlot(el, ${scriptJson(frames ? { data, layout, config, frames } : { data, layout, config })});\n` +
+    PLOTLY_LOADER_JS +
+    "  load(asset, function (err) {\n" +
+    "    if (err) { el.textContent = 'plotly.js is not loaded in this page (' + err + '): run injectPlotly() from ./src/notebook in a cell, then run this cell again.'; return; }\n" +
+    `    window.Plotly.newPlot(el, ${scriptJson(frames ? { data, layout, config, frames } : { data, layout, config })});\n` +
+    "  });\n" +
     "})();\n" +
     "</script>";
   const plotlyJson: Record<string, unknown> = { data, layout, config };
@@ -267,6 +334,85 @@ export interface TableOptions {
   index?: boolean;
   /** Caption above the table (plain text, escaped). Default none. */
   caption?: string;
+  /**
+   * Header labels in words with units, by column key: `{ expertWeightsPerGpuGB: "expert weights per GPU (GB)" }`.
+   * Columns not listed keep their key as the header. Every key must be a column of the table. Default none.
+   */
+  columns?: Record<string, string>;
+  /**
+   * The column that names each row (shown first, and kept in view while a wide table scrolls sideways).
+   * Default: the index when shown, else the first column.
+   */
+  key?: string;
+  /** Show rows as columns (one column per row, headed by the key column's values): for a few wide rows. Default false. */
+  transpose?: boolean;
+}
+
+/** What `table` accepts besides a DataFrame or rows: rows that carry their header labels ({@link labeledRows}). */
+export interface LabeledRows {
+  readonly rows: readonly Record<string, unknown>[];
+  readonly columns: Readonly<Record<string, string>>;
+  readonly __epLabeledRows: true;
+}
+
+/**
+ * Rows together with header labels in words with units, so a scenario can return a table that `table()` shows
+ * with readable headers while its rows keep short keys for code: `table(labeledRows(rows, { gpus: "GPUs",
+ * weightsGB: "expert weights per GPU (GB)" }))`. Labels given in `table(…, { columns })` win over these.
+ * @param rows row objects (one property per column), non-empty
+ * @param columns header label by column key; each key must be a column of the rows
+ * @returns a frozen `{ rows, columns }` that `table`, `tableHtml`, `tableText` accept
+ * @throws {RangeError} for empty rows or a label key that is no column (naming the nearest column);
+ *   {TypeError} for a non-string label or a non-object argument
+ * @example
+ * labeledRows([{ ep: 8, weightsGB: 41.5 }], { ep: "EP size (GPUs)", weightsGB: "expert weights per GPU (GB)" });
+ */
+export function labeledRows(rows: readonly Record<string, unknown>[], columns: Record<string, string>): LabeledRows {
+  const t = toTableData(rows);
+  checkLabels(columns, t.columns, "columns");
+  return Object.freeze({ rows, columns: Object.freeze({ ...columns }), __epLabeledRows: true as const });
+}
+
+function isLabeled(v: unknown): v is LabeledRows {
+  return v !== null && typeof v === "object" && (v as { __epLabeledRows?: unknown }).__epLabeledRows === true;
+}
+
+function checkLabels(labels: unknown, columns: readonly string[], name: string): asserts labels is Record<string, string> {
+  if (labels === null || typeof labels !== "object" || Array.isArray(labels)) throw new TypeError(`${name} must be an object of column key → header label, got ${describe(labels)}`);
+  for (const [k, v] of Object.entries(labels)) {
+    if (!columns.includes(k)) {
+      const near = columns.slice().sort((a, b) => editDistance(k, a) - editDistance(k, b))[0];
+      throw new RangeError(`${name} names a column ${JSON.stringify(k)} the table does not have${near ? ` (did you mean ${JSON.stringify(near)}?)` : ""}; columns: ${columns.join(", ")}`);
+    }
+    if (typeof v !== "string" || v.trim() === "") throw new TypeError(`${name}.${k} must be a non-empty header label, got ${describe(v)}`);
+  }
+}
+
+/**
+ * A column key in words: camelCase and snake_case split, units written the usual way
+ * (`deepseekV3ExpertWeightsPerGpuGB` → "deepseek V3 expert weights per GPU GB"). A starting point for labels;
+ * give units in parentheses yourself ("expert weights per GPU (GB)").
+ * @param key a column key
+ * @returns the words
+ * @throws {TypeError} when key is not a string
+ * @example keyToWords("keyBenefit"); // "key benefit"
+ */
+export function keyToWords(key: string): string {
+  if (typeof key !== "string") throw new TypeError(`key must be a string, got ${describe(key)}`);
+  const acronyms = new Set(["gpu", "gpus", "ep", "tp", "dp", "pp", "sp", "moe", "kv", "mla", "ffn", "id", "nvl", "hbm", "tpot", "ttft", "eplb"]);
+  return key
+    .replace(/_/g, " ")
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((w) => {
+      const low = w.toLowerCase();
+      if (acronyms.has(low)) return low === "gpus" ? "GPUs" : low.toUpperCase();
+      if (/^[A-Z]{2,}[a-z]?$/.test(w) || /\d/.test(w)) return w; // acronyms and units as written: GB, V3
+      return low;
+    })
+    .join(" ");
 }
 
 /**
@@ -281,6 +427,7 @@ export interface TableOptions {
  * toTableData([{ gpu: 0, tokens: 12 }]); // { columns: ["gpu", "tokens"], rows: [[0, 12]], index: null }
  */
 export function toTableData(input: unknown): TableData {
+  if (isLabeled(input)) input = input.rows;
   if (Array.isArray(input)) {
     if (input.length === 0) throw new RangeError("rows must not be empty: pass at least one row object (its keys are the columns)");
     const columns: string[] = [];
@@ -345,60 +492,101 @@ export function formatCell(value: unknown, digits = 4): string {
 }
 
 /**
- * An HTML table (escaped; numbers right-aligned) from a DataFrame or rows.
- * @param input danfo DataFrame/Series or an array of row objects
- * @param options digits, maxRows, index, caption
- * @returns `<table class="dataframe ep-table">…</table>`
- * @throws {TypeError} for bad input; {RangeError} for bad options
+ * An HTML table (escaped): prose left-aligned and wrapping at spaces, numbers right-aligned (inline styles, so
+ * classic Notebook's right-aligning CSS does not apply), headers from `columns` labels. A wide table scrolls
+ * sideways inside its box with the key column kept in view; `transpose` shows rows as columns.
+ * @param input danfo DataFrame/Series, an array of row objects, or {@link labeledRows}
+ * @param options digits, maxRows, index, caption, columns, key, transpose
+ * @returns `<div class="ep-table-wrap" …><table class="dataframe ep-table">…</table></div>`
+ * @throws {TypeError} for bad input; {RangeError} for bad options (a `columns`/`key` name that is no column)
  * @example
- * tableHtml([{ name: "<b>", n: 1.23456 }], { digits: 2 }); // "…<td>&lt;b&gt;</td><td …>1.23</td>…"
+ * tableHtml([{ name: "<b>", n: 1.23456 }], { digits: 2 }); // "…<td …>&lt;b&gt;</td><td …>1.23</td>…"
  */
 export function tableHtml(input: unknown, options: TableOptions = {}): string {
-  const { t, digits, shown, more, showIndex } = prepareTable(input, options);
-  const num = (v: unknown) => typeof v === "number" || typeof v === "bigint";
-  const right = ' style="text-align:right"';
-  const parts: string[] = ['<table border="1" class="dataframe ep-table">'];
-  if (options.caption !== undefined) parts.push(`<caption>${escapeHtml(options.caption)}</caption>`);
+  const g = tableGrid(input, options);
+  const LEFT = "text-align:left;vertical-align:top;white-space:normal;min-width:6em;max-width:28em";
+  const RIGHT = "text-align:right;vertical-align:top;white-space:nowrap;font-variant-numeric:tabular-nums";
+  const STICKY = "position:sticky;left:0;z-index:1;background:#fff";
+  const cellStyle = (numeric: boolean, sticky: boolean) => (numeric ? RIGHT : LEFT) + (sticky ? ";" + STICKY : "");
+  const parts: string[] = ['<div class="ep-table-wrap" style="overflow-x:auto;max-width:100%">', '<table border="1" class="dataframe ep-table" style="border-collapse:collapse;margin:0">'];
+  if (options.caption !== undefined) parts.push(`<caption style="text-align:left;caption-side:top">${escapeHtml(options.caption)}</caption>`);
   parts.push("<thead><tr>");
-  if (showIndex) parts.push("<th></th>");
-  for (const c of t.columns) parts.push(`<th>${escapeHtml(c)}</th>`);
+  g.header.forEach((h, c) => parts.push(`<th style="${cellStyle(g.numericColumn[c], c === 0)}">${escapeHtml(h)}</th>`));
   parts.push("</tr></thead><tbody>");
-  shown.forEach((row, r) => {
+  for (const row of g.body) {
     parts.push("<tr>");
-    if (showIndex) parts.push(`<th>${escapeHtml(formatCell(t.index ? t.index[r] : r, digits))}</th>`);
-    for (let c = 0; c < t.columns.length; c++) {
-      const v = row[c];
-      parts.push(`<td${num(v) ? right : ""}>${escapeHtml(formatCell(v, digits))}</td>`);
-    }
+    row.forEach((cell, c) => {
+      const tag = c === 0 ? "th" : "td";
+      const html = cell.numeric ? escapeHtml(cell.text) : keepTokensWhole(cell.text);
+      parts.push(`<${tag} style="${cellStyle(cell.numeric, c === 0)}">${html}</${tag}>`);
+    });
     parts.push("</tr>");
-  });
-  parts.push("</tbody></table>");
-  if (more > 0) parts.push(`<p class="ep-table-more">… ${more} more row${more === 1 ? "" : "s"} (${t.rows.length} in total)</p>`);
+  }
+  parts.push("</tbody></table></div>");
+  if (g.more > 0) parts.push(`<p class="ep-table-more">… ${g.more} more row${g.more === 1 ? "" : "s"} (${g.total} in total)</p>`);
   return parts.join("");
 }
 
+/** Escape a prose cell, keeping hyphenated tokens (CLI flags, `top-k`, ids) on one line: wrap only at spaces. */
+function keepTokensWhole(text: string): string {
+  return text
+    .split(/(\s+)/)
+    .map((tok) => (/^\S*-\S*$/.test(tok) && tok.length <= 48 ? `<span style="white-space:nowrap">${escapeHtml(tok)}</span>` : escapeHtml(tok)))
+    .join("");
+}
+
 /**
- * A plain-text table with aligned columns (the text fallback of `table`).
- * @param input danfo DataFrame/Series or an array of row objects
- * @param options digits, maxRows, index, caption
+ * A plain-text table with aligned columns (the text fallback of `table`): numbers right-aligned, prose left.
+ * @param input danfo DataFrame/Series, an array of row objects, or {@link labeledRows}
+ * @param options digits, maxRows, index, caption, columns, key, transpose
  * @returns lines joined by "\n"
  * @throws {TypeError} for bad input; {RangeError} for bad options
  * @example
  * tableText([{ gpu: 0, tokens: 12 }]); // "gpu  tokens\n  0      12"
  */
 export function tableText(input: unknown, options: TableOptions = {}): string {
-  const { t, digits, shown, more, showIndex } = prepareTable(input, options);
-  const header = (showIndex ? [""] : []).concat(t.columns);
-  const body = shown.map((row, r) =>
-    (showIndex ? [formatCell(t.index ? t.index[r] : r, digits)] : []).concat(row.map((v) => formatCell(v, digits))),
-  );
-  const widths = header.map((h, c) => Math.max(h.length, ...body.map((b) => b[c].length)));
-  const line = (cells: string[]) => cells.map((s, c) => s.padStart(widths[c])).join("  ").replace(/\s+$/, "");
+  const g = tableGrid(input, options);
+  const body = g.body.map((row) => row.map((c) => c.text));
+  const widths = g.header.map((h, c) => Math.max(h.length, ...body.map((b) => b[c].length)));
+  const line = (cells: string[]) => cells.map((s, c) => (g.numericColumn[c] ? s.padStart(widths[c]) : s.padEnd(widths[c]))).join("  ").replace(/\s+$/, "");
   const lines = [] as string[];
   if (options.caption !== undefined) lines.push(options.caption);
-  lines.push(line(header), ...body.map(line));
-  if (more > 0) lines.push(`… ${more} more row${more === 1 ? "" : "s"} (${t.rows.length} in total)`);
+  lines.push(line(g.header), ...body.map(line));
+  if (g.more > 0) lines.push(`… ${g.more} more row${g.more === 1 ? "" : "s"} (${g.total} in total)`);
   return lines.join("\n");
+}
+
+interface GridCell {
+  text: string;
+  numeric: boolean;
+}
+
+/** The table as header texts and formatted cells, key column first, transposed when asked. */
+function tableGrid(input: unknown, options: TableOptions): { header: string[]; body: GridCell[][]; numericColumn: boolean[]; more: number; total: number } {
+  const { t, digits, shown, more, showIndex, labels } = prepareTable(input, options);
+  const num = (v: unknown) => typeof v === "number" || typeof v === "bigint";
+  let keys = t.columns.slice();
+  let header = keys.map((k) => labels[k] ?? k);
+  let body: GridCell[][] = shown.map((row) => row.map((v) => ({ text: formatCell(v, digits), numeric: num(v) })));
+  if (showIndex) {
+    header = [""].concat(header);
+    body = body.map((row, r) => [{ text: formatCell(t.index ? t.index[r] : r, digits), numeric: false }].concat(row));
+    keys = [""].concat(keys);
+  } else if (options.key !== undefined) {
+    const k = keys.indexOf(options.key);
+    const move = <T,>(xs: T[]) => [xs[k], ...xs.slice(0, k), ...xs.slice(k + 1)];
+    header = move(header);
+    body = body.map(move);
+    keys = move(keys);
+  }
+  if (options.transpose) {
+    const newHeader = [header[0]].concat(body.map((row) => row[0].text));
+    const newBody = header.slice(1).map((h, c) => [{ text: h, numeric: false }].concat(body.map((row) => row[c + 1])));
+    header = newHeader;
+    body = newBody;
+  }
+  const numericColumn = header.map((_, c) => body.length > 0 && body.some((row) => row[c].numeric) && body.every((row) => row[c].numeric || row[c].text === ""));
+  return { header, body, numericColumn, more, total: t.rows.length };
 }
 
 /**
@@ -422,10 +610,25 @@ function prepareTable(input: unknown, options: TableOptions) {
   if (!Number.isInteger(maxRows) || maxRows < 1) throw new RangeError(`maxRows must be a positive integer, got ${String(maxRows)}`);
   if (options.caption !== undefined && typeof options.caption !== "string") throw new TypeError(`caption must be a string, got ${describe(options.caption)}`);
   if (options.index !== undefined && typeof options.index !== "boolean") throw new TypeError(`index must be true or false, got ${describe(options.index)}`);
+  if (options.transpose !== undefined && typeof options.transpose !== "boolean") throw new TypeError(`transpose must be true or false, got ${describe(options.transpose)}`);
+  assertKnownKeys("options", options, ["digits", "maxRows", "index", "caption", "columns", "key", "transpose"]);
   const t = toTableData(input);
+  const labels: Record<string, string> = { ...(isLabeled(input) ? input.columns : {}) };
+  if (options.columns !== undefined) {
+    checkLabels(options.columns, t.columns, "columns");
+    Object.assign(labels, options.columns);
+  }
   const showIndex = options.index ?? t.index !== null;
+  if (options.key !== undefined) {
+    if (typeof options.key !== "string") throw new TypeError(`key must be a column name, got ${describe(options.key)}`);
+    if (!t.columns.includes(options.key)) {
+      const near = t.columns.slice().sort((a, b) => editDistance(options.key!, a) - editDistance(options.key!, b))[0];
+      throw new RangeError(`key names a column ${JSON.stringify(options.key)} the table does not have (did you mean ${JSON.stringify(near)}?)`);
+    }
+    if (showIndex) throw new RangeError("key cannot be combined with a shown index (the index names the rows): pass index: false");
+  }
   const shown = t.rows.slice(0, maxRows);
-  return { t, digits, shown, more: t.rows.length - shown.length, showIndex };
+  return { t, digits, shown, more: t.rows.length - shown.length, showIndex, labels };
 }
 
 function assertDigits(digits: unknown): asserts digits is number {
@@ -496,6 +699,23 @@ export function busyBundle(label: string, finished = false): MimeBundle {
     '<div class="ep-progress ep-busy" style="display:flex;align-items:center;gap:0.6em;font-family:monospace">' +
     `<span>${escapeHtml(label)}</span>${bar}</div>`;
   return { "text/html": html, "text/plain": `${label} [${finished ? "done" : "working…"}]` };
+}
+
+/** Throw a TypeError naming the first key of `obj` that is not in `known`, and the nearest known key. */
+function assertKnownKeys(name: string, obj: object, known: readonly string[]): void {
+  for (const k of Object.keys(obj)) {
+    if (known.includes(k)) continue;
+    const near = known.slice().sort((a, b) => editDistance(k, a) - editDistance(k, b))[0];
+    throw new TypeError(`${name} has an unknown key ${JSON.stringify(k)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ""}; known keys: ${known.join(", ")}`);
+  }
+}
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+  return d[a.length][b.length];
 }
 
 function describe(v: unknown): string {

@@ -21,6 +21,7 @@ import {
   figureBundle,
   FIGURE_ID_PREFIX,
   markdownBundle,
+  plotlyAssetPath,
   plotlyLoaderBundle,
   progressBundle,
   busyBundle,
@@ -32,6 +33,8 @@ import {
 import { currentSink, type DisplaySink } from "./sink";
 
 export * from "./bundles";
+export { installFrontendAssets, NOTEBOOK_CUSTOM_CSS } from "./assets";
+export type { InstalledAssets } from "./assets";
 export { setDisplaySink, currentSink, underKernel, TEXT_SINK } from "./sink";
 export type { DisplaySink } from "./sink";
 
@@ -49,6 +52,21 @@ export function resetDisplayState(): void {
 }
 
 let plotlyCache: { source: string; version: string } | null = null;
+let versionCache: string | null = null;
+
+/**
+ * The installed plotly.js version (from `plotly.js-dist-min/package.json`; the source itself is not read).
+ * @returns e.g. "4.1.1"
+ * @throws {Error} when the package is not installed
+ * @example plotlyVersion(); // "4.1.1"
+ */
+export function plotlyVersion(): string {
+  if (versionCache === null) {
+    const req = createRequire(__filename);
+    versionCache = (JSON.parse(fs.readFileSync(req.resolve("plotly.js-dist-min/package.json"), "utf8")) as { version: string }).version;
+  }
+  return versionCache;
+}
 
 /**
  * The bundled plotly.js (the `plotly.js-dist-min` package): its source and version. Read once.
@@ -67,8 +85,12 @@ export function plotlyBundle(): { source: string; version: string } {
 }
 
 /**
- * Send plotly.js to the page now (`show` does this before its first figure). Call it again when a
- * figure says "plotly.js is not loaded in this page" (e.g. after reloading an untrusted notebook).
+ * Send the whole plotly.js (about 4.8 MB) to the page now, inline, as one output. `show` never does this:
+ * a figure loads plotly.js from the Jupyter server (see `installFrontendAssets`). Call it only when a figure
+ * says "plotly.js is not loaded in this page", e.g. in a Jupyter that `npm start` did not set up; the copy is
+ * then saved with the notebook.
+ * @returns nothing; outside a kernel it does nothing
+ * @throws {Error} when the plotly.js package is not installed
  * @example
  * injectPlotly();
  */
@@ -81,12 +103,14 @@ export function injectPlotly(): void {
 }
 
 /**
- * Show a plotly figure, offline. The first call in a kernel session also sends plotly.js (once);
- * each figure is then a small `<div>` + script, plus the plotly JSON for native renderers
- * (JupyterLab's plotly extension, VS Code). Outside a kernel it prints a one-line summary.
+ * Show a plotly figure, offline. Each figure is a small `<div>` + script, plus the plotly JSON for
+ * native renderers (JupyterLab's plotly extension, VS Code). The script draws with the page's plotly.js,
+ * loading it first from the Jupyter server when the page has none (`nbextensions/ep-lab/plotly-<version>.min.js`,
+ * which `npm start` installs), so figures draw again after a page reload and in a reopened notebook, and no
+ * copy of plotly.js is saved in the notebook. Outside a kernel it prints a one-line summary.
  * @param figure `{ data, layout }`, as the `src/viz` functions return it
  * @param options `heightPx` (default 420 px when the layout sets no height), plotly `config`
- * @throws {TypeError} for a malformed figure
+ * @throws {TypeError} for a malformed figure or an unknown option
  * @example
  * show({ data: [{ type: "bar", x: ["gpu0", "gpu1"], y: [120, 80] }], layout: { title: { text: "Tokens per GPU" } } });
  */
@@ -94,12 +118,11 @@ export function show(figure: Figure, options: FigureOptions = {}): void {
   assertFigure(figure);
   const sink = currentSink();
   const id = FIGURE_ID_PREFIX + (state.figureCount + 1);
-  const bundle = figureBundle(figure, id, options); // validates options before anything is sent
+  const bundle = figureBundle(figure, id, { plotlyAsset: plotlyAssetPath(plotlyVersion()), ...options }); // validates options before anything is sent
   if (!sink.rich) {
     sink.emit(bundle);
     return;
   }
-  if (!state.plotlyInjected) injectPlotly();
   state.figureCount++;
   sink.emit(bundle);
 }

@@ -28,8 +28,9 @@
  */
 import { assertFinite, assertNonNegativeInt, assertOneOf, assertPositive, assertPositiveInt, show } from "../util/validate";
 import { assertFloat32Matrix, assertTopK } from "./checks";
-import { SCORING_FUNCTIONS, scoreLogits, type ScoringFunction } from "./scoring";
-import { topKInto } from "./topk";
+import { SCORING_FUNCTIONS, type ScoringFunction } from "./scoring";
+import { fusedSelect, fusedSoftmaxTopK } from "./fused";
+import { referenceScores, referenceSelect } from "./reference";
 
 /** How a group of experts is scored for group-limited routing. */
 export type GroupScore = "top2-sum" | "max";
@@ -91,8 +92,18 @@ export interface RoutingResult {
 export function route(logits: Float32Array, options: RouterOptions): RoutingResult {
   const o = checkOptions(options);
   const numTokens = tokensOf("logits", logits, o.numExperts);
-  const scores = scoreLogits(logits, numTokens, o.numExperts, o.scoring);
-  return select(scores, numTokens, o);
+  const indices = new Int32Array(numTokens * o.topK);
+  const weights = new Float32Array(numTokens * o.topK);
+  const limitGroups = o.numGroups > 1 && o.topkGroup < o.numGroups;
+  if (o.scoring === "sigmoid") fusedSelect(logits, numTokens, o, true, indices, weights);
+  else if (!o.bias && !limitGroups && o.normalize) {
+    fusedSoftmaxTopK(logits, numTokens, o.numExperts, o.topK, o.routedScalingFactor, indices, weights);
+  } else {
+    // softmax with bias, group limit or without renormalisation needs every score: score all, then select
+    assertAllFinite("logits", logits, o.numExperts);
+    fusedSelect(referenceScores(logits, numTokens, o.numExperts, "softmax"), numTokens, o, false, indices, weights);
+  }
+  return { numTokens, numExperts: o.numExperts, topK: o.topK, indices, weights, numSharedExperts: o.numSharedExperts };
 }
 
 /**
@@ -112,14 +123,52 @@ export function route(logits: Float32Array, options: RouterOptions): RoutingResu
 export function routeScores(scores: Float32Array, options: RouterOptions): RoutingResult {
   const o = checkOptions(options);
   const numTokens = tokensOf("scores", scores, o.numExperts);
-  for (let i = 0; i < scores.length; i++) {
-    const v = scores[i];
+  assertAllFinite("scores", scores, o.numExperts);
+  const indices = new Int32Array(numTokens * o.topK);
+  const weights = new Float32Array(numTokens * o.topK);
+  fusedSelect(scores, numTokens, o, false, indices, weights);
+  return { numTokens, numExperts: o.numExperts, topK: o.topK, indices, weights, numSharedExperts: o.numSharedExperts };
+}
+
+/**
+ * The slow, readable reference of {@link route} (score every expert, bias into a new array, mask
+ * dropped groups, top-k of the row, renormalise). Same validation, same results; the fast path is
+ * tested against it. Internal: not exported from the routing index.
+ * @throws {TypeError|RangeError} as {@link route}
+ * @example
+ * routeReference(new Float32Array([2, 1, 0, 3]), { numExperts: 4, topK: 2 }).indices; // Int32Array [3, 0]
+ */
+export function routeReference(logits: Float32Array, options: RouterOptions): RoutingResult {
+  const o = checkOptions(options);
+  const numTokens = tokensOf("logits", logits, o.numExperts);
+  assertAllFinite("logits", logits, o.numExperts);
+  const { indices, weights } = referenceSelect(referenceScores(logits, numTokens, o.numExperts, o.scoring), numTokens, o);
+  return { numTokens, numExperts: o.numExperts, topK: o.topK, indices, weights, numSharedExperts: o.numSharedExperts };
+}
+
+/**
+ * The reference of {@link routeScores} (see {@link routeReference}). Internal.
+ * @throws {TypeError|RangeError} as {@link routeScores}
+ * @example
+ * routeScoresReference(new Float32Array([0.9, 0.1, 0.5, 0.4]), { numExperts: 4, topK: 1 }).indices; // Int32Array [0]
+ */
+export function routeScoresReference(scores: Float32Array, options: RouterOptions): RoutingResult {
+  const o = checkOptions(options);
+  const numTokens = tokensOf("scores", scores, o.numExperts);
+  assertAllFinite("scores", scores, o.numExperts);
+  const { indices, weights } = referenceSelect(scores, numTokens, o);
+  return { numTokens, numExperts: o.numExperts, topK: o.topK, indices, weights, numSharedExperts: o.numSharedExperts };
+}
+
+/** Every value finite. @throws {RangeError} naming the first bad token and expert */
+function assertAllFinite(name: string, arr: Float32Array, numExperts: number): void {
+  for (let i = 0; i < arr.length; i++) {
+    const v = arr[i];
     if (!(v - v === 0)) {
-      const t = Math.floor(i / o.numExperts);
-      throw new RangeError(`scores must be finite: token ${t}, expert ${i - t * o.numExperts} is ${v}`);
+      const t = Math.floor(i / numExperts);
+      throw new RangeError(`${name} must be finite: token ${t}, expert ${i - t * numExperts} is ${v}`);
     }
   }
-  return select(scores, numTokens, o);
 }
 
 interface ResolvedOptions {
@@ -188,69 +237,4 @@ function tokensOf(name: string, arr: unknown, numExperts: number): number {
   const numTokens = arr.length / numExperts;
   assertFloat32Matrix(name, arr, numTokens, numExperts, "numTokens", "numExperts");
   return numTokens;
-}
-
-function select(scores: Float32Array, numTokens: number, o: ResolvedOptions): RoutingResult {
-  const { numExperts: E, topK: k, numGroups: G, topkGroup, bias } = o;
-  const limitGroups = G > 1 && topkGroup < G;
-  let selection = scores;
-  if (bias || limitGroups) {
-    selection = new Float32Array(scores.length);
-    if (bias) {
-      for (let t = 0; t < numTokens; t++) {
-        const base = t * E;
-        for (let j = 0; j < E; j++) selection[base + j] = scores[base + j] + bias[j];
-      }
-    } else selection.set(scores);
-    if (limitGroups) maskGroups(selection, numTokens, E, G, topkGroup, o.groupScore);
-  }
-  const indices = new Int32Array(numTokens * k);
-  const picked = new Float32Array(numTokens * k);
-  topKInto(selection, numTokens, E, k, indices, picked);
-  const weights = new Float32Array(numTokens * k);
-  const scale = o.routedScalingFactor;
-  for (let t = 0; t < numTokens; t++) {
-    const base = t * k;
-    let sum = 0;
-    for (let x = 0; x < k; x++) sum += scores[t * E + indices[base + x]];
-    if (o.normalize && !(sum > 0)) {
-      throw new RangeError(`cannot renormalise token ${t}: its ${k} chosen scores sum to ${sum}; pass normalize: false or check the logits`);
-    }
-    const factor = o.normalize ? scale / sum : scale;
-    for (let x = 0; x < k; x++) weights[base + x] = scores[t * E + indices[base + x]] * factor;
-  }
-  return { numTokens, numExperts: E, topK: k, indices, weights, numSharedExperts: o.numSharedExperts };
-}
-
-/** Sets the selection scores of every expert outside each token's best `topkGroup` groups to −∞. */
-function maskGroups(sel: Float32Array, numTokens: number, E: number, G: number, topkGroup: number, groupScore: GroupScore): void {
-  const m = E / G;
-  const gs = new Float64Array(G);
-  const keep = new Uint8Array(G);
-  for (let t = 0; t < numTokens; t++) {
-    const base = t * E;
-    for (let g = 0; g < G; g++) {
-      const q = base + g * m;
-      let a = -Infinity; // best
-      let b = -Infinity; // second best
-      for (let r = 0; r < m; r++) {
-        const v = sel[q + r];
-        if (v > a) {
-          b = a;
-          a = v;
-        } else if (v > b) b = v;
-      }
-      gs[g] = groupScore === "max" ? a : Math.fround(a + b); // float32 sum, as the reference's tensor op
-      keep[g] = 0;
-    }
-    for (let n = 0; n < topkGroup; n++) {
-      let best = -1;
-      for (let g = 0; g < G; g++) if (!keep[g] && (best < 0 || gs[g] > gs[best])) best = g;
-      keep[best] = 1;
-    }
-    for (let g = 0; g < G; g++) {
-      if (keep[g]) continue;
-      sel.fill(-Infinity, base + g * m, base + (g + 1) * m);
-    }
-  }
 }

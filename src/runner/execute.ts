@@ -4,9 +4,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { notebookToHtml } from "./html";
+import { notebookToHtml, siblingLinks, writeSharedPlotly } from "./html";
 import { Cell, CodeCell, joinText, normalizeBundle, Notebook, Output, readNotebook, serializeNotebook } from "./ipynb";
-import { Kernel, KernelExit } from "./kernel";
+import { DEFAULT_IDLE_GRACE_MS, Kernel, KernelExit, MAX_TIMER_MS } from "./kernel";
 import { JupyterMessage } from "./protocol";
 import { stripAnsi } from "./text";
 import { show } from "../util/validate";
@@ -15,6 +15,7 @@ import { show } from "../util/validate";
 function assertTimeoutMs(name: string, value: unknown): asserts value is number {
   if (typeof value !== "number") throw new TypeError(`${name} must be a number of milliseconds, got ${show(value)}`);
   if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive number of milliseconds (an integer), got ${show(value)}`);
+  if (value > MAX_TIMER_MS) throw new RangeError(`${name} must be at most ${MAX_TIMER_MS} ms (2^31 − 1, about 24.8 days), got ${show(value)}`);
 }
 
 /** Outcome of one code cell. */
@@ -33,13 +34,16 @@ export interface CellReport {
   executionCount: number | null;
   /** The first non-empty line of the cell's source (for messages). */
   firstLine: string;
+  /** True when the cell finished but the kernel's end-of-output signal never came: output may be cut short. */
+  outputIncomplete?: boolean;
 }
 
 /** Why a notebook run failed. */
 export interface RunFailure {
   /** "error": the cell failed (type error or exception); "timeout": it exceeded the per-cell timeout and the kernel
-   *  was killed; "died": the kernel process exited while the cell ran; "start": the kernel never became ready. */
-  reason: "error" | "timeout" | "died" | "start";
+   *  was killed; "died": the kernel process exited while the cell ran; "start": the kernel never became ready;
+   *  "interrupted": the run was aborted (RunOptions.signal, e.g. Ctrl-C) and the kernel stopped. */
+  reason: "error" | "timeout" | "died" | "start" | "interrupted";
   /** 0-based notebook position of the failing cell (-1 for "start"). */
   cellIndex: number;
   /** One line naming the cell and the problem, e.g. `cell 4 ("const x: number = 's'") failed: ...`. */
@@ -78,6 +82,10 @@ export interface RunOptions {
   outDir?: string | null;
   /** Called after each code cell finishes (or is skipped). */
   onCell?: (report: CellReport) => void;
+  /** Aborting it (e.g. on Ctrl-C) kills the kernel at once; the run then ends as failed with reason
+   *  "interrupted" and still writes the outputs executed so far. The abort reason (a string such as "SIGINT")
+   *  appears in the message. */
+  signal?: AbortSignal;
 }
 
 /** Default per-cell timeout (milliseconds). */
@@ -205,6 +213,10 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
   if (options.onCell !== undefined && typeof options.onCell !== "function") {
     throw new TypeError(`onCell must be a function, got ${show(options.onCell)}`);
   }
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new TypeError(`signal must be an AbortSignal, got ${show(options.signal)}`);
+  }
+  const signal = options.signal;
   if (options.outDir !== undefined && options.outDir !== null) {
     if (typeof options.outDir !== "string") throw new TypeError(`outDir must be a path string or null, got ${show(options.outDir)}`);
     if (options.outDir === "") throw new RangeError(`outDir must not be empty (use null to write nothing), got ""`);
@@ -234,11 +246,18 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
   }
   if (nb.nbformat_minor >= 5) nb.cells.forEach((c: Cell, i) => (c.id = c.id ?? `cell-${i}`));
 
+  const onAbort = () => kernel?.kill();
+  signal?.addEventListener("abort", onAbort);
+  const interruptedBy = () => (typeof signal?.reason === "string" ? signal.reason : "an interrupt");
   try {
     try {
+      if (signal?.aborted) throw new Error(`interrupted (${interruptedBy()}) before the kernel started`);
       kernel = await Kernel.start({ cwd, startTimeoutMs: options.startTimeoutMs });
+      if (signal?.aborted) kernel.kill();
     } catch (e) {
-      failure = { reason: "start", cellIndex: -1, message: `the tslab kernel did not start for ${notebookPath}`, detail: stripAnsi(String((e as Error).message)) };
+      failure = signal?.aborted
+        ? { reason: "interrupted", cellIndex: -1, message: `${notebookPath}: interrupted (${interruptedBy()}) before any cell ran`, detail: "" }
+        : { reason: "start", cellIndex: -1, message: `the tslab kernel did not start for ${notebookPath}`, detail: stripAnsi(String((e as Error).message)) };
     }
     let codeNumber = 0;
     for (let i = 0; i < nb.cells.length; i++) {
@@ -269,6 +288,15 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
       report.executionCount = outcome.executionCount;
       codeCell.execution_count = outcome.executionCount;
       const what = describeCell(i, code);
+      if (outcome.outputIncomplete) {
+        report.outputIncomplete = true;
+        collector.handle(
+          streamMessage(
+            "stderr",
+            `\n[ep-lab] This cell finished, but the kernel did not confirm the end of its output within ${DEFAULT_IDLE_GRACE_MS} ms; output may be incomplete.\n`,
+          ),
+        );
+      }
       if (outcome.status === "ok") {
         report.status = "ok";
       } else if (outcome.status === "timeout") {
@@ -276,6 +304,10 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
         const msg = `${what} did not finish within ${timeoutMs} ms; the kernel was killed (tslab cannot interrupt a running cell)`;
         collector.handle(errorMessage("CellTimeoutError", `cell did not finish within ${timeoutMs} ms; kernel killed`));
         failure = { reason: "timeout", cellIndex: i, message: msg, detail: stripAnsi(stderr.join("")) };
+      } else if (signal?.aborted) {
+        report.status = "died";
+        collector.handle(errorMessage("InterruptedError", `the run was interrupted (${interruptedBy()}) while this cell ran; the kernel was stopped`));
+        failure = { reason: "interrupted", cellIndex: i, message: `${what}: interrupted (${interruptedBy()}); the kernel was stopped`, detail: stripAnsi(stderr.join("")) };
       } else if (outcome.status === "died") {
         report.status = "died";
         const ex = outcome.exit ?? kernel.exitStatus();
@@ -303,11 +335,12 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
         failure = { reason: "error", cellIndex: i, message: `${what} ${kind}${headline ? ": " + headline : ""}`, detail };
       }
       codeCell.outputs = collector.outputs;
-      cell.metadata.ep_lab = { status: report.status, duration_ms: report.durationMs };
+      cell.metadata.ep_lab = { status: report.status, duration_ms: report.durationMs, ...(report.outputIncomplete ? { output_incomplete: true } : {}) };
       cells.push(report);
       options.onCell?.(report);
     }
   } finally {
+    signal?.removeEventListener("abort", onAbort);
     if (kernel) kernelExit = await kernel.shutdown(failure ? 0 : 1000);
   }
   for (const cell of nb.cells) if (cell.cell_type === "code") cell.outputs = finalizeOutputs(cell.outputs);
@@ -334,7 +367,8 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
     result.ipynbPath = path.join(outDir, `${name}.ipynb`);
     result.htmlPath = path.join(outDir, `${name}.html`);
     fs.writeFileSync(result.ipynbPath, serializeNotebook(nb));
-    fs.writeFileSync(result.htmlPath, notebookToHtml(nb, { baseDir: cwd, fallbackTitle: name }));
+    fs.writeFileSync(result.htmlPath, notebookToHtml(nb, { baseDir: cwd, fallbackTitle: name, ...siblingLinks(notebookPath) }));
+    writeSharedPlotly(outDir); // the pages load plotly.js from their own folder (one copy for all)
   }
   return result;
 }
@@ -375,6 +409,10 @@ export function withSourceContext(detail: string, code: string): string {
 function summaryLine(detail: string): string {
   const lines = detail.split("\n").map((l) => l.trim());
   return lines.find((l) => /^([A-Z]\w*)?(Error|Exception)\b.*:/.test(l) || /^Uncaught\b/.test(l)) ?? lines.find((l) => l !== "") ?? "";
+}
+
+function streamMessage(name: "stdout" | "stderr", text: string): JupyterMessage {
+  return { ...errorMessage("", ""), header: { msg_id: "", session: "", username: "", date: "", msg_type: "stream", version: "5.3" }, content: { name, text } };
 }
 
 function errorMessage(ename: string, evalue: string): JupyterMessage {

@@ -14,6 +14,7 @@ import * as path from "path";
 import { kernelNodeArgs, tslabBin } from "../jupyter";
 import { decodeMessage, encodeMessage, JupyterMessage, newHeader } from "./protocol";
 import { show } from "../util/validate";
+import { killProcessTree, killSnapshot, processTree, releaseProcessTree, watchProcessTree } from "./lifetime";
 
 /** How a kernel process ended. */
 export interface KernelExit {
@@ -48,6 +49,9 @@ export interface ExecuteOutcome {
   exit?: KernelExit;
   /** True when the kernel had already exited before the request was sent (e.g. a delayed crash of an earlier cell). */
   beforeStart?: boolean;
+  /** True when the kernel replied but its `status: idle` (which follows the cell's last output) did not come within
+   *  `idleGraceMs` of the last message: the runner stopped waiting, and output may be missing at the end. */
+  outputIncomplete?: boolean;
 }
 
 /** Options of {@link Kernel.execute}. */
@@ -56,7 +60,14 @@ export interface ExecuteOptions {
   timeoutMs?: number;
   /** Called with each iopub message whose parent is this request (stream, display_data, execute_result, error, ...). */
   onIopub?: (msg: JupyterMessage) => void;
+  /** Milliseconds to keep waiting, after the execute_reply, for the kernel's `status: idle` while no further message
+   *  arrives (each iopub message restarts the wait; the cell's `timeoutMs` still bounds it). Positive integer.
+   *  Default {@link DEFAULT_IDLE_GRACE_MS}. */
+  idleGraceMs?: number;
 }
+
+/** Default {@link ExecuteOptions.idleGraceMs}: 3000 ms of silence after the reply. */
+export const DEFAULT_IDLE_GRACE_MS = 3000;
 
 /** Connection file contents (the Jupyter "connection file" format). */
 export interface ConnectionInfo {
@@ -72,8 +83,13 @@ export interface ConnectionInfo {
   kernel_name: string;
 }
 
+/** Longest delay a Node timer supports (2^31 − 1 ms); a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Preload that ends a kernel whose runner died without cleaning up (see parent-watchdog.js). */
 const WATCHDOG = path.join(__dirname, "parent-watchdog.js");
+/** Preload that makes tslab's iopub socket keep every message (see iopub-flush.js). */
+const IOPUB_FLUSH = path.join(__dirname, "iopub-flush.js");
 
 // Kernels alive in this process: killed on exit so no kernel outlives its runner.
 const LIVE = new Set<Kernel>();
@@ -160,6 +176,8 @@ export class Kernel {
   private logTail = "";
   private closed = false;
   private shellQueue: Promise<unknown> = Promise.resolve();
+  /** The kernel's process tree as last seen (refreshed before each cell ends and before shutdown). */
+  private lastTree: import("./lifetime").TreeEntry[] = [];
 
   private constructor(
     private readonly child: ChildProcess,
@@ -171,10 +189,16 @@ export class Kernel {
     private readonly iopub: import("zeromq").Subscriber,
   ) {
     this.pid = child.pid as number;
+    // The watchdog process kills the kernel's tree if this process dies without cleaning up (even by SIGKILL).
+    watchProcessTree(this.pid);
+    this.lastTree = processTree(this.pid);
     this.exited = new Promise<KernelExit>((resolve) => {
       child.once("exit", (code, signal) => {
         this.exitInfo = { code, signal };
         LIVE.delete(this);
+        // Whatever the kernel left behind (a detached child) goes now, then the watchdog can forget the tree.
+        killSnapshot(this.lastTree);
+        releaseProcessTree(this.pid);
         resolve(this.exitInfo);
       });
     });
@@ -236,7 +260,7 @@ export class Kernel {
     const connDir = fs.mkdtempSync(path.join(os.tmpdir(), "ep-lab-kernel-"));
     const connFile = path.join(connDir, "connection.json");
     fs.writeFileSync(connFile, JSON.stringify(conn), { mode: 0o600 });
-    const child = spawn(process.execPath, ["--require", WATCHDOG, ...(options.nodeArgs ?? kernelNodeArgs()), options.tslabBin ?? tslabBin(), "kernel", "--config-path", connFile], {
+    const child = spawn(process.execPath, ["--require", WATCHDOG, "--require", IOPUB_FLUSH, ...(options.nodeArgs ?? kernelNodeArgs()), options.tslabBin ?? tslabBin(), "kernel", "--config-path", connFile], {
       cwd,
       detached: true, // own process group: kill(-pid) reaches the kernel and its children
       stdio: ["ignore", "pipe", "pipe"],
@@ -249,7 +273,8 @@ export class Kernel {
     const addr = (port: number) => `tcp://${conn.ip}:${port}`;
     const shell = new zmq.Dealer({ linger: 0 });
     const control = new zmq.Dealer({ linger: 0 });
-    const iopub = new zmq.Subscriber({ linger: 0 });
+    // No receive limit: a subscriber at its high-water mark drops messages, and a cell's output must arrive whole.
+    const iopub = new zmq.Subscriber({ linger: 0, receiveHighWaterMark: 0 });
     iopub.subscribe();
     shell.connect(addr(conn.shell_port));
     control.connect(addr(conn.control_port));
@@ -345,8 +370,14 @@ export class Kernel {
     if (typeof timeoutMs !== "number") throw new TypeError(`timeoutMs must be a number of milliseconds, got ${show(timeoutMs)}`);
     if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) throw new RangeError(`timeoutMs must be a positive finite number, got ${timeoutMs}`);
     if (!Number.isSafeInteger(timeoutMs)) throw new RangeError(`timeoutMs must be an integer number of milliseconds, got ${timeoutMs}`);
+    if (timeoutMs > MAX_TIMER_MS) throw new RangeError(`timeoutMs must be at most ${MAX_TIMER_MS} ms (about 24.8 days; Node timers cannot wait longer), got ${timeoutMs}`);
     if (options.onIopub !== undefined && typeof options.onIopub !== "function") {
       throw new TypeError(`onIopub must be a function, got ${show(options.onIopub)}`);
+    }
+    const idleGraceMs = options.idleGraceMs ?? DEFAULT_IDLE_GRACE_MS;
+    if (typeof idleGraceMs !== "number") throw new TypeError(`idleGraceMs must be a number of milliseconds, got ${show(idleGraceMs)}`);
+    if (!Number.isSafeInteger(idleGraceMs) || idleGraceMs <= 0 || idleGraceMs > MAX_TIMER_MS) {
+      throw new RangeError(`idleGraceMs must be an integer number of milliseconds from 1 to ${MAX_TIMER_MS}, got ${show(idleGraceMs)}`);
     }
     if (this.closed) throw new Error("kernel is closed");
     const started = Date.now();
@@ -354,6 +385,7 @@ export class Kernel {
     const header = newHeader("execute_request", this.session);
     let reply: JupyterMessage | null = null;
     let idle = false;
+    let lastActivity = Date.now();
     let wake: () => void = () => {};
     const progressed = new Promise<void>((r) => (wake = r));
     let waiter = progressed;
@@ -363,10 +395,13 @@ export class Kernel {
     this.replyHandlers.set(header.msg_id, (m) => {
       if (m.header.msg_type === "execute_reply") {
         reply = m;
+        lastActivity = Date.now();
         wake();
       }
     });
     this.iopubHandlers.set(header.msg_id, (m) => {
+      lastActivity = Date.now();
+      wake();
       if (m.header.msg_type === "status") {
         if ((m.content as { execution_state?: string }).execution_state === "idle") {
           idle = true;
@@ -392,11 +427,25 @@ export class Kernel {
         }),
       ).then(() => "progress" as const);
       let first = true;
+      let incomplete = false;
       for (;;) {
         if (reply && idle) break;
+        // After the reply, the idle status is the kernel's last word; if it does not come while nothing else
+        // arrives either, stop after the grace period instead of waiting for the cell timeout.
+        let graceTimer: NodeJS.Timeout | undefined;
+        const grace =
+          reply && !first
+            ? new Promise<"grace">((res) => (graceTimer = setTimeout(() => res("grace"), Math.max(0, lastActivity + idleGraceMs - Date.now()))))
+            : null;
         // The send itself can block (no peer) if the kernel dies right now: race it like the reply.
-        const r = await Promise.race([first ? sent : waiter.then(() => "progress" as const), timedOut, died]);
+        const r = await Promise.race([first ? sent : waiter.then(() => "progress" as const), timedOut, died, ...(grace ? [grace] : [])]);
+        clearTimeout(graceTimer);
         first = false;
+        if (r === "grace") {
+          if (Date.now() - lastActivity < idleGraceMs) continue; // a message arrived meanwhile: wait again
+          incomplete = true;
+          break;
+        }
         if (r === "timeout") {
           this.kill();
           await this.exited;
@@ -416,9 +465,15 @@ export class Kernel {
       }
       const content = (reply as unknown as JupyterMessage).content as { status?: string; execution_count?: number };
       const status = content.status === "ok" || content.status === "error" || content.status === "abort" ? content.status : "error";
-      return { status, executionCount: typeof content.execution_count === "number" ? content.execution_count : null, durationMs: Date.now() - started };
+      return {
+        status,
+        executionCount: typeof content.execution_count === "number" ? content.execution_count : null,
+        durationMs: Date.now() - started,
+        ...(incomplete ? { outputIncomplete: true } : {}),
+      };
     } finally {
       clearTimeout(timer);
+      if (this.isAlive()) this.lastTree = processTree(this.pid);
       this.replyHandlers.delete(header.msg_id);
       // Keep routing late iopub output of this request until the next one starts.
       const late = options.onIopub;
@@ -443,6 +498,7 @@ export class Kernel {
   async shutdown(graceMs = 1000): Promise<KernelExit> {
     if (typeof graceMs !== "number") throw new TypeError(`graceMs must be a number of milliseconds, got ${show(graceMs)}`);
     if (!Number.isSafeInteger(graceMs) || graceMs < 0) throw new RangeError(`graceMs must be an integer number of milliseconds ≥ 0, got ${graceMs}`);
+    if (this.isAlive()) this.lastTree = processTree(this.pid); // before a polite exit re-parents its children
     if (this.isAlive() && graceMs > 0 && !this.closed) {
       const header = newHeader("shutdown_request", this.session);
       const sent = this.control.send(encodeMessage(this.conn.key, header, { restart: false })).catch(() => undefined);
@@ -460,6 +516,7 @@ export class Kernel {
    * @example kernel.kill(); await kernel.exited; // { code: null, signal: "SIGKILL" }
    */
   kill(): void {
+    if (this.isAlive()) killProcessTree(this.pid); // the kernel, its group, every descendant and their groups
     for (const target of [-this.pid, this.pid]) {
       try {
         process.kill(target, "SIGKILL");
@@ -467,6 +524,7 @@ export class Kernel {
         // ESRCH: already gone.
       }
     }
+    killSnapshot(this.lastTree);
   }
 
   private close(): void {

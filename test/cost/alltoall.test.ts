@@ -23,7 +23,8 @@ describe("all-to-all", () => {
     expect(r.bottleneck).toBe("nic");
     const nvl = allToAllTime({ gpu: "gb200", epSize: 32, tokensPerRank: 128 });
     expect(nvl.bottleneck).toBe("nvlink");
-    expect(nvl.dispatchUs).toBeCloseTo(43 + ((128 * 59264 * 31) / 32 / 900e9) * 1e6, 6);
+    expect(nvl.fabric).toBe("nvlink");
+    expect(nvl.dispatchUs).toBeCloseTo(18 + ((128 * 59264 * 31) / 32 / (0.8 * 900e9)) * 1e6, 6);
     const hot = allToAllTime({ gpu: "h800", epSize: 32, tokensPerRank: 128, loadImbalance: 2 });
     expect(hot.dispatchUs - 43).toBeCloseTo(2 * (r.dispatchUs - 43), 6);
   });
@@ -59,7 +60,7 @@ describe("all-to-all", () => {
   it("rejects bad inputs", () => {
     expect(() => dispatchBytesPerToken(0, 8)).toThrow(/hiddenSize/);
     expect(() => dispatchBytesPerToken(7168, 1.5)).toThrow(/topK/);
-    expect(() => dispatchBytesPerToken(7168, 8, "fp4" as never)).toThrow(/precision/);
+    expect(() => dispatchBytesPerToken(7168, 8, "fp4" as never)).toThrow(/dispatchPrecision/);
     expect(() => combineBytesPerToken(7168, -1)).toThrow(RangeError);
     expect(() => destinationSplit(0, 8)).toThrow(/epSize/);
     expect(() => destinationSplit(8, NaN)).toThrow(/nvlinkDomainSize/);
@@ -67,7 +68,7 @@ describe("all-to-all", () => {
     expect(() => allToAllTime({ gpu: "h800", epSize: 8, tokensPerRank: 1, loadImbalance: 0.9 })).toThrow(/loadImbalance/);
     expect(() => allToAllTime({ gpu: "v100", epSize: 8, tokensPerRank: 1 })).toThrow(/known/);
     expect(() => allToAllTime(undefined as never)).toThrow(TypeError);
-    expect(() => allToAllVsDeepEp({ dispatchLatencyUs: -5 })).toThrow(RangeError);
+    expect(() => allToAllVsDeepEp({ rdmaDispatchLatencyUs: -5 })).toThrow(RangeError);
     expect(() => receivedTokensPerRank(-1, 8)).toThrow(RangeError);
   });
 });

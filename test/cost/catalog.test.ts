@@ -115,3 +115,51 @@ describe("model catalog", () => {
     expect(Object.isFrozen(MODELS["deepseek-v3"].attention)).toBe(true);
   });
 });
+
+describe("precision axes", () => {
+  it("bytes per element with block scales, hand-computed", async () => {
+    const { bytesPerWeight, kvBytesPerElement, dispatchBytesPerElement, dispatchBytesPerToken, mathType } = await import("../../src/cost");
+    expect(bytesPerWeight("bf16")).toBe(2);
+    expect(bytesPerWeight("fp8")).toBe(1 + 4 / (128 * 128)); // FP32 scale per 128×128 block
+    expect(bytesPerWeight("nvfp4")).toBe(0.5625); // 4 bits + one FP8 scale per 16
+    expect(bytesPerWeight("mxfp4")).toBe(0.53125); // 4 bits + one 8-bit scale per 32
+    expect(kvBytesPerElement("fp8")).toBe(1);
+    expect(kvBytesPerElement("bf16")).toBe(2);
+    expect(dispatchBytesPerElement("fp8") * 7168).toBe(7392); // 7168 + 56 FP32 scales
+    expect(dispatchBytesPerElement("nvfp4") * 7168).toBe(4032); // 3584 + 448 FP8 scales
+    expect(dispatchBytesPerToken(7168, 8, "nvfp4")).toBe(8 * (4032 + 16));
+    expect(mathType("nvfp4", getGpu("gb200"))).toBe("fp4");
+    expect(mathType("mxfp4", getGpu("b200"))).toBe("fp4");
+    expect(mathType("nvfp4", getGpu("h200"))).toBe("fp8");
+    expect(() => bytesPerWeight("int4" as never)).toThrow(/precision/);
+  });
+
+  it("FP4 on Hopper: half the expert memory, FP8 math; on Blackwell also FP4 math", async () => {
+    const { decodeStep, memoryPerGpu, peakFlops } = await import("../../src/cost");
+    expect(getGpu("h100").fp4Tflops).toBe(0);
+    expect(getGpu("h100").sources.fp4Tflops!.says).toMatch(/FP8 tensor cores/);
+    expect(getGpu("gb200").fp4Tflops).toBe(10000);
+    expect(peakFlops("h100", "nvfp4")).toBe(peakFlops("h100", "fp8"));
+    expect(peakFlops("b200", "nvfp4")).toBe(9000e12);
+    const fp8 = memoryPerGpu({ model: "deepseek-v3", gpu: "h200", epSize: 16 });
+    const fp4 = memoryPerGpu({ model: "deepseek-v3", gpu: "h200", epSize: 16, moePrecision: "nvfp4" });
+    expect(fp4.expertWeightsGB / fp8.expertWeightsGB).toBeCloseTo(0.5625 / (1 + 4 / 16384), 12);
+    expect(fp4.replicatedWeightsGB).toBeCloseTo(fp8.replicatedWeightsGB, 12);
+    // compute-bound experts (large batch): Hopper gains nothing from FP4 math, Blackwell does
+    const big = { model: "deepseek-v3", epSize: 8, batchPerGpu: 2048, kvLen: 0, reserveFraction: 0 } as const;
+    const h = (p: "fp8" | "nvfp4") => decodeStep({ ...big, gpu: "h200", moePrecision: p }).moeMs;
+    const b = (p: "fp8" | "nvfp4") => decodeStep({ ...big, gpu: "b200", moePrecision: p }).moeMs;
+    expect(h("nvfp4")).toBeCloseTo(h("fp8"), 6);
+    expect(b("nvfp4")).toBeLessThan(0.6 * b("fp8"));
+  });
+
+  it("catalog lookups use own keys only; checkpoints are cited", async () => {
+    const { modelCheckpoints } = await import("../../src/cost");
+    expect(() => getGpu("constructor")).toThrow(/unknown gpu "constructor"/);
+    expect(() => getGpu("__proto__")).toThrow(/unknown gpu "__proto__"/);
+    expect(() => getModel("toString")).toThrow(/unknown model/);
+    expect(modelCheckpoints("deepseek-r1").map((c) => c.moePrecision)).toEqual(["fp8", "nvfp4"]);
+    expect(modelCheckpoints("gpt-oss-120b")[0].moePrecision).toBe("mxfp4");
+    for (const m of modelNames()) for (const c of modelCheckpoints(m)) checkCitation(`${m} checkpoint`, c.source);
+  });
+});

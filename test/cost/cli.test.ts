@@ -5,6 +5,13 @@ import { main } from "../../src/cli/main";
 
 const { out, err } = captureConsole();
 
+/** Parse what the last command printed and clear the captured output. */
+function take(): any {
+  const text = out.join("\n");
+  (out as string[]).length = 0;
+  return JSON.parse(text);
+}
+
 describe("ep-lab cost", () => {
   it("decode prints the step, breakdown and memory as JSON", async () => {
     const code = await main(["cost", "decode", "--model", "deepseek-v3", "--gpu", "h800", "--ep", "144", "--batch-per-gpu", "128", "--kv-len", "4989", "--redundant-experts", "32", "--overlap", "--precision", "fp8"]);
@@ -57,14 +64,53 @@ describe("ep-lab cost", () => {
     expect(err.join("\n")).toMatch(/unknown gpu "tpu"; known: b200, gb200, h100, h200, h800/);
   });
 
+  it("infeasible configurations print feasible: false with the reason and exit 1", async () => {
+    const base = ["cost", "decode", "--model", "deepseek-v3", "--gpu", "h800", "--kv-len", "4989"];
+    expect(await main([...base, "--ep", "144", "--batch-per-gpu", "8"])).toBe(1);
+    const r = take();
+    expect(r.feasible).toBe(false);
+    expect(r.outputTokensPerSecPerGpu).toBeNull();
+    expect(r.reasons[0]).toMatch(/= 256\) is not divisible by epSize \(144\).*redundantExperts 32/);
+    expect(err.pop()).toMatch(/infeasible: .*redundantExperts 32/);
+    expect(await main([...base, "--ep", "144", "--redundant-experts", "32", "--batch-per-gpu", "2000"])).toBe(1);
+    expect(take().reasons[0]).toMatch(/batchPerGpu 2000 .* the largest batch that fits is \d+/);
+  });
+
+  it("the README's decode example exits 0, and decode --help has its own page", async () => {
+    expect(await main(["cost", "decode", "--model", "deepseek-v3", "--gpu", "h800", "--ep", "144", "--redundant-experts", "32", "--batch-per-gpu", "128", "--kv-len", "4989", "--overlap"])).toBe(0);
+    expect(take().feasible).toBe(true);
+    expect(await main(["cost", "decode", "--help"])).toBe(0);
+    const page = out.join("\n");
+    (out as string[]).length = 0;
+    expect(page).toMatch(/usage: ep-lab cost decode/);
+    expect(page).toMatch(/example:\n  ep-lab cost decode --model deepseek-v3/);
+    expect(page).toMatch(/output fields \(JSON\): feasible, reasons, stepTimeMs/);
+    expect(page).toMatch(/--top-k ≤ 64/);
+  });
+
+  it("precision axes from the command line", async () => {
+    const base = ["cost", "decode", "--model", "deepseek-r1", "--gpu", "gb200", "--ep", "32", "--batch-per-gpu", "256", "--kv-len", "2000"];
+    expect(await main([...base, "--moe-precision", "nvfp4", "--kv-precision", "fp8", "--dispatch-precision", "nvfp4"])).toBe(0);
+    const fp4 = take();
+    expect(await main(base)).toBe(0);
+    const fp8 = take();
+    expect(fp4.weightsGB).toBeLessThan(fp8.weightsGB);
+    expect(fp4.kvGB).toBeCloseTo(fp8.kvGB / 2, 9);
+    expect(fp4.stepTimeMs).toBeLessThan(fp8.stepTimeMs);
+    expect(await main([...base, "--moe-precision", "int4"])).toBe(2);
+    expect(err.pop()).toMatch(/--moe-precision must be one of bf16, fp8, nvfp4, mxfp4/);
+  });
+
   it("bad numbers and bad options are named errors with exit 2", async () => {
     const base = ["cost", "decode", "--model", "deepseek-v3", "--gpu", "h800", "--kv-len", "4989"];
     expect(await main([...base, "--ep", "abc", "--batch-per-gpu", "8"])).toBe(2);
     expect(err.pop()).toMatch(/--ep must be a number/);
     expect(await main([...base, "--ep", "8.5", "--batch-per-gpu", "8"])).toBe(2);
     expect(err.pop()).toMatch(/--ep must be an integer/);
-    expect(await main([...base, "--ep", "7", "--batch-per-gpu", "8"])).toBe(2);
-    expect(err.pop()).toMatch(/divisible by epSize \(7\)/);
+    expect(await main([...base, "--ep", "8", "--batch-per-gpu", "8", "--gpus-per-node", "1e12"])).toBe(2);
+    expect(err.pop()).toMatch(/--gpus-per-node must be ≤ 576/);
+    expect(await main(["cost", "alltoall", "--gpu", "h800", "--ep", "8", "--tokens-per-rank", "128", "--top-k", "1000000"])).toBe(2);
+    expect(err.pop()).toMatch(/--top-k must be ≤ 64/);
     expect(await main([...base, "--ep", "8", "--batch-per-gpu", "-3"])).toBe(2);
     expect(err.pop()).toMatch(/batchPerGpu/);
     expect(await main([...base, "--ep", "8"])).toBe(2);

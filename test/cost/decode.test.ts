@@ -10,9 +10,9 @@ describe("decode step", () => {
     const sum = r.attentionMs + r.moeMs + r.denseMs + r.dispatchMs + r.combineMs + r.otherMs;
     expect(r.stepTimeMs).toBeCloseTo(sum, 9);
     expect(r.exposedCommMs).toBeCloseTo(r.dispatchMs + r.combineMs, 9);
-    expect(r.tokensPerSecPerUser).toBeCloseTo(1000 / r.stepTimeMs, 9);
-    expect(r.outputTokensPerSecPerGpu).toBeCloseTo(64 * r.tokensPerSecPerUser, 9);
-    expect(r.outputTokensPerSecPerNode).toBeCloseTo(8 * r.outputTokensPerSecPerGpu, 9);
+    expect(r.tokensPerSecPerUser!).toBeCloseTo(1000 / r.stepTimeMs, 9);
+    expect(r.outputTokensPerSecPerGpu!).toBeCloseTo(64 * r.tokensPerSecPerUser!, 9);
+    expect(r.outputTokensPerSecPerNode!).toBeCloseTo(8 * r.outputTokensPerSecPerGpu!, 9);
     expect(r.expertsPerGpu).toBe(2);
     expect(r.tokensPerGpu).toBe(64);
     expect(r.routedTokensPerGpu).toBe(64 * 8);
@@ -24,7 +24,7 @@ describe("decode step", () => {
     const r = decodeStep({ ...BASE, efficiency: { layerOverheadUs: 0 } });
     // Dense FFN: 3 layers, each max(6·T·H·I / (1979e12·0.65), 3·H·I / (3.35e12·0.85))
     const H = 7168, I = 18432, T = 64;
-    const layerUs = Math.max((6 * T * H * I) / (1979e12 * 0.65), (3 * H * I) / (3.35e12 * 0.85)) * 1e6;
+    const layerUs = Math.max((6 * T * H * I) / (1979e12 * 0.65), (3 * H * I * (1 + 4 / 16384)) / (3.35e12 * 0.85)) * 1e6;
     expect(r.denseMs).toBeCloseTo((3 * layerUs) / 1000, 9);
     // Dispatch: 58 MoE layers × (43 µs + 64 tokens · 59264 B · (136/144) / 50 GB/s)
     const dUs = 43 + ((64 * 59264 * (136 / 144)) / 50e9) * 1e6;
@@ -91,7 +91,11 @@ describe("decode step", () => {
       for (const gpu of ["h100", "h200", "b200", "gb200"]) {
         const r = decodeStep({ model, gpu, epSize: 8, batchPerGpu: 32, kvLen: 2048 });
         expect(r.stepTimeMs, `${model} on ${gpu}`).toBeGreaterThan(0);
-        expect(Number.isFinite(r.outputTokensPerSecPerGpu)).toBe(true);
+        if (r.feasible) expect(Number.isFinite(r.outputTokensPerSecPerGpu)).toBe(true);
+        else {
+          expect(r.outputTokensPerSecPerGpu).toBeNull();
+          expect(r.reasons.join(" ")).toMatch(/does not fit in memory/);
+        }
       }
     }
   });
@@ -113,7 +117,10 @@ describe("decode step", () => {
   });
 
   it("rejects bad inputs", () => {
-    expect(() => decodeStep({ ...BASE, epSize: 7 })).toThrow(/divisible/);
+    expect(decodeStep({ ...BASE, epSize: 7 }).feasible).toBe(false);
+    expect(() => decodeStep({ ...BASE, loadImbalence: 3 } as never)).toThrow(/unknown option options\.loadImbalence; did you mean "loadImbalance"/);
+    expect(() => decodeStep({ ...BASE, efficiency: { computeFractoin: 0.5 } as never })).toThrow(/did you mean "computeFraction"/);
+    expect(() => decodeStep({ ...BASE, gpusPerNode: 1e12 })).toThrow(/gpusPerNode must be ≤ 576/);
     expect(() => decodeStep({ ...BASE, batchPerGpu: 0 })).toThrow(/batchPerGpu/);
     expect(() => decodeStep({ ...BASE, kvLen: -5 })).toThrow(/kvLen/);
     expect(() => decodeStep({ ...BASE, loadImbalance: 0.5 })).toThrow(/loadImbalance/);

@@ -5,9 +5,9 @@ import { DEFAULT_EFFICIENCY, bytesPerWeight, crossoverTable, crossoverTokens, re
 describe("roofline", () => {
   it("expert GEMM: hand-computed memory and compute times", () => {
     const idle = expertGemmTime({ tokens: 0, hiddenSize: 7168, expertFfnSize: 2048, gpu: "h100" });
-    expect(idle.bytes).toBe(3 * 7168 * 2048);
+    expect(idle.bytes).toBe(3 * 7168 * 2048 + (3 * 7168 * 2048) / 4096); // FP8 values + one FP32 scale per 128×128 block
     expect(idle.flops).toBe(0);
-    expect(idle.memoryUs).toBeCloseTo(((3 * 7168 * 2048) / (3.35e12 * 0.85)) * 1e6, 9);
+    expect(idle.memoryUs).toBeCloseTo(((3 * 7168 * 2048 * (1 + 4 / 16384)) / (3.35e12 * 0.85)) * 1e6, 9);
     expect(idle.bound).toBe("memory");
     const busy = expertGemmTime({ tokens: 1000, hiddenSize: 7168, expertFfnSize: 2048, gpu: "h100", precision: "fp8" });
     expect(busy.flops).toBe(6 * 1000 * 7168 * 2048);
@@ -19,19 +19,19 @@ describe("roofline", () => {
   });
 
   it("crossover tokens and ridge point", () => {
-    expect(crossoverTokens("h100", "fp8")).toBeCloseTo((1979e12 * 0.65) / (2 * 3.35e12 * 0.85), 9);
+    expect(crossoverTokens("h100", "fp8")).toBeCloseTo(((1 + 4 / 16384) * 1979e12 * 0.65) / (2 * 3.35e12 * 0.85), 9);
     expect(Math.round(crossoverTokens("h100"))).toBe(226);
-    expect(crossoverTokens("h100", "fp8", { computeFraction: 1, memoryFraction: 1 })).toBeCloseTo(1979 / 3.35 / 2, 9);
+    expect(crossoverTokens("h100", "fp8", { computeFraction: 1, memoryFraction: 1 })).toBeCloseTo(((1 + 4 / 16384) * 1979) / 3.35 / 2, 9);
     expect(ridgePoint("h100", "fp8")).toBeCloseTo(1979 / 3.35, 9);
     expect(ridgePoint(getGpu("gb200"), "bf16")).toBeCloseTo(2500 / 8, 9);
     // at the crossover, compute and memory time are equal
     const t = crossoverTokens("b200", "fp8");
     const r = expertGemmTime({ tokens: t, hiddenSize: 4096, expertFfnSize: 1536, gpu: "b200" });
     expect(r.computeUs).toBeCloseTo(r.memoryUs, 6);
-    expect(bytesPerWeight("fp8")).toBe(1);
+    expect(bytesPerWeight("fp8")).toBe(1 + 4 / 16384);
     expect(peakFlops(getGpu("h100"), "bf16")).toBe(989e12);
     const table = crossoverTable();
-    expect(table.length).toBe(10);
+    expect(table.length).toBe(20); // 5 GPUs × bf16, fp8, nvfp4, mxfp4
     const h100 = table.find((r) => r.gpu === "h100" && r.precision === "fp8")!;
     expect(h100.crossoverTokens).toBeCloseTo(crossoverTokens("h100", "fp8"), 12);
     expect(h100.ridgeFlopPerByte).toBeCloseTo(1979 / 3.35, 9);
@@ -69,14 +69,15 @@ describe("roofline", () => {
     expect(() => expertGemmTime({ ...ok, tokens: NaN })).toThrow(RangeError);
     expect(() => expertGemmTime({ ...ok, hiddenSize: 0 })).toThrow(/hiddenSize/);
     expect(() => expertGemmTime({ ...ok, gpu: "tpu" })).toThrow(/known/);
-    expect(() => expertGemmTime({ ...ok, precision: "fp4" as never })).toThrow(/precision/);
+    expect(() => expertGemmTime({ ...ok, precision: "int4" as never })).toThrow(/precision/);
     expect(() => expertGemmTime(null as never)).toThrow(TypeError);
     expect(() => rooflineTime(-1, 0, "h100", "fp8")).toThrow(/flops/);
     expect(() => rooflineTime(0, Infinity, "h100", "fp8")).toThrow(/bytes/);
     expect(() => crossoverTokens("x")).toThrow(RangeError);
     expect(() => ridgePoint({ ...getGpu("h100"), hbmTBps: 0 })).toThrow(/hbmTBps/);
     expect(() => bytesPerWeight("int8" as never)).toThrow(RangeError);
-    expect(() => peakFlops("h100", "fp4" as never)).toThrow(/precision/);
+    expect(() => peakFlops("h100", "int4" as never)).toThrow(/precision/);
+    expect(() => peakFlops("h100", "fp4")).toThrow(/no FP4 tensor cores/);
     expect(() => peakFlops({ ...getGpu("h100"), fp8Tflops: -1 }, "fp8")).toThrow(/fp8Tflops/);
     expect(() => resolveGpu(null as never)).toThrow(TypeError);
     expect(() => resolveGpu({ ...getGpu("h100"), nvlinkDomainSize: 0 })).toThrow(/nvlinkDomainSize/);

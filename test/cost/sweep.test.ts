@@ -33,9 +33,11 @@ describe("frontier helpers", () => {
   it("sweep evaluates the grid, skips EP sizes that do not divide the slots, keeps fitting points", () => {
     const s = sweepFrontier({ model: "deepseek-v3", gpu: "h200", kvLen: 4989, epSizes: [8, 12, 32], batchSizes: [16, 64, 256] });
     expect(s.skippedEpSizes).toEqual([12]);
-    expect(s.points.length).toBe(6);
-    expect(s.byEp[8].every((p) => p.fits)).toBe(true);
+    expect(s.skippedReasons[12]).toMatch(/redundantExperts 8 \(\(ep − E % ep\) % ep = 8 more slots\)/);
+    expect(s.points.length + s.infeasible.length).toBe(6);
     expect(s.byEp[8].length).toBeLessThan(3); // batch 256 at EP8 does not fit on H200
+    expect(s.infeasible.some((p) => p.epSize === 8 && p.batchPerGpu === 256 && /does not fit/.test(p.reasons[0]))).toBe(true);
+    expect(s.frontier.every((p) => s.points.includes(p))).toBe(true);
     for (const curve of Object.values(s.byEp)) {
       for (let i = 1; i < curve.length; i++) expect(curve[i].tokensPerSecPerUser).toBeLessThanOrEqual(curve[i - 1].tokensPerSecPerUser);
     }

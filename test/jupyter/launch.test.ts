@@ -134,33 +134,35 @@ describe("Jupyter discovery", () => {
 });
 
 describe("server arguments and environment", () => {
-  it("binds 127.0.0.1 with the token on a fixed port and no browser (Notebook 6)", () => {
-    const args = jupyterArgs(nb6, { port: 8888, token: TOKEN, notebookDir: "/p/notebooks", allowRoot: false });
+  it("binds 127.0.0.1 on a fixed port and no browser (Notebook 6); the token is not on the command line", () => {
+    const args = jupyterArgs(nb6, { port: 8888, notebookDir: "/p/notebooks", allowRoot: false });
     expect(args).toEqual([
       "--no-browser",
       "--NotebookApp.ip=127.0.0.1",
       "--NotebookApp.port=8888",
       "--NotebookApp.port_retries=0",
-      `--NotebookApp.token=${TOKEN}`,
       "--NotebookApp.notebook_dir=/p/notebooks",
     ]);
+    expect(() => jupyterArgs(nb6, { port: 8888, notebookDir: "/p", token: TOKEN } as never)).toThrow(/token goes in the environment/);
+    expect(jupyterEnv({}, "/p/.jupyter-local", TOKEN).JUPYTER_TOKEN).toBe(TOKEN);
+    expect("JUPYTER_TOKEN" in jupyterEnv({}, "/p/.jupyter-local")).toBe(false);
   });
 
   it("uses ServerApp options for JupyterLab, opens the browser on request, allows root when asked", () => {
-    const args = jupyterArgs(lab, { port: 9000, token: TOKEN, notebookDir: "/p/nb", openBrowser: true, allowRoot: true });
+    const args = jupyterArgs(lab, { port: 9000, notebookDir: "/p/nb", openBrowser: true, allowRoot: true });
     expect(args).not.toContain("--no-browser");
     expect(args).toContain("--ServerApp.ip=127.0.0.1");
-    expect(args).toContain(`--ServerApp.token=${TOKEN}`);
+    expect(args.join(" ")).not.toContain("token");
     expect(args).toContain("--ServerApp.root_dir=/p/nb");
     expect(args).toContain("--allow-root");
     expect(args.join(" ")).not.toMatch(/0\.0\.0\.0|NotebookApp/);
   });
 
   it("refuses token-less, short or unsafe tokens and bad ports", () => {
-    const base = { port: 8888, token: TOKEN, notebookDir: "/p" };
-    expect(() => jupyterArgs(nb6, { ...base, token: "" })).toThrow(RangeError);
-    expect(() => jupyterArgs(nb6, { ...base, token: "short" })).toThrow(RangeError);
-    expect(() => jupyterArgs(nb6, { ...base, token: "0123456789abcdef&x=1" })).toThrow(RangeError);
+    const base = { port: 8888, notebookDir: "/p" };
+    expect(() => jupyterEnv({}, "/p", "")).toThrow(RangeError);
+    expect(() => jupyterEnv({}, "/p", "short")).toThrow(RangeError);
+    expect(() => jupyterEnv({}, "/p", "0123456789abcdef&x=1")).toThrow(RangeError);
     expect(() => jupyterArgs(nb6, { ...base, port: 0 })).toThrow(RangeError);
     expect(() => jupyterArgs(nb6, { ...base, port: 65536 })).toThrow(RangeError);
     expect(() => jupyterArgs(nb6, { ...base, port: 80.5 })).toThrow(RangeError);

@@ -12,6 +12,8 @@ import {
   tableBundle,
   tableHtml,
   tableText,
+  labeledRows,
+  keyToWords,
   toPlainJson,
   toTableData,
 } from "../../src/notebook/bundles";
@@ -172,21 +174,73 @@ describe("tables", () => {
     expect(toTableData({ columns: ["a"], values: [1, 2], index: [0, 1] })).toEqual({ columns: ["a"], rows: [[1], [2]], index: [0, 1] });
   });
 
-  it("escapes HTML in cells and headers, right-aligns numbers, formats digits", () => {
+  /** [tag, style, inner HTML] of each body cell of a table row. */
+  const cells = (html: string, row = 0) => {
+    const tr = html.split("<tbody>")[1].split("<tr>")[row + 1];
+    return Array.from(tr.matchAll(/<(td|th) style="([^"]*)">(.*?)<\/\1>/g), (m) => [m[1], m[2], m[3]]);
+  };
+  const heads = (html: string) => Array.from(html.split("</thead>")[0].matchAll(/<th style="([^"]*)">(.*?)<\/th>/g), (m) => [m[1], m[2]]);
+
+  it("escapes HTML in cells and headers, aligns prose left and numbers right (inline, over Notebook's CSS)", () => {
     const html = tableHtml(rows, { digits: 2 });
-    expect(html).toContain("<td>&lt;b&gt;x&lt;/b&gt;</td>");
     expect(html).not.toContain("<b>x</b>");
-    expect(html).toContain('<td style="text-align:right">0.67</td>');
-    expect(html).toContain('<td style="text-align:right">1234</td>');
-    expect(html).not.toContain("<th></th>"); // rows: no index column by default
-    expect(tableHtml([{ "<h>": 1 }])).toContain("<th>&lt;h&gt;</th>");
+    const c = cells(html);
+    expect(c[0][2]).toBe("&lt;b&gt;x&lt;/b&gt;");
+    expect(c[0][1]).toMatch(/^text-align:left/);
+    expect(c[1]).toEqual(["td", expect.stringMatching(/^text-align:right/), "1234"]);
+    expect(c[2]).toEqual(["td", expect.stringMatching(/^text-align:right/), "0.67"]);
+    expect(heads(html).map((h) => h[1])).toEqual(["name", "tokens", "share", "extra"]);
+    expect(heads(html)[0][0]).toMatch(/^text-align:left/);
+    expect(heads(html)[1][0]).toMatch(/^text-align:right/);
+    expect(tableHtml([{ "<h>": 1 }])).toContain(">&lt;h&gt;</th>");
   });
 
   it("shows the DataFrame index unless asked not to, and a caption", () => {
     const html = tableHtml(frame, { caption: "load <share>" });
-    expect(html).toContain("<caption>load &lt;share&gt;</caption>");
-    expect(html).toContain("<tr><th>10</th><td>E0</td>");
-    expect(tableHtml(frame, { index: false })).not.toContain("<th>10</th>");
+    expect(html).toMatch(/<caption[^>]*>load &lt;share&gt;<\/caption>/);
+    expect(cells(html).map((c) => c[2])).toEqual(["10", "E0", "0.5"]);
+    expect(cells(tableHtml(frame, { index: false })).map((c) => c[2])).toEqual(["E0", "0.5"]);
+  });
+
+  it("labels headers in words with units, from the options or from labeledRows", () => {
+    const data = [{ ep: 8, weightsGB: 41.5, note: "fits" }];
+    const html = tableHtml(data, { columns: { weightsGB: "expert weights per GPU (GB)" } });
+    expect(heads(html).map((h) => h[1])).toEqual(["ep", "expert weights per GPU (GB)", "note"]);
+    const lr = labeledRows(data, { ep: "EP size (GPUs)", weightsGB: "weights (GB)" });
+    expect(heads(tableHtml(lr)).map((h) => h[1])).toEqual(["EP size (GPUs)", "weights (GB)", "note"]);
+    expect(heads(tableHtml(lr, { columns: { ep: "EP" } })).map((h) => h[1])).toEqual(["EP", "weights (GB)", "note"]);
+    expect(tableText(lr).split("\n")[0]).toBe("EP size (GPUs)  weights (GB)  note");
+    expect(() => tableHtml(data, { columns: { weightGB: "x" } })).toThrow(/columns names a column "weightGB" the table does not have \(did you mean "weightsGB"\?\)/);
+    expect(() => labeledRows(data, { ep: "" })).toThrow(TypeError);
+    expect(() => tableHtml(data, { colums: {} } as never)).toThrow(/unknown key "colums" \(did you mean "columns"\?\)/);
+  });
+
+  it("keeps the key column first and in view when a wide table scrolls, and can transpose", () => {
+    const wide = [{ a: 1, b: 2, c: 3, name: "alpha" }, { a: 4, b: 5, c: 6, name: "beta" }];
+    const html = tableHtml(wide, { key: "name" });
+    expect(html).toMatch(/^<div class="ep-table-wrap" style="overflow-x:auto/);
+    const c = cells(html);
+    expect(c[0][0]).toBe("th");
+    expect(c[0][2]).toBe("alpha");
+    expect(c[0][1]).toContain("position:sticky;left:0");
+    expect(c[1][1]).not.toContain("sticky");
+    const t = tableHtml(wide, { key: "name", transpose: true });
+    expect(heads(t).map((h) => h[1])).toEqual(["name", "alpha", "beta"]);
+    expect(cells(t, 0).map((x) => x[2])).toEqual(["a", "1", "4"]);
+    expect(() => tableHtml(wide, { key: "nam" })).toThrow(/key names a column "nam".*did you mean "name"/);
+    expect(() => tableHtml(wide, { transpose: "yes" as never })).toThrow(TypeError);
+  });
+
+  it("wraps prose only at spaces: hyphenated tokens such as CLI flags stay whole", () => {
+    const html = tableHtml([{ flags: "--enable-expert-parallel --ep-size 8" }]);
+    expect(html).toContain('<span style="white-space:nowrap">--enable-expert-parallel</span> <span style="white-space:nowrap">--ep-size</span> 8');
+    expect(cells(html)[0][1]).toContain("white-space:normal");
+  });
+
+  it("keyToWords splits camelCase keys into words", () => {
+    expect(keyToWords("keyBenefit")).toBe("key benefit");
+    expect(keyToWords("deepseekV3ExpertWeightsPerGpuGB")).toBe("deepseek V3 expert weights per GPU GB");
+    expect(keyToWords("num_gpus")).toBe("num GPUs");
   });
 
   it("cuts long tables at maxRows and says how many rows are hidden", () => {
@@ -198,7 +252,7 @@ describe("tables", () => {
   });
 
   it("renders an aligned text table as the plain-text fallback", () => {
-    expect(tableText(frame, { digits: 1 })).toBe(["    expert  load", "10      E0   0.5", "11      E1   0.3"].join("\n"));
+    expect(tableText(frame, { digits: 1 })).toBe(["    expert  load", "10  E0       0.5", "11  E1       0.3"].join("\n"));
     expect(Object.keys(tableBundle(rows))).toEqual(["text/html", "text/plain"]);
   });
 

@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
+  injectPlotly,
+  plotlyAssetPath,
+  plotlyVersion,
   busy,
   busyBundle,
   md,
@@ -39,27 +42,36 @@ afterEach(() => {
 });
 
 describe("show", () => {
-  it("sends plotly.js once, then one bundle per figure with counting ids", () => {
+  it("sends one small bundle per figure with counting ids, never plotly.js itself", () => {
     show(fig);
     show(fig);
-    expect(sink.out).toHaveLength(3);
-    const [loader, first, second] = sink.out.map((e) => e.bundle);
-    expect(loader["text/html"]).toMatch(/^<script/);
-    expect((loader["text/html"] as string).length).toBeGreaterThan(1_000_000); // the real plotly.min.js
-    expect(loader["text/plain"]).toMatch(/^plotly\.js \d+\.\d+\.\d+ loaded/);
+    expect(sink.out).toHaveLength(2);
+    const [first, second] = sink.out.map((e) => e.bundle);
     expect(first["text/html"]).toMatch(/^<div id="ep-plot-1"/);
     expect(second["text/html"]).toMatch(/^<div id="ep-plot-2"/);
+    expect((first["text/html"] as string).length).toBeLessThan(10_000);
+    expect(first["text/html"]).toContain(`"${plotlyAssetPath(plotlyVersion())}"`); // where the page loads plotly.js from
     expect(first[PLOTLY_MIME]).toMatchObject({ data: [{ type: "bar", x: ["a"], y: [1] }] });
     expect(sink.out.every((e) => e.displayId === undefined && !e.update)).toBe(true);
   });
 
-  it("sends plotly.js again after a state reset (new session), and ids restart", () => {
+  it("ids restart after a state reset (new session)", () => {
     show(fig);
     resetDisplayState();
     show(fig);
     const htmls = sink.out.map((e) => String(e.bundle["text/html"]).slice(0, 30));
-    expect(htmls.filter((h) => h.startsWith("<script"))).toHaveLength(2);
     expect(htmls.filter((h) => h.startsWith('<div id="ep-plot-1"'))).toHaveLength(2);
+  });
+
+  it("injectPlotly() sends the whole plotly.js inline when asked", () => {
+    injectPlotly();
+    expect(sink.out).toHaveLength(1);
+    expect((sink.out[0].bundle["text/html"] as string).length).toBeGreaterThan(1_000_000);
+    expect(sink.out[0].bundle["text/plain"]).toMatch(/^plotly\.js \d+\.\d+\.\d+ loaded/);
+  });
+
+  it("rejects an unknown option key, naming the nearest one", () => {
+    expect(() => show(fig, { heigthPx: 300 } as never)).toThrow(/unknown key "heigthPx" \(did you mean "heightPx"\?\)/);
   });
 
   it("validates before sending anything", () => {

@@ -32,10 +32,10 @@ describe("kernel detection", () => {
     expect(underKernel()).toBe(true);
     md("# hi");
     show({ data: [{ type: "bar", y: [1] }] });
-    expect(sent).toHaveLength(3); // markdown, plotly.js, figure
+    expect(sent).toHaveLength(2); // markdown, figure (plotly.js is loaded by the page from the server, never sent)
     expect(sent[0]).toEqual({ content: { data: { "text/markdown": "# hi", "text/plain": "# hi" }, metadata: {}, transient: {} }, update: false });
-    expect(Object.keys(sent[2].content.data).sort()).toEqual(["application/vnd.plotly.v1+json", "text/html", "text/plain"]);
+    expect(Object.keys(sent[1].content.data).sort()).toEqual(["application/vnd.plotly.v1+json", "text/html", "text/plain"]);
     currentSink().emit({ "text/plain": "x" }, "abc", true);
-    expect(sent[3]).toEqual({ content: { data: { "text/plain": "x" }, metadata: {}, transient: { display_id: "abc" } }, update: true });
+    expect(sent[2]).toEqual({ content: { data: { "text/plain": "x" }, metadata: {}, transient: { display_id: "abc" } }, update: true });
   });
 });

@@ -1,16 +1,17 @@
 /**
- * The HTML export in a real browser (Debian's headless Chromium through playwright-core): plotly figures drawn by
- * the display helpers' style (bundle injected once as an HTML output, then div+script per figure) and by the
- * export itself (plotly JSON only → bundle embedded once) all draw an SVG, with no page error, no request leaving
- * the page, and a working `#anchor` table of contents. The smoke notebook gets the same check in notebooks.test.ts,
- * right after it executes.
+ * The HTML export in a real browser (Debian's headless Chromium through playwright-core): plotly figures, as the
+ * display helpers send them (div + script + plotly JSON) and as plotly JSON alone, are drawn by the export from
+ * their JSON with the shared plotly.js file beside the page; each draws an SVG, with no page error, no request
+ * leaving the page, and a working `#anchor` table of contents. The smoke notebook gets the same check in
+ * notebooks.test.ts, right after it executes.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { BrowserContext } from "playwright-core";
-import { Notebook, notebookToHtml, Output } from "../../src/runner";
+import { Notebook, notebookToHtml, Output, writeSharedPlotly } from "../../src/runner";
+import { figureBundle } from "../../src/notebook";
 import { expectedFigures, inspectPage, openBrowser } from "./browser";
 
 const plotlyJs = fs.readFileSync(require.resolve("plotly.js-dist-min"), "utf8");
@@ -19,6 +20,7 @@ let browser: { context: BrowserContext; close: () => Promise<void> };
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "ep-lab-html-"));
+  writeSharedPlotly(dir);
   browser = await openBrowser();
 });
 afterAll(async () => {
@@ -37,45 +39,62 @@ function write(name: string, nb: Notebook): string {
 }
 
 describe("exported HTML in headless Chromium", { timeout: 90_000 }, () => {
-  it("draws figures that follow an injected plotly bundle (display-helper style), offline, without errors", async () => {
+  it("draws the display helpers' figures and JSON-only figures from one shared plotly.js file, offline, without errors", async () => {
     const nb: Notebook = {
       nbformat: 4,
       nbformat_minor: 5,
       metadata: {},
       cells: [
         { cell_type: "markdown", metadata: {}, source: "# Figures\n\n[first](#first-figure) · [second](#second-figure)\n\n![dot](images/dot.svg)" },
-        codeCell([display({ "text/html": `<script>${plotlyJs}</script>`, "text/plain": "plotly loaded" })], 1),
         { cell_type: "markdown", metadata: {}, source: "## First figure" },
-        codeCell([display({ "text/html": `<div id="f1" class="fixture-figure"></div><script>Plotly.newPlot("f1", ${JSON.stringify(fig("one").data)}, {});</script>`, "application/vnd.plotly.v1+json": fig("one") })], 2),
+        codeCell([display(figureBundle(fig("one"), "ep-plot-1", { plotlyAsset: "nbextensions/ep-lab/plotly-4.1.1.min.js" }))], 2),
         { cell_type: "markdown", metadata: {}, source: "## Second figure" },
-        codeCell([display({ "application/vnd.plotly.v1+json": fig("two") })], 3), // JSON only: drawn by the export
+        codeCell([display({ "application/vnd.plotly.v1+json": fig("two") }), display({ "application/vnd.plotly.v1+json": JSON.stringify(fig("b")) })], 3),
       ],
     };
-    const file = write("bundle-injected", nb);
+    const file = write("figures", nb);
     const html = fs.readFileSync(file, "utf8");
-    expect(html.split("plotly.js v4").length - 1).toBe(1); // the bundle appears once: not embedded again
+    expect(html).not.toContain("plotly.js v4"); // not embedded: loaded from the file beside the page
+    expect(html.length).toBeLessThan(100_000);
     const report = await inspectPage(browser.context, file, expectedFigures(nb));
-    expect(expectedFigures(nb)).toBe(2);
-    expect(report.drawnFigures).toBe(2);
+    expect(expectedFigures(nb)).toBe(3);
+    expect(report.drawnFigures).toBe(3);
     expect(report.undrawn).toEqual([]);
     expect(report.pageErrors).toEqual([]);
     expect(report.externalRequests).toEqual([]);
     expect(report.brokenAnchors).toEqual([]);
   });
 
-  it("embeds plotly once when outputs carry only plotly JSON, and every figure draws", async () => {
-    const nb: Notebook = {
-      nbformat: 4,
-      nbformat_minor: 5,
-      metadata: {},
-      cells: [codeCell([display({ "application/vnd.plotly.v1+json": fig("a") }), display({ "application/vnd.plotly.v1+json": JSON.stringify(fig("b")) })], 1)],
-    };
-    const file = write("json-only", nb);
-    expect(fs.readFileSync(file, "utf8").split("plotly.js v4").length - 1).toBe(1);
-    const report = await inspectPage(browser.context, file, 2);
-    expect(report.drawnFigures).toBe(2);
-    expect(report.pageErrors).toEqual([]);
-    expect(report.externalRequests).toEqual([]);
+  it("an inline export carries plotly.js itself and draws when opened alone", async () => {
+    const nb: Notebook = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [codeCell([display({ "application/vnd.plotly.v1+json": fig("a") })], 1)] };
+    const alone = fs.mkdtempSync(path.join(os.tmpdir(), "ep-lab-alone-"));
+    try {
+      const file = path.join(alone, "alone.html");
+      fs.writeFileSync(file, notebookToHtml(nb, { plotly: "inline", plotlyJs }));
+      const report = await inspectPage(browser.context, file, 1);
+      expect(report.drawnFigures).toBe(1);
+      expect(report.pageErrors).toEqual([]);
+    } finally {
+      fs.rmSync(alone, { recursive: true, force: true });
+    }
+  });
+
+  it("a shared-plotly page opened without plotly.js beside it says which file it needs", async () => {
+    const nb: Notebook = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [codeCell([display({ "application/vnd.plotly.v1+json": fig("a") })], 1)] };
+    const alone = fs.mkdtempSync(path.join(os.tmpdir(), "ep-lab-alone-"));
+    try {
+      const file = path.join(alone, "alone.html");
+      fs.writeFileSync(file, notebookToHtml(nb));
+      const report = await inspectPage(browser.context, file, 1, 1_500);
+      expect(report.drawnFigures).toBe(0);
+      expect(report.pageErrors).toEqual([]);
+      const page = await browser.context.newPage();
+      await page.goto("file://" + file);
+      expect(await page.locator(".ep-figure-missing").innerText()).toMatch(/needs plotly-\d+\.\d+\.\d+\.min\.js/);
+      await page.close();
+    } finally {
+      fs.rmSync(alone, { recursive: true, force: true });
+    }
   });
 
   it("catches what it should: an undrawn figure, a page error and a remote request are all reported", async () => {
@@ -85,13 +104,15 @@ describe("exported HTML in headless Chromium", { timeout: 90_000 }, () => {
       metadata: {},
       cells: [
         { cell_type: "markdown", metadata: {}, source: "![remote](https://example.invalid/x.png) [dangling](#nowhere)" },
-        codeCell([display({ "text/html": '<div id="g" class="fixture-figure"></div><script>Plotly.newPlot("g", [], {});</script>' })], 1),
+        codeCell([display({ "text/html": '<div id="g" class="fixture-figure"></div>' })], 1),
       ],
     };
-    const report = await inspectPage(browser.context, write("broken", nb), 1, 2_000);
+    const file = write("broken", nb);
+    fs.appendFileSync(file, "<script>notDefinedAnywhere()</script>");
+    const report = await inspectPage(browser.context, file, 1, 2_000);
     expect(report.drawnFigures).toBe(0);
     expect(report.undrawn).toEqual(["g"]);
-    expect(report.pageErrors.join("\n")).toMatch(/Plotly is not defined/);
+    expect(report.pageErrors.join("\n")).toMatch(/notDefinedAnywhere is not defined/);
     expect(report.externalRequests).toEqual(["https://example.invalid/x.png"]);
     expect(report.brokenAnchors).toEqual(["nowhere"]);
   });

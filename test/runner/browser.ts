@@ -37,15 +37,14 @@ export interface PageReport {
   brokenAnchors: string[];
 }
 
-/** Figures a notebook's outputs should draw: plotly JSON outputs and HTML outputs that call Plotly.newPlot. */
+/** Figures a notebook's exported page should draw: outputs with plotly JSON (the export draws them from it). */
 export function expectedFigures(nb: Notebook): number {
   let n = 0;
   for (const cell of nb.cells) {
     if (cell.cell_type !== "code") continue;
     for (const o of cell.outputs) {
       if (o.output_type !== "display_data" && o.output_type !== "execute_result") continue;
-      const html = o.data["text/html"] !== undefined ? joinText(o.data["text/html"] as string[]) : "";
-      if (o.data["application/vnd.plotly.v1+json"] !== undefined || /Plotly\.newPlot\(/.test(html)) n++;
+      if (o.data["application/vnd.plotly.v1+json"] !== undefined) n++;
     }
   }
   return n;

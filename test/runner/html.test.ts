@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as path from "path";
-import { carriesPlotlyBundle, Notebook, notebookToHtml } from "../../src/runner";
+import { carriesPlotlyBundle, Notebook, notebookToHtml, sharedPlotlyName } from "../../src/runner";
 
 const fixtures = path.join(__dirname, "fixtures");
 
@@ -49,7 +49,7 @@ describe("notebookToHtml: markdown", () => {
     expect(html.match(/src="data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+"/g)).toHaveLength(3);
     expect(html).toContain('src="data:image/png;base64,iVBORw0KGgo="');
     expect(html).toContain('src="https://example.org/x.png"');
-    expect(html).toContain('src="images/none.svg"');
+    expect(html).not.toContain('src="images/none.svg"'); // a missing file becomes a blank image, not a path to guess at
     expect(html).not.toContain('src="images/dot.svg"');
   });
 });
@@ -79,40 +79,58 @@ describe("notebookToHtml: code and outputs", () => {
     expect(html).toContain("const a = 1 &lt; 2;");
     expect(html).toContain('<span class="ansi-green-fg">green</span>');
     expect(html).toContain('class="output-stream stderr">warn');
-    expect(html).toContain('<b id="raw">raw</b><script>var ran = 1;</script>');
+    expect(html).toContain('<b id="raw">raw</b>'); // HTML outputs are kept, sanitized: no script
+    expect(html).not.toContain("var ran = 1");
     expect(html).toContain("<em>em</em>");
-    expect(html).toContain('<img src="data:image/png;base64,iVBORw0K">');
-    expect(html).toContain('<svg id="s"></svg>');
+    expect(html).toContain('<img alt="" src="data:image/png;base64,iVBORw0K">');
+    expect(html).toContain(`<img alt="" src="data:image/svg+xml;base64,${Buffer.from('<svg id="s"></svg>').toString("base64")}">`); // an SVG as an image: its scripts never run
     expect(html).toContain("&lt;42&gt;");
     expect(html).toContain('<span class="ansi-red-fg">Error: boom</span>\n    at cell');
     expect(html).not.toContain("\u001b");
   });
 
-  it("draws plotly JSON outputs with one embedded bundle and script-safe JSON", () => {
-    const fig = { data: [{ y: [1, 2], type: "scatter", name: "</script><script>alert(1)</script>" }], layout: {} };
+  it("draws plotly JSON outputs from script-safe JSON with the shared plotly.js file (or inline when asked)", () => {
+    const fig = { data: [{ y: [1, 2], type: "scatter", name: "</script><script>alert(1)</script>" }], layout: { width: 900, height: 300 } };
     const nb = notebook([
       { cell_type: "code", metadata: {}, execution_count: 1, source: "", outputs: [
-        { output_type: "display_data", data: { "application/vnd.plotly.v1+json": fig, "text/plain": "fig" }, metadata: {} },
+        { output_type: "display_data", data: { "application/vnd.plotly.v1+json": fig, "text/html": "<div>ignored</div><script>bad()</script>", "text/plain": "fig" }, metadata: {} },
         { output_type: "display_data", data: { "application/vnd.plotly.v1+json": JSON.stringify(fig) }, metadata: {} },
       ] },
     ]);
     const html = notebookToHtml(nb, { plotlyJs: FAKE_PLOTLY });
-    expect(html.split(FAKE_PLOTLY)).toHaveLength(2);
-    expect(html.match(/Plotly\.newPlot\("ep-lab-plotly-\d"/g)).toHaveLength(2);
+    expect(html).not.toContain(FAKE_PLOTLY);
+    expect(html.match(new RegExp(`<script src="${sharedPlotlyName().replace(/\./g, "\\.")}"></script>`, "g"))).toHaveLength(1);
+    const specs = [...html.matchAll(/<script type="application\/json" class="ep-figure-spec" data-for="(ep-lab-plotly-\d)">(.*?)<\/script>/g)];
+    expect(specs.map((m) => m[1])).toEqual(["ep-lab-plotly-1", "ep-lab-plotly-2"]);
+    const spec = JSON.parse(specs[0][2]);
+    expect(spec.layout).toEqual({ height: 300, autosize: true }); // no fixed width: the figure follows the window
+    expect(spec.config.responsive).toBe(true);
     expect(html).not.toContain("</script><script>alert(1)");
-    expect(html).toContain("\\u003c/script>");
+    expect(html).not.toContain("bad()");
+    expect(notebookToHtml(nb, { plotlyJs: FAKE_PLOTLY, plotly: "inline" }).split(FAKE_PLOTLY)).toHaveLength(2);
   });
 
-  it("does not embed plotly when no figure needs it or an HTML output already carries the bundle", () => {
-    const plain = notebook([{ cell_type: "code", metadata: {}, execution_count: 1, source: "1", outputs: [] }]);
-    expect(notebookToHtml(plain, { plotlyJs: FAKE_PLOTLY })).not.toContain(FAKE_PLOTLY);
-    const withBundle = notebook([
-      { cell_type: "code", metadata: {}, execution_count: 1, source: "", outputs: [
-        { output_type: "display_data", data: { "text/html": "<script>/* plotly.js v4.1.1 */</script>" }, metadata: {} },
-        { output_type: "display_data", data: { "application/vnd.plotly.v1+json": { data: [] } }, metadata: {} },
+  it("renders a malformed plotly JSON output as an error block instead of failing the export", () => {
+    const nb = notebook([
+      { cell_type: "code", metadata: {}, execution_count: 1, source: 'tslab.display.raw("application/vnd.plotly.v1+json", "{not json")', outputs: [
+        { output_type: "display_data", data: { "application/vnd.plotly.v1+json": "{not json" }, metadata: {} },
+        { output_type: "display_data", data: { "application/vnd.plotly.v1+json": "[1, 2]" }, metadata: {} },
+        { output_type: "display_data", data: { "application/vnd.plotly.v1+json": { data: "x" } }, metadata: {} },
       ] },
+      { cell_type: "markdown", metadata: {}, source: "## After" },
     ]);
-    expect(notebookToHtml(withBundle, { plotlyJs: FAKE_PLOTLY })).not.toContain(FAKE_PLOTLY);
+    const html = notebookToHtml(nb);
+    expect(html.match(/<pre class="output-error">This figure could not be drawn: /g)).toHaveLength(3);
+    expect(html).toContain("is not valid JSON");
+    expect(html).toContain('<h2 id="after">'); // the rest of the page is there
+    expect(html).not.toContain('class="ep-figure-spec"');
+  });
+
+  it("does not load plotly when no figure needs it", () => {
+    const plain = notebook([{ cell_type: "code", metadata: {}, execution_count: 1, source: "1", outputs: [] }]);
+    const html = notebookToHtml(plain, { plotlyJs: FAKE_PLOTLY });
+    expect(html).not.toContain(FAKE_PLOTLY);
+    expect(html).not.toContain(sharedPlotlyName() + '"');
   });
 
   it("marks failed cells and leaves the notebook untouched (frozen input)", () => {

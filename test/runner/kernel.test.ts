@@ -88,25 +88,73 @@ describe("a real tslab kernel", { timeout: 120_000 }, () => {
   });
 });
 
-describe("a runner killed with SIGKILL", { timeout: 120_000 }, () => {
-  it("does not leave its kernel behind (the kernel's watchdog notices the lost parent)", async () => {
-    const { spawn } = await import("child_process");
-    const root = path.resolve(__dirname, "..", "..");
-    const child = spawn(process.execPath, ["--require", require.resolve("tsx/cjs"), fake("orphan-maker.ts")], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
-    const kernelPid = await new Promise<number>((resolve, reject) => {
-      let out = "";
-      child.stdout!.on("data", (b: Buffer) => {
-        out += b.toString();
-        const m = /kernel (\d+)/.exec(out);
-        if (m) resolve(Number(m[1]));
-      });
-      child.once("exit", (code) => reject(new Error(`orphan-maker exited early (${code})`)));
+async function startOrphanMaker(...args: string[]): Promise<{ child: import("child_process").ChildProcess; kernelPid: number; childPid?: number }> {
+  const { spawn } = await import("child_process");
+  const root = path.resolve(__dirname, "..", "..");
+  const child = spawn(process.execPath, ["--require", require.resolve("tsx/cjs"), fake("orphan-maker.ts"), ...args], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (b: Buffer) => {
+      out += b.toString();
+      const m = /kernel (\d+)/.exec(out);
+      const c = /child (\d+)/.exec(out);
+      if (m) resolve({ child, kernelPid: Number(m[1]), childPid: c ? Number(c[1]) : undefined });
     });
+    child.once("exit", (code) => reject(new Error(`orphan-maker exited early (${code})`)));
+  });
+}
+
+async function waitGone(pid: number, ms = 10_000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!pidGone(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  return pidGone(pid);
+}
+
+describe("a runner killed with SIGKILL", { timeout: 120_000 }, () => {
+  it("does not leave its kernel behind (the watchdogs notice the lost owner)", async () => {
+    const { child, kernelPid } = await startOrphanMaker();
     expect(pidGone(kernelPid)).toBe(false);
     child.kill("SIGKILL");
-    const deadline = Date.now() + 10_000;
-    while (!pidGone(kernelPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(pidGone(kernelPid)).toBe(true);
+    expect(await waitGone(kernelPid)).toBe(true);
     expect(groupGone(kernelPid)).toBe(true);
+  });
+
+  it("kills a kernel spinning in while (true) {} and the detached child it started", async () => {
+    const { child, kernelPid, childPid } = await startOrphanMaker("spin");
+    expect(childPid).toBeGreaterThan(1);
+    expect(pidGone(kernelPid)).toBe(false);
+    expect(pidGone(childPid!)).toBe(false);
+    child.kill("SIGKILL");
+    // The in-kernel timer cannot fire in a busy loop: only the separate watchdog process can end it.
+    expect(await waitGone(kernelPid)).toBe(true);
+    expect(await waitGone(childPid!)).toBe(true);
+    expect(groupGone(kernelPid)).toBe(true);
+  });
+});
+
+describe("a detached child of a cell", { timeout: 120_000 }, () => {
+  it("is killed with the kernel, on shutdown and on kill", async () => {
+    for (const how of ["shutdown", "kill"] as const) {
+      const kernel = await Kernel.start({ cwd: fixtures });
+      let out = "";
+      try {
+        const r = await kernel.execute('import { spawn } from "child_process";\nconsole.log("child " + spawn("sleep", ["1000"], { detached: true, stdio: "ignore" }).pid);', {
+          timeoutMs: 60_000,
+          onIopub: (m) => (out += String((m.content as { text?: string }).text ?? "")),
+        });
+        expect(r.status).toBe("ok");
+      } finally {
+        if (how === "shutdown") await kernel.shutdown();
+        else {
+          kernel.kill();
+          await kernel.exited;
+          await kernel.shutdown(0);
+        }
+      }
+      const childPid = Number(/child (\d+)/.exec(out)?.[1]);
+      expect(childPid).toBeGreaterThan(1);
+      expect(await waitGone(childPid, 5000)).toBe(true);
+      expect(groupGone(childPid)).toBe(true);
+    }
   });
 });
