@@ -1,19 +1,24 @@
 /**
- * `ep-lab start` (`npm start`): open the notebooks in the user's Jupyter with the project-local
+ * `ep-lab start` (`npm start`): open the learner workspace (fresh copies of the labs) in the user's Jupyter with the project-local
  * TypeScript (tslab) kernel. JupyterLab if installed, else Jupyter Notebook; bound to 127.0.0.1
  * with a random token; Jupyter's state lives in `.jupyter-local/` (nothing written to the home dir).
  * Stops the server (and its kernels) on Ctrl-C.
  */
-import { flagOpt, numberOpt, parseArgs, rejectUnknown } from "./args";
+import { flagOpt, numberOpt, parseArgs, rejectUnknown, UsageError } from "./args";
 import { ensureLibraryBuilt } from "../jupyter/build";
-import { isPortFree, JupyterMissingError, startJupyter, type RunningJupyter } from "../jupyter";
+import { isPortFree, JupyterMissingError, seedWorkspace, startJupyter, type RunningJupyter } from "../jupyter";
 
 const HELP = `usage: ep-lab start [--port N] [--no-browser]
 
-Start Jupyter on notebooks/ with the TypeScript (tslab) kernel registered project-locally.
+Start Jupyter on your workspace (workspace/, not tracked by git) with the TypeScript (tslab)
+kernel registered project-locally. The first time, the workspace gets fresh copies of the labs;
+later your saved work is kept. \`ep-lab reset [lab]\` restores a fresh copy (yours is backed up).
   --port N        port on 127.0.0.1 (default 8888, or any free port when 8888 is taken; 0 = any free port)
   --no-browser    do not open a browser; just print the URL (with its token)
-Stop with Ctrl-C.`;
+Stop with Ctrl-C.
+
+Example:
+  npm start -- --port 8899 --no-browser`;
 
 /**
  * `ep-lab start` (`npm start`): start Jupyter on notebooks/ with the project-local tslab kernel and wait for Ctrl-C.
@@ -31,10 +36,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   rejectUnknown(args, ["port", "no-browser", "help"]);
-  if (args.positional.length > 0) {
-    console.error(`ep-lab start: unexpected argument ${JSON.stringify(args.positional[0])}\n\n${HELP}`);
-    return 2;
-  }
+  if (args.positional.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positional[0])}`);
   let port = numberOpt(args, "port", 8888, true);
   if (port < 0 || port > 65535) throw new RangeError(`--port must be in 0..65535, got ${port}`);
   if (!args.options.has("port") && !(await isPortFree(port))) {
@@ -49,9 +51,13 @@ export async function run(argv: string[]): Promise<number> {
     return 1;
   }
 
+  const ws = seedWorkspace();
+  if (ws.copied.length) console.log(`Workspace ${ws.dir}: fresh copies of ${ws.copied.join(", ")}.`);
+  else console.log(`Workspace ${ws.dir}: your saved labs (\`npx ep-lab reset <lab>\` restores a fresh copy).`);
+
   let jup: RunningJupyter;
   try {
-    jup = await startJupyter({ port, openBrowser: !flagOpt(args, "no-browser"), output: "inherit" });
+    jup = await startJupyter({ port, notebookDir: ws.dir, openBrowser: !flagOpt(args, "no-browser"), output: "inherit" });
   } catch (err) {
     if (err instanceof JupyterMissingError) {
       console.error(err.message);

@@ -21,6 +21,7 @@ import { findJupyter, JUPYTER_MISSING_MESSAGE, type JupyterInstall } from "./dis
 import { projectRoot, writeKernelspec } from "./kernelspec";
 import { killSnapshot, processTree, releaseProcessTree, watchProcessTree, type TreeEntry } from "../runner/lifetime";
 import { installFrontendAssets } from "../notebook/assets";
+import { seedWorkspace, WORKSPACE_DIR } from "./workspace";
 
 /** Options of `startJupyter`. */
 export interface StartJupyterOptions {
@@ -30,7 +31,7 @@ export interface StartJupyterOptions {
   token?: string;
   /** Let Jupyter open the user's browser. Default false. */
   openBrowser?: boolean;
-  /** Directory Jupyter serves (absolute). Default `<project>/notebooks`. */
+  /** Directory Jupyter serves (absolute). Default: the learner workspace `<project>/workspace`, seeded first. */
   notebookDir?: string;
   /** Directory for the kernelspec and Jupyter's own state (absolute). Default `<project>/.jupyter-local`. */
   stateDir?: string;
@@ -196,7 +197,8 @@ export function isPortFree(port: number): Promise<boolean> {
 }
 
 /**
- * Start Jupyter (JupyterLab if present, else Notebook) on `notebooks/` with the project-local tslab
+ * Start Jupyter (JupyterLab if present, else Notebook) on the learner workspace (default `<project>/workspace`,
+ * seeded with fresh copies of the labs by `seedWorkspace`; never the committed `notebooks/`) with the project-local tslab
  * kernel, bound to 127.0.0.1 with a token, and wait until it answers.
  * @param options see `StartJupyterOptions`
  * @returns the running server (`url` carries the token; call `stop()` when done)
@@ -221,7 +223,8 @@ export async function startJupyter(options: StartJupyterOptions = {}): Promise<R
   if (!Number.isFinite(readyTimeoutMs) || readyTimeoutMs <= 0) throw new RangeError(`readyTimeoutMs must be a positive number, got ${readyTimeoutMs}`);
   if (!Number.isSafeInteger(readyTimeoutMs)) throw new RangeError(`readyTimeoutMs must be an integer number of milliseconds, got ${readyTimeoutMs}`);
   assertOptionalBoolean("openBrowser", options.openBrowser);
-  const notebookDir = options.notebookDir ?? path.join(root, "notebooks");
+  // Learners' autosaves go to the workspace, never into the committed notebooks/.
+  const notebookDir = options.notebookDir ?? seedWorkspace(path.join(root, WORKSPACE_DIR), { root }).dir;
   assertAbsolute("notebookDir", notebookDir);
   if (!fs.existsSync(notebookDir)) throw new RangeError(`notebookDir does not exist: ${notebookDir}`);
   const stateDir = options.stateDir ?? path.join(root, ".jupyter-local");

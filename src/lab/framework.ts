@@ -14,6 +14,8 @@
  */
 import * as util from "util";
 import { assertFinite, show } from "../util";
+import { feedbackMark } from "../notebook/marks";
+import { recordOutcome } from "../workshop/record";
 
 /** The three possible outcomes of a check. */
 export type Outcome = "correct" | "incorrect" | "not attempted";
@@ -48,7 +50,8 @@ export function isBlank(value: unknown): boolean {
   return value === undefined || value === TODO;
 }
 
-const ICON: Record<Outcome, string> = { correct: "✅", incorrect: "❌", "not attempted": "✏️" };
+// Text marks, not emoji: they render where no emoji font is installed.
+const ICON: Record<Outcome, string> = { correct: feedbackMark("correct"), incorrect: feedbackMark("incorrect"), "not attempted": feedbackMark("not attempted") };
 
 /** Plain text → the same text, a printable object → its text, used by the printers below. */
 function inspectable<T extends object>(obj: T, text: () => string): T {
@@ -178,8 +181,17 @@ export class Exercise<A = unknown> {
    * Check an answer.
    * @param answer the learner's answer, in the form `answerFormat` describes
    * @returns a printable {@link CheckResult}; never throws for a bad answer
+   *
+   * The outcome is also appended to the learner's progress record when `EP_LAB_PROGRESS_FILE` names one
+   * (src/workshop/record.ts; a workshop's progress board reads it).
    */
   check(answer: A): CheckResult {
+    const result = this.evaluate(answer);
+    recordOutcome(this.spec.id, result.outcome);
+    return result;
+  }
+
+  private evaluate(answer: A): CheckResult {
     const title = this.spec.title;
     const untouched = this.spec.isUntouched ?? isBlank;
     try {

@@ -12,8 +12,12 @@
  * - `"local-experts"`: fixed routed tokens per device (T), local experts L = 1 → 64, so n = T / L falls;
  * - `"tokens-per-expert"`: fixed L, n = 1 → 128.
  *
- * First, the machine's own roof is calibrated: the best FLOP/s of one large square matmul, and the best
- * bytes/s of one large element-wise copy (`y = −x`: 4 B read + 4 B written per element).
+ * The machine's own roof is calibrated: the best FLOP/s of one large square matmul, and the best bytes/s of one
+ * large element-wise copy (`y = −x`: 4 B read + 4 B written per element), each sampled before the sweep and once
+ * per round of it. Points are timed in interleaved rounds and reported as medians; along each sweep the time per
+ * token must not rise with tokens per expert beyond noise ({@link timeRises}), else those points are re-measured.
+ * On the single-threaded wasm and cpu backends runs are timed in process CPU time, which a busy shared machine
+ * does not inflate.
  * The roofline time of a point is `max(FLOP / peakFlops, bytes / bandwidth)` with bytes = weights + input
  * and output activations (float32): the cost model's `rooflineTime` (src/cost) with efficiency factors of 1,
  * evaluated on this machine's calibrated peak and bandwidth.
@@ -37,8 +41,22 @@ export interface GroupGemmExperimentOptions {
   fixedLocalExperts?: number;
   /** Tokens per expert in the second sweep. Default [1, 2, 4, 8, 16, 32, 64, 128] (up to 64 on cpu, 1024 on tensorflow-gpu). */
   tokensPerExpertValues?: number[];
-  /** Timed runs per point, in interleaved rounds over all points (the fastest is reported, and the median). Default 5. */
+  /** Timed runs per point, in interleaved rounds over all points (the median is reported, and the fastest). Default 5. */
   repeats?: number;
+  /**
+   * Relative rise of the median time per token allowed from one point to the next with more tokens per expert
+   * before the pair is taken for noise and re-measured (0.15 = 15 %; a point's own spread widens it). Default 0.15.
+   */
+  noiseTolerance?: number;
+  /** How many times points that fail that check are re-measured (fresh interleaved rounds). Default 2. */
+  maxRemeasures?: number;
+  /**
+   * What a run's time is: `"cpu"` — the process's CPU time (user + system) during the run, which a busy shared
+   * machine does not inflate (another process's time slice is not counted); `"wall"` — elapsed time. Default
+   * `"cpu"` on the single-threaded wasm and cpu backends, `"wall"` on tensorflow (many threads) and tensorflow-gpu
+   * (the work runs on the GPU).
+   */
+  clock?: "cpu" | "wall";
   /** Untimed warm-up rounds. Default 1. */
   warmup?: number;
   /** Side of the square calibration matmul, elements. Default 512 (256 on cpu, 4096 on tensorflow-gpu). */
@@ -60,12 +78,16 @@ export interface GroupGemmRow {
   /** Routed tokens on the device (L·n). */
   tokensPerDevice: number;
   /**
-   * Wall time of the grouped SwiGLU, milliseconds: the fastest of the timed runs (other processes on a shared
-   * machine only ever make a run slower, so the minimum is the steadiest estimate of what the device can do).
+   * Wall time of the grouped SwiGLU, milliseconds: the median of the timed runs (interleaved with the other
+   * points' runs, so a burst of load from other processes hits every point alike; the median ignores it).
    */
   timeMs: number;
-  /** Median of the timed runs, milliseconds (shows how noisy the machine was). */
+  /** Same as timeMs (the median), kept under this name for readers of older results. */
   medianTimeMs: number;
+  /** Fastest of the timed runs, milliseconds. */
+  minTimeMs: number;
+  /** Timed runs behind the median (more when the point was re-measured). */
+  runs: number;
   /** timeMs / tokensPerDevice, microseconds per token. */
   timePerTokenUs: number;
   /** FLOP / time, FLOP/s. */
@@ -96,12 +118,30 @@ export interface GroupGemmResult {
   weightBytesPerExpert: number;
   /** The machine's calibrated roof. */
   calibration: {
-    /** Best FLOP/s of a `matmulSize³` matmul. */
+    /** Best FLOP/s of a `matmulSize³` matmul, over samples spread through the whole experiment. */
     peakFlops: number;
     matmulSize: number;
-    /** Best bytes/s of an element-wise copy (read + write). */
+    /** Best bytes/s of an element-wise copy (read + write), over samples spread through the whole experiment. */
     bandwidthBytesPerSec: number;
+    /** Median of the same samples, bytes/s. */
+    medianBandwidthBytesPerSec: number;
     copyBytes: number;
+    /** Calibration samples taken of each (matmul and copy). */
+    samples: number;
+    /** Lowest and highest copy bandwidth sampled, bytes/s (how noisy the machine was). */
+    bandwidthRangeBytesPerSec: [number, number];
+    /** Lowest and highest matmul FLOP/s sampled. */
+    peakFlopsRange: [number, number];
+  };
+  /**
+   * The sanity check: along each sweep, ordered by tokens per expert, the median time per token must not rise by
+   * more than the noise tolerance. Points that fail are re-measured; what still fails after `maxRemeasures` is listed.
+   */
+  sanity: {
+    /** Re-measurement passes run. */
+    remeasures: number;
+    /** Pairs that still rose beyond the tolerance: time per token at `tokensPerExpert` over that at `fromTokensPerExpert`. */
+    violations: { sweep: GroupGemmRow["sweep"]; fromTokensPerExpert: number; tokensPerExpert: number; ratio: number }[];
   };
   /** Ridge point peakFlops / bandwidth, FLOP per byte. */
   ridgeFlopsPerByte: number;
@@ -110,6 +150,8 @@ export interface GroupGemmResult {
   /** Where the roofline formula came from. */
   rooflineSource: string;
   rows: GroupGemmRow[];
+  /** The clock the runs were timed with (see {@link GroupGemmExperimentOptions.clock}). */
+  clock: "cpu" | "wall";
   /** Total wall time of the experiment, milliseconds. */
   elapsedMs: number;
   /** One sentence saying what was measured on which backend. */
@@ -159,6 +201,9 @@ export function resolveGroupGemmOptions(options: GroupGemmExperimentOptions | un
     tokensPerExpertValues:
       o.tokensPerExpertValues ?? (gpu ? [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024] : js ? [1, 2, 4, 8, 16, 32, 64] : [1, 2, 4, 8, 16, 32, 64, 128]),
     repeats: o.repeats ?? 5,
+    noiseTolerance: o.noiseTolerance ?? 0.15,
+    maxRemeasures: o.maxRemeasures ?? 2,
+    clock: o.clock ?? (backend === "wasm" || backend === "cpu" ? "cpu" : "wall"),
     warmup: o.warmup ?? 1,
     calibrationMatmulSize: o.calibrationMatmulSize ?? (gpu ? 4096 : js ? 256 : 512),
     calibrationCopyElements: o.calibrationCopyElements ?? (js ? 1024 * 1024 : 4 * 1024 * 1024),
@@ -176,6 +221,12 @@ export function resolveGroupGemmOptions(options: GroupGemmExperimentOptions | un
   }
   assertPositiveInt("fixedLocalExperts", r.fixedLocalExperts);
   assertPositiveInt("repeats", r.repeats);
+  if (typeof r.noiseTolerance !== "number" || !Number.isFinite(r.noiseTolerance) || r.noiseTolerance < 0 || r.noiseTolerance > 10) {
+    throw new RangeError(`noiseTolerance must be a relative rise in [0, 10] (0.15 = 15 %), got ${show(r.noiseTolerance)}`);
+  }
+  assertNonNegativeInt("maxRemeasures", r.maxRemeasures);
+  assertOneOf("clock", r.clock, ["cpu", "wall"] as const);
+  if (r.maxRemeasures > 10) throw new RangeError(`maxRemeasures must be at most 10, got ${r.maxRemeasures}`);
   assertNonNegativeInt("warmup", r.warmup);
   assertPositiveInt("calibrationMatmulSize", r.calibrationMatmulSize);
   assertPositiveInt("calibrationCopyElements", r.calibrationCopyElements);
@@ -183,23 +234,121 @@ export function resolveGroupGemmOptions(options: GroupGemmExperimentOptions | un
   return r;
 }
 
+/** One measured point as {@link timeRises} reads it. */
+export interface TimedPoint {
+  sweep: GroupGemmRow["sweep"];
+  /** Tokens per expert (n). */
+  tokensPerExpert: number;
+  /** Routed tokens of the point (L·n). */
+  tokensPerDevice: number;
+  /** Timed runs, milliseconds. */
+  samplesMs: number[];
+}
+
+/**
+ * The sanity check of {@link measureGroupGemm}: along each sweep, ordered by tokens per expert, the median time per
+ * token must not rise from one point to the next by more than `tolerance` (widened to twice either point's relative
+ * median absolute deviation, its own noise). More tokens per expert share the same weight reads, so a rise is noise.
+ * @param points measured points (any order; indexes in the result refer to this array)
+ * @param tolerance allowed relative rise, e.g. 0.15 for 15 % (finite, ≥ 0)
+ * @returns each rising pair: indexes `from` (fewer tokens per expert) and `to`, and the ratio of their times per token
+ * @throws {TypeError} when points is not an array of points with non-empty positive samples; {RangeError} for a bad tolerance
+ * @example
+ * timeRises([
+ *   { sweep: "tokens-per-expert", tokensPerExpert: 1, tokensPerDevice: 8, samplesMs: [0.8, 0.8, 0.8] },
+ *   { sweep: "tokens-per-expert", tokensPerExpert: 8, tokensPerDevice: 64, samplesMs: [9, 9, 9] },
+ * ], 0.15); // [{ from: 0, to: 1, ratio: 1.40625 }]
+ */
+export function timeRises(points: TimedPoint[], tolerance: number): { from: number; to: number; ratio: number }[] {
+  if (!Array.isArray(points)) throw new TypeError(`points must be an array of measured points, got ${show(points)}`);
+  if (typeof tolerance !== "number" || !Number.isFinite(tolerance) || tolerance < 0) throw new RangeError(`tolerance must be a finite relative rise ≥ 0, got ${show(tolerance)}`);
+  points.forEach((p, i) => {
+    if (p === null || typeof p !== "object") throw new TypeError(`points[${i}] must be a measured point, got ${show(p)}`);
+    assertPositiveInt(`points[${i}].tokensPerExpert`, p.tokensPerExpert);
+    assertPositiveInt(`points[${i}].tokensPerDevice`, p.tokensPerDevice);
+    if (!Array.isArray(p.samplesMs) || p.samplesMs.length === 0 || p.samplesMs.some((x) => typeof x !== "number" || !(x > 0) || !Number.isFinite(x))) {
+      throw new TypeError(`points[${i}].samplesMs must be a non-empty array of positive milliseconds, got ${show(p.samplesMs)}`);
+    }
+  });
+  const out: { from: number; to: number; ratio: number }[] = [];
+  const perToken = (i: number) => median(points[i].samplesMs) / points[i].tokensPerDevice;
+  for (const sweep of [...new Set(points.map((p) => p.sweep))]) {
+    const idx = points.map((_, i) => i).filter((i) => points[i].sweep === sweep).sort((x, y) => points[x].tokensPerExpert - points[y].tokensPerExpert);
+    for (let k = 1; k < idx.length; k++) {
+      const [a, b] = [idx[k - 1], idx[k]];
+      const tol = Math.max(tolerance, 2 * relativeMad(points[a].samplesMs), 2 * relativeMad(points[b].samplesMs));
+      const ratio = perToken(b) / perToken(a);
+      if (ratio > 1 + tol) out.push({ from: a, to: b, ratio });
+    }
+  }
+  return out;
+}
+
+/** Median absolute deviation over the median (0 for fewer than 2 samples): a point's own noise. */
+function relativeMad(xs: number[]): number {
+  if (xs.length < 2) return 0;
+  const med = median(xs);
+  return med > 0 ? median(xs.map((x) => Math.abs(x - med))) / med : 0;
+}
+
+/**
+ * The sentence about the tokens-per-expert sweep, from the measured medians: how far the time per token fell from
+ * the first to the last point, whether it fell all along, and which steps still rose after re-measuring.
+ */
+function trendSentence(perExpert: GroupGemmRow[], fixedL: number, violations: GroupGemmResult["sanity"]["violations"]): string {
+  const sorted = perExpert.slice().sort((a, b) => a.tokensPerExpert - b.tokensPerExpert);
+  const first = sorted[0];
+  const last = sorted[sorted.length - 1];
+  if (!first || first === last) return ".";
+  const us = (r: GroupGemmRow) => `${r.timePerTokenUs.toFixed(2)} µs`;
+  const ratio = first.timePerTokenUs / last.timePerTokenUs;
+  const rises = violations.filter((v) => v.sweep === "tokens-per-expert");
+  let sentence =
+    `; with ${fixedL} local experts the median time per token ` +
+    (ratio > 1
+      ? `fell ${ratio.toFixed(1)}× from ${us(first)} at ${first.tokensPerExpert} token${first.tokensPerExpert === 1 ? "" : "s"} per expert to ${us(last)} at ${last.tokensPerExpert}`
+      : `did not fall (${us(first)} at ${first.tokensPerExpert} token${first.tokensPerExpert === 1 ? "" : "s"} per expert, ${us(last)} at ${last.tokensPerExpert}): ` +
+        `on this backend even one token per expert is bound by compute, not by loading weights`);
+  if (ratio > 1 && rises.length === 0) {
+    // Where most of the fall happens: the first step that reaches half of the total fall (in log terms).
+    const target = Math.sqrt(first.timePerTokenUs * last.timePerTokenUs);
+    const half = sorted.find((r) => r.timePerTokenUs <= target);
+    sentence += half && half !== first ? `, half of that fall (in ratio) by ${half.tokensPerExpert} tokens per expert.` : ".";
+  } else if (rises.length > 0) {
+    sentence +=
+      `. It still rose between ${rises.map((v) => `${v.fromTokensPerExpert} and ${v.tokensPerExpert}`).join(", ")} tokens per expert after re-measuring ` +
+      `(×${rises.map((v) => v.ratio.toFixed(2)).join(", ×")}): the machine was busy; run the cell again for a cleaner curve.`;
+  } else {
+    sentence += ".";
+  }
+  return sentence;
+}
+
 /** Wait until `t` is computed (reads one element, which syncs asynchronous GPU streams). */
 function syncOn(tf: typeof tfc, t: tfc.Tensor): void {
   tf.tidy(() => tf.slice(tf.reshape(t, [-1]), [0], [1]).dataSync());
 }
 
+/** Milliseconds on the chosen clock: the process's CPU time (user + system) or elapsed wall time. */
+function now(clock: "cpu" | "wall"): number {
+  if (clock === "wall") return performance.now();
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e3;
+}
+
 /** Run `fn` warm-up + repeat times; returns the median and min milliseconds. `fn` returns a tensor to sync and dispose. */
-function timeIt(tf: typeof tfc, fn: () => tfc.Tensor, repeats: number, warmup: number): { median: number; min: number } {
+function timeIt(tf: typeof tfc, fn: () => tfc.Tensor, repeats: number, warmup: number, clock: "cpu" | "wall" = "wall"): { median: number; min: number } {
   const times: number[] = [];
   for (let i = 0; i < warmup + repeats; i++) {
-    const t0 = performance.now();
+    const t0 = now(clock);
     const out = fn();
     syncOn(tf, out);
-    const dt = performance.now() - t0;
+    // CPU time is counted in microseconds: a run too short to register counts as 1 µs, never 0.
+    const dt = Math.max(now(clock) - t0, 1e-3);
     out.dispose();
     if (i >= warmup) times.push(dt);
   }
-  return { median: median(times), min: Math.min(...times) };
+  return { median: repeats > 0 ? median(times) : NaN, min: Math.min(...times) };
 }
 
 /**
@@ -273,7 +422,7 @@ export async function measureGroupGemm(options?: GroupGemmExperimentOptions, onP
     ...o.localExpertCounts.map((L) => ({ sweep: "local-experts" as const, L, n: o.tokensPerDevice / L })),
     ...o.tokensPerExpertValues.map((n) => ({ sweep: "tokens-per-expert" as const, L: o.fixedLocalExperts, n })),
   ];
-  const total = 2 + points.length * (o.warmup + o.repeats);
+  let total = 2 + points.length * (o.warmup + o.repeats); // grows when points are re-measured
   let done = 0;
   const tick = async (label: string) => {
     done++;
@@ -281,48 +430,40 @@ export async function measureGroupGemm(options?: GroupGemmExperimentOptions, onP
     await new Promise<void>((res) => setImmediate(res)); // let a notebook repaint its progress bar
   };
 
-  // Calibration 1: one large matmul.
+  // Calibration: one large matmul (peak FLOP/s) and one large copy (y = −x: 4 B read + 4 B written per element),
+  // sampled before the sweep and again once per round of it, so the roof is measured under the same load as the
+  // points; the medians are reported (one lucky or unlucky sample cannot move the ridge).
   const m = o.calibrationMatmulSize;
-  const peakFlops = (() => {
-    const a = tf.randomUniform([m, m], -1, 1, "float32", o.seed);
-    const b = tf.randomUniform([m, m], -1, 1, "float32", o.seed + 1);
-    try {
-      const ms = timeIt(tf, () => tf.matMul(a, b), 5, 1).min;
-      return (2 * m * m * m) / (ms / 1e3);
-    } finally {
-      a.dispose();
-      b.dispose();
-    }
-  })();
-  await tick(`calibrated matmul ${m}³`);
-  // Calibration 2: one large copy (y = −x: 4 B read + 4 B written per element).
   const c = o.calibrationCopyElements;
-  const bandwidthBytesPerSec = (() => {
-    const x = tf.randomUniform([c], -1, 1, "float32", o.seed + 2);
-    try {
-      const ms = timeIt(tf, () => tf.neg(x), 5, 1).min;
-      return (8 * c) / (ms / 1e3);
-    } finally {
-      x.dispose();
-    }
-  })();
-  await tick(`calibrated copy ${((8 * c) / 2 ** 20).toFixed(0)} MiB`);
-
+  const calA = tf.randomUniform([m, m], -1, 1, "float32", o.seed);
+  const calB = tf.randomUniform([m, m], -1, 1, "float32", o.seed + 1);
+  const calX = tf.randomUniform([c], -1, 1, "float32", o.seed + 2);
+  const flopsSamples: number[] = [];
+  const bwSamples: number[] = [];
+  const calibrate = () => {
+    flopsSamples.push((2 * m * m * m) / (timeIt(tf, () => tf.matMul(calA, calB), 1, 0, o.clock).min / 1e3));
+    bwSamples.push((8 * c) / (timeIt(tf, () => tf.neg(calX), 1, 0, o.clock).min / 1e3));
+  };
   const flopsPerToken = 6 * d * f;
   const weightBytesPerExpert = 3 * d * f * 4;
-  const spec = machineSpec(peakFlops, bandwidthBytesPerSec, backend);
   const rows: GroupGemmRow[] = [];
-  // Per-expert weights, created once per local-expert count: fused gate+up `[hiddenSize][2·expertFfnSize]`
-  // (the usual `w13` layout) and down `[expertFfnSize][hiddenSize]`.
-  // Weights of the largest expert count, created once; a point with L local experts uses the first L of them.
+  // Per-expert weights of the largest expert count, created once: fused gate+up `[hiddenSize][2·expertFfnSize]`
+  // (the usual `w13` layout) and down `[expertFfnSize][hiddenSize]`; a point with L local experts uses the first L.
   // Points are measured in interleaved rounds (every point once per round), so a burst of load from other
   // processes hits all points alike instead of bending one part of the curve.
   const maxL = Math.max(o.fixedLocalExperts, ...o.localExpertCounts);
   const w13: tfc.Tensor2D[] = [];
   const w2: tfc.Tensor2D[] = [];
   const inputs: tfc.Tensor2D[][] = [];
-  const times: number[][] = points.map(() => []);
+  let times: number[][] = points.map(() => []);
+  let remeasures = 0;
+  let violations: GroupGemmResult["sanity"]["violations"] = [];
   try {
+    timeIt(tf, () => tf.matMul(calA, calB), 0, 1); // warm-up, untimed
+    timeIt(tf, () => tf.neg(calX), 0, 2);
+    for (let k = 0; k < 3; k++) calibrate();
+    await tick(`calibrated matmul ${m}³`);
+    await tick(`calibrated copy ${((8 * c) / 2 ** 20).toFixed(0)} MiB`);
     for (let e = 0; e < maxL; e++) {
       w13.push(tf.randomUniform([d, 2 * f], -0.05, 0.05, "float32", o.seed + 10 + 2 * e) as tfc.Tensor2D);
       w2.push(tf.randomUniform([f, d], -0.05, 0.05, "float32", o.seed + 11 + 2 * e) as tfc.Tensor2D);
@@ -330,23 +471,63 @@ export async function measureGroupGemm(options?: GroupGemmExperimentOptions, onP
     points.forEach((pt, i) => {
       inputs.push(Array.from({ length: pt.L }, (_, e) => tf.randomUniform([pt.n, d], -1, 1, "float32", o.seed + 100003 * i + e) as tfc.Tensor2D));
     });
-    const rounds = o.warmup + o.repeats;
-    for (let round = 0; round < rounds; round++) {
-      for (let i = 0; i < points.length; i++) {
-        const pt = points[i];
-        const ws13 = w13.slice(0, pt.L);
-        const ws2 = w2.slice(0, pt.L);
-        const ms = timeIt(tf, () => groupedSwiglu(tf, inputs[i], ws13, ws2), 1, 0).min;
-        if (round >= o.warmup) times[i].push(ms);
-        await tick(`round ${round + 1}/${rounds}: ${pt.sweep}, ${pt.L} experts × ${pt.n} tokens`);
+    // A short point is run several times back to back within one timed run (at least MIN_RUN_MS in all), so the
+    // clock's granularity and timer overhead do not dominate it; its time is the run's time divided by that count.
+    const MIN_RUN_MS = 4;
+    const inner = points.map((pt, i) => {
+      const once = timeIt(tf, () => groupedSwiglu(tf, inputs[i], w13.slice(0, pt.L), w2.slice(0, pt.L)), 1, 1, "wall").min;
+      return Math.min(64, Math.max(1, Math.ceil(MIN_RUN_MS / Math.max(once, 1e-3))));
+    });
+    const runPoint = (i: number) => {
+      const pt = points[i];
+      const t0 = now(o.clock);
+      for (let r = 0; r < inner[i]; r++) {
+        const out = groupedSwiglu(tf, inputs[i], w13.slice(0, pt.L), w2.slice(0, pt.L));
+        syncOn(tf, out);
+        out.dispose();
       }
+      return Math.max(now(o.clock) - t0, 1e-3) / inner[i];
+    };
+    const runRounds = async (which: number[], rounds: number, warmup: number, label: string) => {
+      for (let round = 0; round < rounds; round++) {
+        for (const i of which) {
+          const pt = points[i];
+          const ms = runPoint(i);
+          if (round >= warmup) times[i].push(ms);
+          await tick(`${label}round ${round + 1}/${rounds}: ${pt.sweep}, ${pt.L} experts × ${pt.n} tokens`);
+        }
+        calibrate();
+      }
+    };
+    await runRounds(points.map((_, i) => i), o.warmup + o.repeats, o.warmup, "");
+
+    // Sanity check: along each sweep, more tokens per expert must not cost more time per token (beyond noise).
+    const check = () =>
+      timeRises(points.map((p, i) => ({ sweep: p.sweep, tokensPerExpert: p.n, tokensPerDevice: p.L * p.n, samplesMs: times[i] })), o.noiseTolerance).map((v) => ({
+        pair: [v.from, v.to] as [number, number],
+        ratio: v.ratio,
+      }));
+    let bad = check();
+    while (bad.length > 0 && remeasures < o.maxRemeasures) {
+      remeasures++;
+      const which = [...new Set(bad.flatMap((v) => v.pair))].sort((x, y) => x - y);
+      total += which.length * o.repeats;
+      for (const i of which) times[i] = [];
+      await runRounds(which, o.repeats, 0, `re-measure ${remeasures}: `);
+      bad = check();
     }
+    violations = bad.map((v) => ({ sweep: points[v.pair[1]].sweep, fromTokensPerExpert: points[v.pair[0]].n, tokensPerExpert: points[v.pair[1]].n, ratio: v.ratio }));
   } finally {
-    for (const t of [...w13, ...w2]) t.dispose();
+    for (const t of [...w13, ...w2, calA, calB, calX]) t.dispose();
     for (const xs of inputs) for (const t of xs) t.dispose();
   }
+  // The roof is what the machine can do: the fastest sample. On the CPU-time clock other processes do not steal
+  // time from a run, they can only slow it (shared caches and memory), so the fastest sample is the steadiest.
+  const peakFlops = Math.max(...flopsSamples);
+  const bandwidthBytesPerSec = Math.max(...bwSamples);
+  const spec = machineSpec(peakFlops, bandwidthBytesPerSec, backend);
   points.forEach((pt, i) => {
-    const ms = Math.min(...times[i]);
+    const ms = median(times[i]);
     const tokens = pt.L * pt.n;
     const flops = flopsPerToken * tokens;
     const bytes = pt.L * weightBytesPerExpert + 2 * tokens * d * 4;
@@ -357,7 +538,9 @@ export async function measureGroupGemm(options?: GroupGemmExperimentOptions, onP
       tokensPerExpert: pt.n,
       tokensPerDevice: tokens,
       timeMs: ms,
-      medianTimeMs: median(times[i]),
+      medianTimeMs: ms,
+      minTimeMs: Math.min(...times[i]),
+      runs: times[i].length,
       timePerTokenUs: (ms * 1e3) / tokens,
       achievedFlops: flops / (ms / 1e3),
       weightBytesPerToken: weightBytesPerExpert / pt.n,
@@ -373,21 +556,10 @@ export async function measureGroupGemm(options?: GroupGemmExperimentOptions, onP
   const perExpert = rows.filter((r) => r.sweep === "tokens-per-expert");
   const first = perExpert[0];
   const last = perExpert[perExpert.length - 1];
-  let trend = ".";
-  if (first && last && first !== last) {
-    const ratio = first.timePerTokenUs / last.timePerTokenUs;
-    trend =
-      `; with ${o.fixedLocalExperts} local experts the time per token ` +
-      (ratio > 1
-        ? `fell ${ratio.toFixed(1)}× from ${first.timePerTokenUs.toFixed(2)} µs at ${first.tokensPerExpert} token(s)/expert to ` +
-          `${last.timePerTokenUs.toFixed(2)} µs at ${last.tokensPerExpert}.`
-        : `did not fall (${first.timePerTokenUs.toFixed(2)} µs at ${first.tokensPerExpert} token(s)/expert, ` +
-          `${last.timePerTokenUs.toFixed(2)} µs at ${last.tokensPerExpert}): this backend is compute-bound even at one token per ` +
-          `expert, or the machine was busy (rerun to check).`);
-  }
+  const trend = trendSentence(perExpert, o.fixedLocalExperts, violations);
   const summary =
-    `Measured on the ${backend} backend: SwiGLU experts of ${d}×${f} (float32), calibrated peak ${fmt(peakFlops)}FLOP/s and ` +
-    `${fmt(bandwidthBytesPerSec)}B/s copy bandwidth (ridge ${ridge.toFixed(2)} FLOP/B)` +
+    `Measured on the ${backend} backend (${o.clock === "cpu" ? "CPU time of this process, which other processes' load does not inflate" : "wall time"}): SwiGLU experts of ${d}×${f} (float32), calibrated peak ${fmt(peakFlops)}FLOP/s and ` +
+    `${fmt(bandwidthBytesPerSec)}B/s copy bandwidth (best of ${bwSamples.length} samples spread through the run; ridge ${ridge.toFixed(2)} FLOP/B)` +
     trend;
   return {
     backend,
@@ -396,7 +568,18 @@ export async function measureGroupGemm(options?: GroupGemmExperimentOptions, onP
     bytesPerElement: 4,
     flopsPerToken,
     weightBytesPerExpert,
-    calibration: { peakFlops, matmulSize: m, bandwidthBytesPerSec, copyBytes: 8 * c },
+    calibration: {
+      peakFlops,
+      matmulSize: m,
+      bandwidthBytesPerSec,
+      copyBytes: 8 * c,
+      medianBandwidthBytesPerSec: median(bwSamples),
+      samples: bwSamples.length,
+      bandwidthRangeBytesPerSec: [Math.min(...bwSamples), Math.max(...bwSamples)],
+      peakFlopsRange: [Math.min(...flopsSamples), Math.max(...flopsSamples)],
+    },
+    sanity: { remeasures, violations },
+    clock: o.clock,
     ridgeFlopsPerByte: ridge,
     crossoverTokensPerExpert: crossover,
     rooflineSource:

@@ -49,6 +49,8 @@ export {
   resolveGroupGemmOptions,
   formatGroupGemmTable,
   groupGemmFigureInput,
+  timeRises,
+  type TimedPoint,
   type GroupGemmExperimentOptions,
   type GroupGemmRow,
   type GroupGemmResult,

@@ -73,8 +73,10 @@ describe.skipIf(skipReason !== null)("figures after a reload, in a reopened note
     fs.rmSync(serveDir, { recursive: true, force: true });
     fs.mkdirSync(serveDir, { recursive: true });
     fs.copyFileSync(path.join(ROOT, "notebooks", NOTEBOOK), path.join(serveDir, NOTEBOOK));
-    for (const link of ["src", "images"]) {
-      if (fs.existsSync(path.join(ROOT, "notebooks", link))) fs.symlinkSync(path.join("..", "..", link), path.join(serveDir, link));
+    // The same links notebooks/ has (the library build, images), pointing at the same targets.
+    for (const name of fs.readdirSync(path.join(ROOT, "notebooks"))) {
+      const from = path.join(ROOT, "notebooks", name);
+      if (fs.lstatSync(from).isSymbolicLink()) fs.symlinkSync(path.resolve(path.dirname(from), fs.readlinkSync(from)), path.join(serveDir, name));
     }
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "ep-lab-reload-"));
     jup = await startJupyter({ port: 0, openBrowser: false, notebookDir: serveDir, stateDir, install: install!, readyTimeoutMs: 110_000 });

@@ -3,16 +3,18 @@
  * function, localhost + token), the smoke notebook opened in headless Chromium, "Run All" through
  * the notebook's menu, and the plot and the table must appear. Saves build/jupyter-smoke.png.
  *
- * The notebook is served from a scratch copy (build/jupyter-smoke/, with the same `src` symlink
- * as notebooks/) because Jupyter autosaves a notebook it runs: the committed one must stay
- * without outputs.
+ * The notebooks are served from a learner workspace made by `seedWorkspace` (the function `npm start`
+ * uses), here a scratch one in build/jupyter-smoke/: Jupyter autosaves a notebook it runs, and the
+ * committed notebooks/ must stay without outputs. The Lab 3.1 test waits for an autosave and checks
+ * that `git status` did not change.
  */
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { candidatePaths, findJupyter, startJupyter, type JupyterInstall, type RunningJupyter } from "../../src/jupyter";
+import { candidatePaths, findJupyter, seedWorkspace, startJupyter, type JupyterInstall, type RunningJupyter } from "../../src/jupyter";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const CHROMIUM = "/usr/bin/chromium";
@@ -52,6 +54,13 @@ type NotebookWindow = Window & {
   };
 };
 
+/** `git status --porcelain` of the checkout (what a learner's saves must not change). */
+function gitStatus(): string {
+  const r = spawnSync("git", ["status", "--porcelain"], { cwd: ROOT, encoding: "utf8" });
+  expect(r.status).toBe(0);
+  return r.stdout;
+}
+
 describe.skipIf(skipReason !== null)("Jupyter + tslab in a real browser", () => {
   let jup: RunningJupyter;
   let browser: Browser;
@@ -59,15 +68,15 @@ describe.skipIf(skipReason !== null)("Jupyter + tslab in a real browser", () => 
   let stateDir: string;
   const pageErrors: string[] = [];
   let kernelIds: string[] = [];
+  let serveDir: string;
+  let gitStatusBefore: string;
 
   beforeAll(async () => {
-    // Scratch copy of the smoke notebook next to a `src` link, exactly like notebooks/.
-    const serveDir = path.join(ROOT, "build", "jupyter-smoke");
+    // A scratch learner workspace: fresh copies of the two labs with the ep-lab and images links.
+    serveDir = path.join(ROOT, "build", "jupyter-smoke");
     fs.rmSync(serveDir, { recursive: true, force: true });
-    fs.mkdirSync(serveDir, { recursive: true });
-    for (const nb of [NOTEBOOK, LAB]) fs.copyFileSync(path.join(ROOT, "notebooks", nb), path.join(serveDir, nb));
-    fs.symlinkSync(path.join("..", "..", "src"), path.join(serveDir, "src"));
-    fs.symlinkSync(path.join("..", "..", "images"), path.join(serveDir, "images"));
+    seedWorkspace(serveDir, { labs: [NOTEBOOK, LAB] });
+    gitStatusBefore = gitStatus();
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "ep-lab-jupyter-"));
 
     jup = await startJupyter({ port: 0, openBrowser: false, notebookDir: serveDir, stateDir, install: install!, readyTimeoutMs: 110_000 });
@@ -173,6 +182,16 @@ describe.skipIf(skipReason !== null)("Jupyter + tslab in a real browser", () => 
       return !!nb && !!nb.kernel && nb.kernel.is_connected();
     }, undefined, { timeout: 60_000 });
 
+    // Autosave every 2 s instead of Notebook's 120 s, and note each save.
+    await page.evaluate(() => {
+      const w = window as NotebookWindow & { __saves?: number };
+      w.__saves = 0;
+      const nb = w.Jupyter!.notebook! as unknown as { set_autosave_interval(ms: number): void; events: { on(ev: string, f: () => void): void } };
+      nb.events.on("notebook_saved.Notebook", () => void (w.__saves = (w.__saves ?? 0) + 1));
+      nb.set_autosave_interval(2000);
+    });
+    const savedSize = fs.statSync(path.join(serveDir, LAB)).size;
+
     await page.locator("#menus a.dropdown-toggle").filter({ hasText: /^\s*Kernel\s*$/ }).click();
     await page.locator("#restart_run_all > a").click();
     await page.locator(".modal-dialog button.btn-danger").click(); // "Restart and Run All Cells"
@@ -207,7 +226,26 @@ describe.skipIf(skipReason !== null)("Jupyter + tslab in a real browser", () => 
     await page.setViewportSize({ width: 1280, height: 4000 });
     await page.screenshot({ path: LAB_SCREENSHOT });
     expect(fs.statSync(LAB_SCREENSHOT).size).toBeGreaterThan(10_000);
-  }, 320_000);
+
+    // An autosave (not a save we trigger) wrote the run's outputs into the workspace copy …
+    const deadline = Date.now() + 150_000;
+    let savedOutputs = 0;
+    while (Date.now() < deadline) {
+      try {
+        const saved = JSON.parse(fs.readFileSync(path.join(serveDir, LAB), "utf8")) as { cells: { outputs?: unknown[] }[] };
+        savedOutputs = saved.cells.filter((c) => (c.outputs ?? []).length > 0).length;
+      } catch {
+        savedOutputs = 0; // caught mid-write
+      }
+      if (savedOutputs >= 10) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(savedOutputs).toBeGreaterThanOrEqual(10);
+    expect(await page.evaluate(() => (window as Window & { __saves?: number }).__saves ?? 0)).toBeGreaterThan(0);
+    // … and the course did not change.
+    expect(fs.statSync(path.join(serveDir, LAB)).size).toBeGreaterThan(savedSize);
+    expect(gitStatus()).toBe(gitStatusBefore);
+  }, 480_000);
 
   it("stop() ends the server and its kernel", async () => {
     await browser.close();
