@@ -81,7 +81,7 @@ export const EP_VARIANTS: readonly EpVariantRow[] = Object.freeze([
   },
   {
     name: "DeepEP",
-    whatItIs: "DeepSeek's all-to-all communication library: high-throughput kernels (NVLink + RDMA forwarding) for prefill, low-latency pure-RDMA kernels for decode — not a kind of expert hierarchy",
+    whatItIs: "DeepSeek's all-to-all communication library — not a kind of expert hierarchy. V1 (NVSHMEM): high-throughput kernels (NVLink + RDMA forwarding) for training and prefill, low-latency pure-RDMA kernels for decode; V2 (NCCL Gin backend): both behind one ElasticBuffer interface",
     sglang: "--moe-a2a-backend deepep (--deepep-mode normal | low_latency | auto)",
     tensorrtLlm: "its own wide-EP all-to-all kernels (MNNVL on GB200); DeepEP optional",
   },
