@@ -13,7 +13,7 @@ import { lookupAccount } from "../workshop/accounts";
 import { readState, workshopPaths, type WorkshopPaths } from "../workshop/config";
 import { runCuller } from "../workshop/cull";
 import { hubUrl, initWorkshop, removeWorkshop, startHub, stopHub, workshopProcesses } from "../workshop/hub";
-import { parseMemorySize } from "../workshop/kernel-adapter";
+import { parseMemorySize, writeWorkshopKernelspec } from "../workshop/kernel-adapter";
 import { boardFromFiles, boardText, learnerRecordFile, writeBoardHtml } from "../workshop/progress";
 import { PROGRESS_ENV } from "../workshop/record";
 import { reportText, runLoadTest } from "../workshop/load";
@@ -37,6 +37,8 @@ each learner's Jupyter server and kernels running as that learner, a progress bo
         --file RECORD (or ${PROGRESS_ENV} set, outside a workshop): one learner's own record
   render [--out DIR]   pre-render every lab to .ipynb + .html (default <state>/public/rendered)
   remove   after the class: stop, delete the workshop's accounts, their homes and the state folder
+  kernelspec --prefix DIR [--mem-limit SIZE]   write the workshop kernelspec into DIR/share/jupyter
+        (what init does for the local hub, and what the Zero to JupyterHub image runs)
   cull --idle-timeout S --every S   the idle culler (run by the hub as a managed service)
   load [--learners N] ...   load test (see ep-lab workshop load --help)
 
@@ -169,6 +171,15 @@ export async function run(argv: string[]): Promise<number> {
       console.log(`removed ${removed.length} account(s) (${removed.join(", ") || "none"}) and ${paths.root}`);
       return 0;
     }
+    case "kernelspec": {
+      known(args, ["state", "prefix", "mem-limit"]);
+      rejectPositional(args, "workshop kernelspec");
+      const prefix = path.resolve(stringOpt(args, "prefix"));
+      const mem = parseMemorySize(stringOpt(args, "mem-limit", "2G"));
+      const w = writeWorkshopKernelspec(prefix, mem);
+      console.log(`wrote ${w.specFile} (tslab kernel, RLIMIT_DATA ${mem} bytes); put ${w.jupyterPath} on JUPYTER_PATH`);
+      return 0;
+    }
     case "cull": {
       known(args, ["state", "idle-timeout", "every"]);
       rejectPositional(args, "workshop cull");
@@ -183,7 +194,7 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     default:
-      throw new UsageError(`unknown workshop command ${JSON.stringify(sub)}; known: init, start, stop, status, progress, render, remove, cull, load`);
+      throw new UsageError(`unknown workshop command ${JSON.stringify(sub)}; known: init, start, stop, status, progress, render, remove, kernelspec, cull, load`);
   }
 }
 
@@ -200,6 +211,23 @@ It creates its own accounts (eplabload-01 …) and hub and removes them afterwar
   --out FILE     JSON report (default build/workshop-load.json)`;
 
 /**
+ * `npm run workshop:load --learners 12` (without `--`) hands `--learners` to npm, which sets
+ * `npm_config_learners` ("true", with 12 left as a positional argument, or "12" for `--learners=12`).
+ * Turn that back into `--learners 12` (pure).
+ * @param argv the arguments after `load`
+ * @param env the environment npm set
+ * @returns argv, with `--learners N` added when npm took it
+ * @example npmForwardedLearners(["12"], { npm_config_learners: "true" }); // ["--learners", "12"]
+ */
+export function npmForwardedLearners(argv: string[], env: NodeJS.ProcessEnv): string[] {
+  const v = env.npm_config_learners;
+  if (v === undefined || argv.some((a) => a === "--learners" || a.startsWith("--learners="))) return argv;
+  if (v === "true" && argv.length > 0 && /^\d+$/.test(argv[0])) return ["--learners", argv[0], ...argv.slice(1)];
+  if (/^\d+$/.test(v)) return ["--learners", v, ...argv];
+  return argv;
+}
+
+/**
  * `ep-lab workshop load …` (and `npm run workshop:load`).
  * @param argv options after `load`
  * @returns exit code: 0 when no cell failed, 1 otherwise
@@ -211,6 +239,7 @@ export async function runLoadCli(argv: string[]): Promise<number> {
     console.log(LOAD_HELP);
     return 0;
   }
+  argv = npmForwardedLearners(argv, process.env);
   const args = parseArgs(argv, [], ["learners", "cells", "jitter", "seed", "out"]);
   rejectPositional(args, "workshop load");
   const report = await runLoadTest({
