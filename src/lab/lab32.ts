@@ -214,9 +214,9 @@ export function lintPlan(plan: PlanResult): { files: number; errors: number; war
 }
 
 /** The pods the Dynamo operator would start for a plan's DynamoGraphDeployment of one backend. */
-export function dryRunTable(plan: PlanResult, backend: "sglang" | "trtllm" | "vllm" = "sglang"): { pod: string; role: string; gpus: number; command: string }[] {
+export function dryRunTable(plan: PlanResult, backend: "sglang" | "trtllm" | "vllm" = "sglang"): { pod: string; role: string; gpus: number; operatorAdds: string; command: string }[] {
   const f = planArtifacts(plan).find((x) => x.path === `dynamo/${backend}.yaml`)!;
-  return dryRunDynamo(f.content).map((p) => ({ pod: p.pod, role: p.role, gpus: p.gpus, command: p.command.length > 140 ? `${p.command.slice(0, 137)}…` : p.command }));
+  return dryRunDynamo(f.content).map((p) => ({ pod: p.pod, role: p.role, gpus: p.gpus, operatorAdds: p.injected || "—", command: p.command.length > 90 ? `${p.command.slice(0, 87)}…` : p.command }));
 }
 
 // ─── Find the bugs ──────────────────────────────────────────────────────────────────────────────
