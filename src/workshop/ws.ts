@@ -86,7 +86,7 @@ function frame(opcode: number, payload: Buffer): Buffer {
 }
 
 function wrap(socket: Duplex, head: Buffer): SimpleWebSocket {
-  let buf = head && head.length ? Buffer.from(head) : Buffer.alloc(0);
+  let buf: Buffer = head && head.length ? Buffer.from(head) : Buffer.alloc(0);
   let onMsg: (d: string | Buffer) => void = () => undefined;
   let onClose: (r: string) => void = () => undefined;
   let closed = false;
