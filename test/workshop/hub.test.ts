@@ -116,7 +116,7 @@ describe.skipIf(skipReason !== null)("workshop on JupyterHub (two learners)", ()
     for (const pw of creds.values()) expect(pw).toMatch(/^[A-Za-z2-9]{16}$/);
     const spec = JSON.parse(fs.readFileSync(path.join(r.paths.jupyterPath, "kernels", "tslab", "kernel.json"), "utf8"));
     expect(spec.argv.slice(0, 2)).toEqual(["/usr/bin/prlimit", `--data=${2 * 1024 ** 3}`]);
-  });
+  }, 300_000); // init rebuilds the library (dist/) when src/ changed since the last build
 
   it("both learners log in in Chromium, open Lab 3.1 in their own workspace, run the setup cells and check a quiz answer", async () => {
     hub = await startHub({ stateDir, port: await freePort() });

@@ -79,6 +79,7 @@ describe("hub configuration", () => {
     expect(cfg).toContain('c.JupyterHub.spawner_class = "localprocess"');
     expect(cfg).toContain(`c.Spawner.cmd = ["/bin/sh", "${ROOT}/src/workshop/kit/learner-start.sh"]`);
     expect(cfg).toContain(`"JUPYTER_PATH": "/srv/class/public/share/jupyter"`);
+    expect(cfg).toContain(`"EP_LAB_NODE": "/usr/bin/node"`);
     expect(fs.existsSync(path.join(ROOT, "src/workshop/kit/learner-start.sh"))).toBe(true);
   });
   it("binds the given address, keeps hub and proxy APIs on localhost, keeps state private", () => {
