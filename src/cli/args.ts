@@ -2,6 +2,9 @@
  * Tiny argument parser shared by the `ep-lab` subcommands: `--name value`, `--name=value`, `--flag`.
  * Errors are `UsageError`s, which `main` turns into a message and exit code 2.
  */
+import * as fs from "fs";
+import * as path from "path";
+
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);
@@ -93,20 +96,174 @@ export function rejectPositional(args: ParsedArgs, command: string): void {
   }
 }
 
-/** A numeric option (must parse as a finite number; `integer` also rejects fractions). @throws {UsageError} */
+/**
+ * A numeric option, parsed strictly: a decimal number (`1.5`, `2e-3`); with `integer`, decimal digits only. Hex
+ * (`0x10`), padding (`"  16  "`), `Infinity` and empty values are rejected instead of being read by `Number()`.
+ * @returns the value, or `fallback` when the option is absent
+ * @throws {UsageError} naming the flag and the value
+ */
 export function numberOpt(args: ParsedArgs, name: string, fallback?: number, integer = false): number {
   const v = args.options.get(name);
   if (v === undefined) {
     if (fallback === undefined) throw new UsageError(`missing --${name}`);
     return fallback;
   }
-  const n = v === true ? NaN : Number(v);
-  if (v === true || v.trim() === "" || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got ${JSON.stringify(v)}`);
-  if (integer && !Number.isInteger(n)) throw new UsageError(`--${name} must be an integer, got ${JSON.stringify(v)}`);
-  return n;
+  if (v === true) throw new UsageError(`--${name} must be a number, got no value`);
+  if (integer) {
+    if (DECIMAL_NUMBER.test(v) && !DECIMAL_INTEGER.test(v) && Number.isFinite(Number(v)) && !Number.isInteger(Number(v))) {
+      throw new UsageError(`--${name} must be an integer, got ${JSON.stringify(v)}`);
+    }
+    if (!DECIMAL_INTEGER.test(v)) throw new UsageError(`--${name} must be a decimal integer, got ${JSON.stringify(v)}`);
+  } else if (!DECIMAL_NUMBER.test(v) || !Number.isFinite(Number(v))) {
+    throw new UsageError(`--${name} must be a decimal number, got ${JSON.stringify(v)}`);
+  }
+  const n = Number(v);
+  if (integer && !Number.isSafeInteger(n)) throw new UsageError(`--${name} must be an integer below 2^53, got ${JSON.stringify(v)}`);
+  return Object.is(n, -0) ? 0 : n;
 }
 
 /** A boolean flag. */
 export function flagOpt(args: ParsedArgs, name: string): boolean {
   return args.options.get(name) === true;
+}
+
+const DECIMAL_INTEGER = /^[+-]?\d+$/;
+const DECIMAL_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Bounds of {@link intOpt} / {@link numOpt}: both inclusive. */
+export interface Bounds {
+  min: number;
+  max: number;
+  /** Words after the maximum in the message, e.g. "(the largest model has 384)". */
+  why?: string;
+}
+
+function raw(args: ParsedArgs, name: string): string | undefined {
+  const v = args.options.get(name);
+  if (v === true) throw new UsageError(`--${name} needs a value`);
+  return v;
+}
+
+/**
+ * A strictly parsed decimal integer option within bounds: `16`, `-3`; not `0x10`, `" 16 "`, `1e3`, `16.0`, `""`.
+ * The bounds are checked on the text's value before anything is allocated from it.
+ * @returns the value, or `fallback` when the option is absent
+ * @throws {UsageError} naming the flag and the value for a missing required option, a malformed integer, or one
+ *   outside `[min, max]` ("must be ≥ 1", "must be at most 65536 …")
+ * @example intOpt(parseArgs(["--experts", "256"]), "experts", 256, { min: 1, max: 65536 }) // 256
+ */
+export function intOpt(args: ParsedArgs, name: string, fallback: number | undefined, bounds: Bounds): number {
+  const v = raw(args, name);
+  if (v === undefined) {
+    if (fallback === undefined) throw new UsageError(`missing --${name}`);
+    return fallback;
+  }
+  if (!DECIMAL_INTEGER.test(v)) {
+    const fraction = /^[+-]?\d*\.\d+$/.test(v) && !Number.isInteger(Number(v));
+    throw new UsageError(`--${name} must be ${fraction ? "an integer" : "a decimal integer"}, got ${JSON.stringify(v)}`);
+  }
+  return inBounds(name, Number(v), v, bounds);
+}
+
+/**
+ * A strictly parsed decimal number option within bounds: `1.1`, `.5`, `2e-3`; not `0x10`, `" 1 "`, `Infinity`, `""`.
+ * @returns the value, or `fallback` when the option is absent
+ * @throws {UsageError} naming the flag and the value for a missing required option, a malformed number or one
+ *   outside `[min, max]`
+ * @example numOpt(parseArgs(["--zipf-s", "1.1"]), "zipf-s", 1.1, { min: 0, max: 100 }) // 1.1
+ */
+export function numOpt(args: ParsedArgs, name: string, fallback: number | undefined, bounds: Bounds): number {
+  const v = raw(args, name);
+  if (v === undefined) {
+    if (fallback === undefined) throw new UsageError(`missing --${name}`);
+    return fallback;
+  }
+  if (!DECIMAL_NUMBER.test(v) || !Number.isFinite(Number(v))) throw new UsageError(`--${name} must be a decimal number, got ${JSON.stringify(v)}`);
+  return inBounds(name, Number(v), v, bounds);
+}
+
+function inBounds(name: string, n: number, text: string, { min, max, why }: Bounds): number {
+  if (n < min) throw new UsageError(`--${name} must be ≥ ${min}, got ${text}`);
+  if (n > max) throw new UsageError(`--${name} must be at most ${max}${why ? " " + why : ""}, got ${text}`);
+  return Object.is(n, -0) ? 0 : n;
+}
+
+/** A filesystem error as one line: "EISDIR: is a directory: /x". */
+export function fsMessage(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e && typeof e.code === "string") {
+    const text = String(e.message ?? "").replace(/^[A-Z]+: /, "").replace(/, \w+ '.*'$/, "");
+    return `${e.code}: ${text}${e.path ? `: ${e.path}` : ""}`;
+  }
+  return String((err as Error)?.message ?? err);
+}
+
+/**
+ * Make sure `dir` is a directory that can be written, creating missing folders one level at a time (never
+ * `mkdir -p`, which loops for ever under /proc). Checked before any long work starts.
+ * @param dir the directory (relative to the current directory or absolute)
+ * @param flag the option it came from, for messages (e.g. "out")
+ * @returns the absolute path
+ * @throws {UsageError} one line naming the flag and the path: an existing file in the way, a folder that cannot
+ *   be created or written
+ * @example prepareOutDir("build/labs", "out") // "/p/build/labs"
+ */
+export function prepareOutDir(dir: string, flag: string): string {
+  const abs = path.resolve(dir);
+  const missing: string[] = [];
+  let cur = abs;
+  for (;;) {
+    let st: fs.Stats | null = null;
+    try {
+      st = fs.statSync(cur);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new UsageError(`--${flag} ${dir}: ${fsMessage(e)}`);
+    }
+    if (st) {
+      if (!st.isDirectory()) {
+        throw new UsageError(cur === abs ? `--${flag} ${dir} is a file, not a directory` : `--${flag} ${dir}: ${cur} is a file, not a directory`);
+      }
+      break;
+    }
+    missing.unshift(cur);
+    const up = path.dirname(cur);
+    if (up === cur) break;
+    cur = up;
+  }
+  for (const m of missing) {
+    try {
+      fs.mkdirSync(m);
+    } catch (e) {
+      throw new UsageError(`--${flag} ${dir}: cannot create ${m}: ${fsMessage(e)}`);
+    }
+  }
+  try {
+    fs.accessSync(abs, fs.constants.W_OK);
+  } catch (e) {
+    throw new UsageError(`--${flag} ${dir}: not writable: ${fsMessage(e)}`);
+  }
+  return abs;
+}
+
+/**
+ * Make sure `file` can be written: its folder exists or can be created ({@link prepareOutDir}) and the path is
+ * not a directory. Checked before any long work starts.
+ * @param file the output file path
+ * @param flag the option it came from, for messages
+ * @returns the absolute path
+ * @throws {UsageError} one line naming the flag and the path
+ * @example prepareOutFile("build/bench.json", "out") // "/p/build/bench.json"
+ */
+export function prepareOutFile(file: string, flag: string): string {
+  const abs = path.resolve(file);
+  if (file.endsWith("/") || file.endsWith(path.sep)) throw new UsageError(`--${flag} ${file} names a directory; give a file name`);
+  let st: fs.Stats | null = null;
+  try {
+    st = fs.statSync(abs);
+  } catch {
+    st = null;
+  }
+  if (st?.isDirectory()) throw new UsageError(`--${flag} ${file} is a directory; give a file name`);
+  prepareOutDir(path.dirname(abs), flag);
+  return abs;
 }

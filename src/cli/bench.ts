@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { flagOpt, parseArgs, rejectPositional, rejectUnknown, stringOpt } from "./args";
+import { flagOpt, parseArgs, prepareOutFile, rejectPositional, rejectUnknown, stringOpt } from "./args";
 import { runBenchCase, type BenchCase, type BenchResult } from "../util/bench";
 
 const HELP = `usage: ep-lab bench [--filter SUBSTRING] [--out FILE]
@@ -32,7 +32,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   rejectPositional(args, "bench");
   const filter = stringOpt(args, "filter", "");
-  const out = stringOpt(args, "out", path.join("build", "bench.json"));
+  const outArg = stringOpt(args, "out", path.join("build", "bench.json"));
+  const out = prepareOutFile(outArg, "out"); // before the (long) run: a bad path fails at once
   const dir = path.resolve(__dirname, "..", "..", "bench");
   const files = fs.readdirSync(dir).filter((f) => f.endsWith(".bench.ts")).sort();
   const results: BenchResult[] = [];
@@ -64,8 +65,7 @@ export async function run(argv: string[]): Promise<number> {
       results.push({ name: r.name, medianMs: r.medianMs, minMs: r.minMs, runs: r.runs });
     }
   }
-  fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   fs.writeFileSync(out, JSON.stringify(results, null, 2) + "\n");
-  console.log(`\nwrote ${out} (${results.length} results${failed ? `, ${failed} failed or over target` : ""})`);
+  console.log(`\nwrote ${outArg} (${results.length} results${failed ? `, ${failed} failed or over target` : ""})`);
   return 0;
 }

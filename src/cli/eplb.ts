@@ -7,7 +7,8 @@
  * Bad input → a message naming the problem on stderr and exit code 2 (via src/cli/main.ts).
  */
 import * as fs from "node:fs";
-import { flagOpt, numberOpt, parseArgs, rejectUnknown, stringOpt, UsageError } from "./args";
+import { flagOpt, fsMessage, intOpt, parseArgs, rejectUnknown, stringOpt, UsageError } from "./args";
+import { CLI_LIMITS, limitsHelp, MAX_EPLB_SLOTS, MAX_EPLB_WEIGHTS_BYTES } from "./limits";
 import { balancednessPerLayer, gpuLoads, imbalancePerLayer, rebalanceExperts } from "../eplb";
 
 export const HELP = `usage: ep-lab eplb --weights FILE.json --replicas R --groups G --nodes N --gpus P [--compact | --summary]
@@ -33,6 +34,9 @@ output: {policy, numLayers, numExperts, numReplicas, numGroups, numNodes, numGpu
   gpuLoads[layer][gpu]  tokens per GPU with each expert's load split evenly over its replicas
   balancedness = mean/max GPU load per layer (1 = perfect); imbalance = (max − mean)/mean (0 = perfect)
 
+limits (larger values are refused; layers × replicas ≤ ${MAX_EPLB_SLOTS}; weights file ≤ ${MAX_EPLB_WEIGHTS_BYTES / 2 ** 20} MiB):
+${limitsHelp("eplb").join("\n")}
+
 example:
   echo '[[90,132,40,61,104,165,39,4,73,56,183,86],[20,107,104,64,19,197,187,157,172,86,16,27]]' > w.json
   ep-lab eplb --weights w.json --replicas 16 --groups 4 --nodes 2 --gpus 8
@@ -41,10 +45,18 @@ example:
 function readWeights(file: string): number[][] {
   let text: string;
   try {
+    if (file !== "-") {
+      const st = fs.statSync(file);
+      if (st.isDirectory()) throw new UsageError(`--weights ${file} is a directory, not a JSON file`);
+      if (!st.isFile()) throw new UsageError(`--weights ${file} is not a regular file`);
+      if (st.size > MAX_EPLB_WEIGHTS_BYTES) throw new UsageError(`--weights ${file} is ${st.size} bytes; at most ${MAX_EPLB_WEIGHTS_BYTES} are read`);
+    }
     text = file === "-" ? fs.readFileSync(0, "utf8") : fs.readFileSync(file, "utf8");
   } catch (err) {
-    throw new UsageError(`--weights: cannot read ${JSON.stringify(file)}: ${(err as Error).message}`);
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`--weights: cannot read ${JSON.stringify(file)}: ${fsMessage(err)}`);
   }
+  if (text.length > MAX_EPLB_WEIGHTS_BYTES) throw new UsageError(`--weights ${file}: more than ${MAX_EPLB_WEIGHTS_BYTES} bytes; at most that many are read`);
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -53,6 +65,9 @@ function readWeights(file: string): number[][] {
   }
   if (data !== null && typeof data === "object" && !Array.isArray(data)) {
     const obj = data as Record<string, unknown>;
+    if ("weight" in obj && "weights" in obj) {
+      throw new UsageError(`--weights: ${JSON.stringify(file)} has both a "weight" and a "weights" field; keep one`);
+    }
     data = obj.weight ?? obj.weights;
     if (data === undefined) throw new UsageError(`--weights: ${JSON.stringify(file)} is an object without a "weight" or "weights" field`);
   }
@@ -79,11 +94,15 @@ export async function run(argv: string[]): Promise<number> {
   if (flagOpt(args, "compact") && flagOpt(args, "summary")) throw new UsageError("--compact and --summary exclude each other (--summary prints no JSON)");
   if (args.positional.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positional[0])}; see --help`);
   const file = stringOpt(args, "weights");
-  const numReplicas = numberOpt(args, "replicas", undefined, true);
-  const numGroups = numberOpt(args, "groups", 1, true);
-  const numNodes = numberOpt(args, "nodes", 1, true);
-  const numGpus = numberOpt(args, "gpus", undefined, true);
+  const L = CLI_LIMITS.eplb;
+  const numReplicas = intOpt(args, "replicas", undefined, L.replicas);
+  const numGroups = intOpt(args, "groups", 1, L.groups);
+  const numNodes = intOpt(args, "nodes", 1, L.nodes);
+  const numGpus = intOpt(args, "gpus", undefined, L.gpus);
   const weight = readWeights(file);
+  if (weight.length * numReplicas > MAX_EPLB_SLOTS) {
+    throw new UsageError(`layers × --replicas must be at most ${MAX_EPLB_SLOTS} (the placement printed), got ${weight.length} × ${numReplicas}`);
+  }
   const p = rebalanceExperts(weight, numReplicas, numGroups, numNodes, numGpus);
   const loads = gpuLoads(weight, p.phy2log, numGpus);
   const b = balancednessPerLayer(loads);

@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { flagOpt, parseArgs, rejectPositional, rejectUnknown, stringOpt } from "./args";
+import { flagOpt, parseArgs, prepareOutDir, rejectPositional, rejectUnknown, stringOpt } from "./args";
 import { labImages } from "../viz/svg";
 
 const HELP = `usage: ep-lab figures [--out DIR] [--check]
@@ -33,7 +33,7 @@ export async function run(argv: string[]): Promise<number> {
   const check = flagOpt(args, "check");
   const images = labImages();
   let stale = 0;
-  if (!check) fs.mkdirSync(out, { recursive: true });
+  if (!check) prepareOutDir(out, "out"); // one folder level at a time: a bad path fails at once, never hangs
   for (const { file, svg } of images) {
     const target = path.join(out, file);
     const current = fs.existsSync(target) ? fs.readFileSync(target, "utf8") : null;

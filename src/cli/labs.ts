@@ -6,7 +6,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { numberOpt, parseArgs, rejectUnknown, stringOpt, UsageError } from "./args";
+import { fsMessage, intOpt, parseArgs, prepareOutDir, rejectUnknown, stringOpt, UsageError } from "./args";
+import { CLI_LIMITS } from "./limits";
 import { ensureLibraryBuilt } from "../jupyter/build";
 import { CellReport, DEFAULT_CELL_TIMEOUT_MS, killAllKernels, NotebookRunResult, runNotebook } from "../runner";
 
@@ -16,8 +17,12 @@ Execute notebooks through the tslab kernel (no Python needed) and write the exec
 .ipynb and a self-contained .html per notebook. Source notebooks are never modified.
 
   notebook.ipynb   notebooks to run (default: every notebooks/*.ipynb)
-  --timeout-ms N   per-cell timeout in milliseconds (default ${DEFAULT_CELL_TIMEOUT_MS}); the kernel is killed on expiry
-  --out DIR        output folder (default build/labs)`;
+  --timeout-ms N   per-cell timeout in milliseconds, 1 … ${CLI_LIMITS.labs["timeout-ms"].max} (default ${DEFAULT_CELL_TIMEOUT_MS});
+                   the kernel is killed on expiry
+  --out DIR        output folder (default build/labs); notebooks must have distinct file names
+
+Ctrl-C stops the kernel and still writes what ran so far. A notebook that cannot be read is reported and
+the others still run.`;
 
 /** A path for display: relative to the current directory when inside it, else absolute. */
 function shown(p: string): string {
@@ -51,7 +56,8 @@ export function defaultNotebooks(root = process.cwd()): string[] {
  * `ep-lab labs`: execute notebooks headless through the tslab kernel and write `<out>/<name>.ipynb` and `.html`.
  * @param argv the arguments after `labs`: `[notebook.ipynb ...] [--timeout-ms N] [--out DIR] [--help]`;
  *   `--timeout-ms` is the per-cell timeout in milliseconds (positive integer, default 120000)
- * @returns the exit code: 0 when every notebook ran, 1 when any failed, 0 for `--help`
+ * @returns the exit code: 0 when every notebook ran, 1 when any failed or could not be read (the others still
+ *   run), 130/143 after SIGINT/SIGTERM (outputs so far written), 0 for `--help`
  * @throws {UsageError} for an unknown option, a bad `--timeout-ms`, an empty `--out`, a path that is not an
  *   existing `.ipynb` (main: exit code 2)
  * @example await run(["notebooks/00-setup-check.ipynb", "--timeout-ms", "60000", "--out", "build/labs"]) // 0
@@ -63,15 +69,34 @@ export async function run(argv: string[]): Promise<number> {
   }
   const args = parseArgs(argv, [], ["timeout-ms", "out"]);
   rejectUnknown(args, ["timeout-ms", "out"]);
-  const timeoutMs = numberOpt(args, "timeout-ms", DEFAULT_CELL_TIMEOUT_MS, true);
-  if (timeoutMs <= 0) throw new UsageError(`--timeout-ms must be positive, got ${timeoutMs}`);
-  const outDir = path.resolve(stringOpt(args, "out", path.join("build", "labs")));
+  const timeoutMs = intOpt(args, "timeout-ms", DEFAULT_CELL_TIMEOUT_MS, CLI_LIMITS.labs["timeout-ms"]);
+  const outArg = stringOpt(args, "out", path.join("build", "labs"));
   const notebooks = args.positional.length ? args.positional : defaultNotebooks();
   if (notebooks.length === 0) throw new UsageError("no notebooks given and none found in notebooks/");
+  const byName = new Map<string, string>();
   for (const nb of notebooks) {
     if (!nb.endsWith(".ipynb")) throw new UsageError(`not a notebook (.ipynb): ${nb}`);
-    if (!fs.existsSync(nb)) throw new UsageError(`notebook not found: ${nb}`);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(nb);
+    } catch (e) {
+      throw new UsageError((e as NodeJS.ErrnoException).code === "ENOENT" ? `notebook not found: ${nb}` : `cannot read ${nb}: ${fsMessage(e)}`);
+    }
+    if (st.isDirectory()) throw new UsageError(`${nb} is a directory, not a notebook file`);
+    // Outputs are named after the file: two notebooks with one name would overwrite each other's results.
+    const name = path.basename(nb, ".ipynb");
+    const other = byName.get(name);
+    if (other !== undefined) {
+      throw new UsageError(
+        path.resolve(other) === path.resolve(nb)
+          ? `${nb} is given twice`
+          : `${other} and ${nb} have the same name and would both be written to ${name}.ipynb/.html; run them with different --out folders`,
+      );
+    }
+    byName.set(name, nb);
   }
+  // Checked before any notebook runs (a run can take minutes).
+  const outDir = prepareOutDir(outArg, "out");
 
   // The notebooks import the build in dist/: make sure it is current (rebuilds after an edit in src/).
   try {
@@ -81,25 +106,46 @@ export async function run(argv: string[]): Promise<number> {
     return 1;
   }
 
-  // The kernel runs in its own process group, so Ctrl-C would not reach it: kill it ourselves.
+  // On Ctrl-C/SIGTERM: stop the kernel, let the current run write what it executed, then summarize and exit.
+  // A second signal exits at once (the kernels are killed on exit).
+  const abort = new AbortController();
+  let signalled: NodeJS.Signals | null = null;
   const onSignal = (sig: NodeJS.Signals) => {
+    if (signalled) {
+      killAllKernels();
+      process.exit(sig === "SIGINT" ? 130 : 143);
+    }
+    signalled = sig;
+    console.log(`\n${sig}: stopping the kernel; writing the outputs executed so far…`);
+    abort.abort(sig);
     killAllKernels();
-    process.exit(sig === "SIGINT" ? 130 : 143);
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   const results: NotebookRunResult[] = [];
+  const unreadable: { path: string; message: string }[] = [];
   try {
     for (const nb of notebooks) {
+      if (signalled) break;
       console.log(`▶ ${nb}`);
-      const result = await runNotebook(nb, {
-        timeoutMs,
-        outDir,
-        onCell: (c: CellReport) => {
-          const status = c.status.toUpperCase().padEnd(7);
-          console.log(`  [${String(c.codeNumber).padStart(2)}] ${status}${fmtSeconds(c.durationMs)}  cell ${c.index + 1}: ${c.firstLine}`);
-        },
-      });
+      let result: NotebookRunResult;
+      try {
+        result = await runNotebook(nb, {
+          timeoutMs,
+          outDir,
+          signal: abort.signal,
+          onCell: (c: CellReport) => {
+            const status = c.status.toUpperCase().padEnd(7);
+            console.log(`  [${String(c.codeNumber).padStart(2)}] ${status}${fmtSeconds(c.durationMs)}  cell ${c.index + 1}: ${c.firstLine}`);
+          },
+        });
+      } catch (e) {
+        // A malformed notebook or an output that cannot be written: report it and go on with the others.
+        const message = e instanceof TypeError || e instanceof RangeError ? e.message : fsMessage(e);
+        unreadable.push({ path: nb, message });
+        console.log(`  ✗ ${message}`);
+        continue;
+      }
       results.push(result);
       if (result.failure) {
         console.log(`  ✗ ${result.failure.message}`);
@@ -112,10 +158,18 @@ export async function run(argv: string[]): Promise<number> {
     process.off("SIGTERM", onSignal);
   }
   const failed = results.filter((r) => !r.ok);
+  const total = results.length + unreadable.length;
+  const notRun = notebooks.length - total;
+  const failures = [
+    ...failed.map((r) => `${r.path} (${r.failure?.reason} in ${r.failure && r.failure.cellIndex >= 0 ? "cell " + (r.failure.cellIndex + 1) : "start-up"})`),
+    ...unreadable.map((u) => `${u.path} (not run: ${u.message})`),
+  ];
   console.log(
-    `\n${results.length - failed.length}/${results.length} notebooks passed` +
-      (failed.length ? `; failed: ${failed.map((r) => `${r.path} (${r.failure?.reason} in ${r.failure && r.failure.cellIndex >= 0 ? "cell " + (r.failure.cellIndex + 1) : "start-up"})`).join(", ")}` : "") +
+    `\n${results.length - failed.length}/${total} notebooks passed` +
+      (failures.length ? `; failed: ${failures.join(", ")}` : "") +
+      (notRun > 0 ? `; ${notRun} not started (interrupted)` : "") +
       `; output in ${shown(outDir)}`,
   );
-  return failed.length ? 1 : 0;
+  if (signalled) return signalled === "SIGINT" ? 130 : 143;
+  return failures.length ? 1 : 0;
 }

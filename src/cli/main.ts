@@ -3,7 +3,8 @@
  * Each subcommand lives in its own module exporting `run(argv): Promise<number>` (the exit code).
  * Usage errors and bad numbers exit with code 2 and a message naming the problem.
  */
-import { UsageError } from "./args";
+import { fsMessage, UsageError } from "./args";
+import { nearestName } from "../util/validate";
 import * as startCmd from "./start";
 import * as labsCmd from "./labs";
 import * as benchCmd from "./bench";
@@ -15,6 +16,7 @@ import * as buildCmd from "./build";
 import * as kernelCmd from "./kernel";
 import * as resetCmd from "./reset";
 import * as workshopCmd from "./workshop";
+import * as planCmd from "./plan";
 
 type Runner = (argv: string[]) => Promise<number>;
 
@@ -34,6 +36,7 @@ const COMMANDS: Record<string, { summary: string; run: Runner }> = {
   reset: { summary: "restore fresh copies of labs in your workspace, keeping yours as dated backups", run: resetCmd.run },
   cost: { summary: "Wide-EP cost model: decode | alltoall | sweep (JSON)", run: costCmd.run },
   workshop: { summary: "instructor-led class on JupyterHub: init | start | stop | progress | render | load", run: workshopCmd.run },
+  plan: { summary: "plan a wide-EP deployment into engine files; lint | dry-run them", run: planCmd.run },
 };
 
 /**
@@ -44,6 +47,9 @@ const COMMANDS: Record<string, { summary: string; run: Runner }> = {
 export function version(): string {
   return String(require("../../package.json").version);
 }
+
+/** The one line after a usage error. */
+const HINT = (cmd: string): string => (cmd ? `Run \`ep-lab ${cmd} --help\` for its options.` : "Run `ep-lab --help` for the commands.");
 
 export function usage(): string {
   const lines = ["usage: ep-lab <command> [options]", "       ep-lab --version", "", "commands:"];
@@ -64,14 +70,20 @@ export async function main(argv: string[]): Promise<number> {
   }
   const entry = COMMANDS[cmd];
   if (!entry) {
-    console.error(`ep-lab: unknown command ${JSON.stringify(cmd)}\n\n${usage()}`);
+    const near = nearestName(cmd, Object.keys(COMMANDS));
+    console.error(`ep-lab: unknown command ${JSON.stringify(cmd)}${near ? `; did you mean ${near}?` : ""}\n${HINT("")}`);
     return 2;
   }
   try {
     return await entry.run(rest);
   } catch (err) {
+    // Usage errors, bad values and filesystem errors: the message and a one-line hint, never a stack or the usage.
     if (err instanceof UsageError || err instanceof RangeError || err instanceof TypeError) {
-      console.error(`ep-lab ${cmd}: ${err.message}`);
+      console.error(`ep-lab ${cmd}: ${err.message}\n${HINT(cmd)}`);
+      return 2;
+    }
+    if (typeof (err as NodeJS.ErrnoException)?.code === "string" && /^E[A-Z]+$/.test((err as NodeJS.ErrnoException).code!)) {
+      console.error(`ep-lab ${cmd}: ${fsMessage(err)}`);
       return 2;
     }
     throw err;

@@ -2,7 +2,8 @@
  * `ep-lab route`: generate a seeded routing workload, run it through the gate and print expert loads
  * and balance statistics as JSON (optionally the dispatch accounting on a contiguous placement).
  */
-import { parseArgs, rejectUnknown, stringOpt, numberOpt, flagOpt, UsageError } from "./args";
+import { parseArgs, rejectUnknown, stringOpt, intOpt, numOpt, flagOpt, UsageError } from "./args";
+import { CLI_LIMITS, limitsHelp, MAX_ROUTE_LOGITS } from "./limits";
 import {
   expertPopularity, syntheticLogits, route, countExpertLoad, loadStats, dispatchStats, sharedExpertLoad,
   POPULARITY_KINDS, SCORING_FUNCTIONS, type PopularityOptions, type ScoringFunction,
@@ -31,6 +32,9 @@ options:
   --nodes N          nodes for the dispatch accounting (default 1)
   --help             this text
 
+limits (larger values are refused; tokens × experts ≤ ${MAX_ROUTE_LOGITS}):
+${limitsHelp("route").join("\n")}
+
 example: ep-lab route --experts 256 --top-k 8 --tokens 4096 --workload zipf --zipf-s 1.1 --seed 0 --groups 8 --topk-group 4`;
 
 const KNOWN = [
@@ -54,9 +58,14 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.positional.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positional[0])}; see ep-lab route --help`);
-  const numExperts = numberOpt(args, "experts", 256, true);
-  const topK = numberOpt(args, "top-k", 8, true);
-  const numTokens = numberOpt(args, "tokens", 4096, true);
+  const L = CLI_LIMITS.route;
+  const numExperts = intOpt(args, "experts", 256, L.experts);
+  const topK = intOpt(args, "top-k", 8, L["top-k"]);
+  const numTokens = intOpt(args, "tokens", 4096, L.tokens);
+  if (topK > numExperts) throw new UsageError(`--top-k (${topK}) must be at most --experts (${numExperts})`);
+  if (numTokens * numExperts > MAX_ROUTE_LOGITS) {
+    throw new UsageError(`--tokens × --experts must be at most ${MAX_ROUTE_LOGITS} (the gate logits held in memory), got ${numTokens} × ${numExperts} = ${numTokens * numExperts}`);
+  }
   const workload = stringOpt(args, "workload", "zipf");
   if (!(POPULARITY_KINDS as readonly string[]).includes(workload)) {
     throw new UsageError(`--workload must be one of ${POPULARITY_KINDS.join(", ")}, got ${JSON.stringify(workload)}`);
@@ -65,16 +74,16 @@ export async function run(argv: string[]): Promise<number> {
   if (!(SCORING_FUNCTIONS as readonly string[]).includes(scoring)) {
     throw new UsageError(`--scoring must be one of ${SCORING_FUNCTIONS.join(", ")}, got ${JSON.stringify(scoring)}`);
   }
-  const seed = numberOpt(args, "seed", 0, true);
-  const numGroups = numberOpt(args, "groups", 1, true);
-  const topkGroup = numberOpt(args, "topk-group", numGroups, true);
-  const routedScalingFactor = numberOpt(args, "scaling", 1);
-  const numSharedExperts = numberOpt(args, "shared", 0, true);
+  const seed = intOpt(args, "seed", 0, L.seed);
+  const numGroups = intOpt(args, "groups", 1, L.groups);
+  const topkGroup = intOpt(args, "topk-group", numGroups, L["topk-group"]);
+  const routedScalingFactor = numOpt(args, "scaling", 1, L.scaling);
+  const numSharedExperts = intOpt(args, "shared", 0, L.shared);
   const popOptions: PopularityOptions = { kind: workload as PopularityOptions["kind"], seed };
-  if (workload === "zipf") popOptions.zipfS = numberOpt(args, "zipf-s", 1.1);
+  if (workload === "zipf") popOptions.zipfS = numOpt(args, "zipf-s", 1.1, L["zipf-s"]);
   if (workload === "hot") {
-    popOptions.numHot = numberOpt(args, "hot", 4, true);
-    popOptions.hotShare = numberOpt(args, "hot-share", 0.5);
+    popOptions.numHot = intOpt(args, "hot", 4, L.hot);
+    popOptions.hotShare = numOpt(args, "hot-share", 0.5, L["hot-share"]);
   }
   for (const [flag, kind] of [["zipf-s", "zipf"], ["hot", "hot"], ["hot-share", "hot"]]) {
     if (args.options.has(flag) && workload !== kind) throw new UsageError(`--${flag} only applies to --workload ${kind}`);
@@ -94,8 +103,8 @@ export async function run(argv: string[]): Promise<number> {
     expertLoadStats: loadStats(tokensPerExpert),
   };
   if (args.options.has("gpus")) {
-    const numGpus = numberOpt(args, "gpus", undefined, true);
-    const numNodes = numberOpt(args, "nodes", 1, true);
+    const numGpus = intOpt(args, "gpus", undefined, L.gpus);
+    const numNodes = intOpt(args, "nodes", 1, L.nodes);
     if (numGpus < 1 || numExperts % numGpus !== 0) {
       throw new UsageError(`--gpus (${numGpus}) must be ≥ 1 and divide --experts (${numExperts}) for a contiguous placement`);
     }

@@ -4,7 +4,7 @@
  * with a random token; Jupyter's state lives in `.jupyter-local/` (nothing written to the home dir).
  * Stops the server (and its kernels) on Ctrl-C.
  */
-import { flagOpt, numberOpt, parseArgs, rejectUnknown } from "./args";
+import { flagOpt, numberOpt, parseArgs, rejectUnknown, UsageError } from "./args";
 import { ensureLibraryBuilt } from "../jupyter/build";
 import { isPortFree, JupyterMissingError, seedWorkspace, startJupyter, type RunningJupyter } from "../jupyter";
 
@@ -36,10 +36,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   rejectUnknown(args, ["port", "no-browser", "help"]);
-  if (args.positional.length > 0) {
-    console.error(`ep-lab start: unexpected argument ${JSON.stringify(args.positional[0])}\n\n${HELP}`);
-    return 2;
-  }
+  if (args.positional.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positional[0])}`);
   let port = numberOpt(args, "port", 8888, true);
   if (port < 0 || port > 65535) throw new RangeError(`--port must be in 0..65535, got ${port}`);
   if (!args.options.has("port") && !(await isPortFree(port))) {

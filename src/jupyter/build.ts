@@ -17,117 +17,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { projectRoot } from "./kernelspec";
 import { assertAbsolute, checkOptions } from "./options";
+import { BUILD_STAMP, buildInputs, DIST_DIR, libraryBuildStatus, type BuildStamp, type LibraryBuildStatus } from "../util/build-freshness";
 
-/** The folder (relative to the project root) holding the built library. */
-export const DIST_DIR = "dist";
 /** The name of the link beside a notebook that points at `dist/`: notebooks import `./ep-lab/<module>`. */
 export const LIBRARY_LINK = "ep-lab";
-/** The stamp file a successful build writes inside `dist/`. */
-export const BUILD_STAMP = ".ep-lab-build.json";
 
-/** What `libraryBuildStatus` found. */
-export interface LibraryBuildStatus {
-  /** Absolute path of `dist/`. */
-  distDir: string;
-  /** True when a finished build exists (its stamp is there). */
-  built: boolean;
-  /** True when not built, or when an input changed after the build started. */
-  stale: boolean;
-  /** When the last successful build started (ms since the epoch), or null. */
-  builtAtMs: number | null;
-  /** Inputs changed after the build (paths relative to the root, at most 10), or added since; [] when fresh. */
-  changed: string[];
-  /** Sources that were removed since the build (their outputs are left over), at most 10. */
-  removed: string[];
-  /** One sentence for a person: "library build is current", or what is missing and the command that fixes it. */
-  message: string;
-}
-
-interface Stamp {
-  startedAtMs: number;
-  sources: string[];
-}
-
-/**
- * Every input of the build: `.ts` and `.js` files under `src/` (paths relative to `root`, sorted), plus the
- * TypeScript configs and package.json when present.
- * @param root absolute project root (default: this checkout)
- * @returns relative paths with "/" separators
- * @throws {TypeError} when `root` is not an absolute path; {RangeError} when `root` has no `src/` folder
- * @example buildInputs().includes("src/routing/route.ts") // true
- */
-export function buildInputs(root: string = projectRoot()): string[] {
-  assertAbsolute("root", root);
-  const src = path.join(root, "src");
-  if (!fs.existsSync(src) || !fs.statSync(src).isDirectory()) throw new RangeError(`root has no src/ folder: ${root}`);
-  const out: string[] = [];
-  const walk = (dir: string, rel: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(path.join(dir, e.name), r);
-      else if (/\.(ts|js)$/.test(e.name)) out.push(`src/${r}`);
-    }
-  };
-  walk(src, "");
-  out.sort();
-  return out;
-}
-
-const CONFIG_INPUTS = ["tsconfig.json", "tsconfig.build.json", "package.json"];
-
-/**
- * Whether `dist/` holds a current build of `src/` (reads file times only; takes a few milliseconds).
- * @param root absolute project root (default: this checkout)
- * @returns the status, with a `message` that names the fix (`npm run build`) when the build is missing or stale
- * @throws {TypeError} when `root` is not an absolute path; {RangeError} when `root` has no `src/` folder
- * @example
- * const s = libraryBuildStatus();
- * if (s.stale) console.error(s.message); // "the library build in dist/ is older than src/routing/route.ts …"
- */
-export function libraryBuildStatus(root: string = projectRoot()): LibraryBuildStatus {
-  const sources = buildInputs(root);
-  const distDir = path.join(root, DIST_DIR);
-  const stamp = readStamp(distDir);
-  if (!stamp) {
-    return {
-      distDir,
-      built: false,
-      stale: true,
-      builtAtMs: null,
-      changed: [],
-      removed: [],
-      message: `the library is not built (no ${DIST_DIR}/${BUILD_STAMP}); run \`npm run build\` in ${root}`,
-    };
-  }
-  const before = new Set(stamp.sources);
-  const now = new Set(sources);
-  const changed: string[] = [];
-  for (const rel of [...sources, ...CONFIG_INPUTS]) {
-    const p = path.join(root, rel);
-    let mtime: number;
-    try {
-      mtime = fs.statSync(p).mtimeMs;
-    } catch {
-      continue; // an optional config that is absent
-    }
-    if (mtime > stamp.startedAtMs || (rel.startsWith("src/") && !before.has(rel))) changed.push(rel);
-    if (changed.length >= 10) break;
-  }
-  const removed = stamp.sources.filter((s) => !now.has(s)).slice(0, 10);
-  const stale = changed.length > 0 || removed.length > 0;
-  const what = [...changed, ...removed.map((r) => `${r} (removed)`)];
-  return {
-    distDir,
-    built: true,
-    stale,
-    builtAtMs: stamp.startedAtMs,
-    changed,
-    removed,
-    message: stale
-      ? `the library build in ${DIST_DIR}/ is older than ${what.slice(0, 3).join(", ")}${what.length > 3 ? " and more" : ""}; run \`npm run build\` in ${root} (then restart the kernel)`
-      : `the library build in ${DIST_DIR}/ is current`,
-  };
-}
+export { BUILD_STAMP, buildInputs, DIST_DIR, libraryBuildStatus } from "../util/build-freshness";
+export type { LibraryBuildStatus } from "../util/build-freshness";
 
 /** Options of `buildLibrary`. */
 export interface BuildLibraryOptions {
@@ -273,18 +169,8 @@ function finishBuild(root: string, sources: string[], startedAtMs: number): void
     }
   };
   walk(distDir, "");
-  const stamp: Stamp = { startedAtMs, sources };
+  const stamp: BuildStamp = { startedAtMs, sources };
   fs.writeFileSync(path.join(distDir, BUILD_STAMP), JSON.stringify(stamp) + "\n");
-}
-
-function readStamp(distDir: string): Stamp | null {
-  try {
-    const s = JSON.parse(fs.readFileSync(path.join(distDir, BUILD_STAMP), "utf8")) as Stamp;
-    if (typeof s.startedAtMs !== "number" || !Array.isArray(s.sources)) return null;
-    return s;
-  } catch {
-    return null;
-  }
 }
 
 function tscPath(root: string): string {

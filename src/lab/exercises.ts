@@ -1,16 +1,21 @@
 /**
  * Lab 3.1 exercises, each checked against the project's real libraries:
- * - ex1: write top-k routing (checked against `routing.topK` on seeded inputs, ties included);
- * - ex2: predict the throughput ordering of Dense / standard EP / wide EP / wide EP + EPLB (cost model);
- * - ex3: choose the fewest redundant experts reaching a balancedness target (real EPLB);
- * - ex4: find the EP size where the all-to-all starts to dominate (cost model).
+ * - ex1: write top-k routing (checked against `routing.topK` on seeded inputs, ties included; a function that calls
+ *   the library's own top-k or router is refused, and the reference is kept out of the notebook's `lab` namespace);
+ * - ex2: predict the throughput ordering of no EP / standard EP / wide EP / wide EP + EPLB; the check records the
+ *   prediction, and only then does `lab.ex2Reveal()` show the cost model's numbers;
+ * - ex3: from raw balancedness numbers of both EPLB policies, choose a policy and the fewest redundant experts;
+ * - ex4: from raw tokens/s per GPU at a per-user speed, choose the best EP size without and with two-batch overlap.
+ * Every solution's code runs as printed in the notebook (test/lab/solutions.test.ts runs it through the kernel).
  */
-import { topK, route } from "../routing";
-import { assertFinite, assertNonEmptyArray, assertPositiveInt, createRng, show } from "../util";
+import { route } from "../routing";
+import { createRng, show } from "../util";
 import { Exercise, NotImplemented, TODO, collection, expectNumber, isBlank } from "./framework";
-import { EX3_CLUSTER, SKEWED_WORKLOAD, minimalRedundancy, redundancyBalancedness } from "./scenarios-eplb";
-import { EX2_CONFIG_IDS, EX2_SETTING, EX4_SETTING, allToAllCrossoverEp, epSweep, throughputComparison } from "./scenarios-cost";
-import type { Ex2ConfigId } from "./scenarios-cost";
+import { libraryTopK } from "./reference";
+import {
+  EX2_CONFIG_IDS, EX2_SETTING, EX3_SETTING, EX4_SETTING, ex2RecordedPrediction, ex2Truth, ex3Truth, ex4Truth, policySweep, recordEx2Prediction,
+} from "./scenarios-exercises";
+import type { Ex2ConfigId, Ex3Answer, Ex4Answer } from "./scenarios-exercises";
 
 // ─── Exercise 1 ───────────────────────────────────────────────────────────────────────────────
 
@@ -43,32 +48,27 @@ export function ex1Cases(seed = 31): TopKCase[] {
   ];
 }
 
+/** Library entry points a learner's top-k must not call (matched in the function's source text). */
+const LIBRARY_TOPK_CALLS = ["libraryTopK", "topK", "topKFlat", "route", "routeScores", "selectTopK"];
+
 /**
- * The library's answer for a case: `routing.topK` on the same scores as float32.
- * @param scores router scores `[tokens][experts]`, a non-empty rectangular matrix of finite numbers
- * @param k experts per token (integer, 1 ≤ k ≤ experts)
- * @returns expert indices `[tokens][k]`, highest score first, lower index first on ties
- * @throws {TypeError|RangeError} naming `scores[t]`, `scores[t][e]` or `k`: empty or ragged matrix, non-finite
- *   score, k not a positive integer or larger than the expert count
- * @example libraryTopK([[0.1, 0.7, 0.2]], 2); // [[1, 2]]
+ * Whether a function's source calls one of the library's top-k or routing functions (as `name(`, `.name(`, or
+ * `(0, module.name)(` — how TypeScript compiles a call to an imported function).
+ * @param fn any function
+ * @returns the name of the library function it calls, or undefined
+ * @throws never
+ * @example usesLibraryTopK((s: number[][], k: number) => route(s as never, {} as never) as never); // "route"
  */
-export function libraryTopK(scores: readonly (readonly number[])[], k: number): number[][] {
-  assertNonEmptyArray("scores", scores);
-  const n = scores.length;
-  for (let t = 0; t < n; t++) {
-    const row = scores[t];
-    if (!Array.isArray(row)) throw new TypeError(`scores[${t}] must be an array of expert scores, got ${show(row)}`);
-    if (row.length === 0) throw new RangeError(`scores[${t}] must not be empty`);
-    if (row.length !== scores[0].length) {
-      throw new RangeError(`scores must be rectangular: scores[0] has ${scores[0].length} entries but scores[${t}] has ${row.length}`);
-    }
-    for (let j = 0; j < row.length; j++) assertFinite(`scores[${t}][${j}]`, row[j]);
+export function usesLibraryTopK(fn: (...args: never[]) => unknown): string | undefined {
+  let text: string;
+  try {
+    text = Function.prototype.toString.call(fn);
+  } catch {
+    return undefined;
   }
-  const e = scores[0].length;
-  const flat = new Float32Array(n * e);
-  scores.forEach((row, t) => row.forEach((v, j) => (flat[t * e + j] = v)));
-  const r = topK(flat, n, e, k);
-  return Array.from({ length: n }, (_, t) => Array.from(r.indices.slice(t * k, (t + 1) * k)));
+  for (const name of LIBRARY_TOPK_CALLS) if (new RegExp(`(^|[^\\w$])${name}\\s*\\)?\\s*\\(`).test(text)) return `${name}(…)`;
+  if (/\[native code\]/.test(text)) return "built-in function (a bound or native function)";
+  return undefined;
 }
 
 function checkTopKCase(fn: TopKFunction, c: TopKCase): string | undefined {
@@ -115,6 +115,8 @@ const ex1 = new Exercise<TopKFunction>({
   isUntouched: (a) => isBlank(a),
   check: (fn) => {
     if (typeof fn !== "function") return `answer with your function itself (exercises.ex1.check(myTopK)), got ${Array.isArray(fn) ? "an array" : typeof fn}`;
+    const library = usesLibraryTopK(fn);
+    if (library) return `your function calls the library's ${library}, which is what this exercise asks you to write; the library's function is not an answer — select the top k yourself`;
     for (const c of ex1Cases()) {
       const bad = checkTopKCase(fn, c);
       if (bad) return bad;
@@ -180,115 +182,172 @@ const ex2 = new Exercise<string[]>({
   id: "ex2",
   title: "Exercise 2 · Throughput ordering",
   prompt:
-    `Order the four configurations from LOWEST to HIGHEST output tokens/s per GPU as the cost model computes them ` +
-    `(${EX2_SETTING.model} on ${EX2_SETTING.gpu}, skewed expert popularity, largest batch that fits): ` +
-    `${EX2_CONFIG_IDS.map((id) => `"${id}"`).join(", ")}.`,
-  answerFormat: `an array of the 4 ids, lowest throughput first, e.g. ["dense", "standard-ep", "wide-ep", "wide-ep-eplb"]`,
+    `Predict, before anything is computed: order the four configurations from LOWEST to HIGHEST output tokens/s per GPU ` +
+    `(${EX2_SETTING.model} decode on ${EX2_SETTING.gpu.toUpperCase()}, ${EX2_SETTING.kvLen}-token contexts, each at the largest batch that fits in memory, ` +
+    `the lab's DeepSeek-V3-shaped expert popularity): ${EX2_CONFIG_IDS.map((id) => `"${id}"`).join(", ")}. ` +
+    "Your first well-formed answer is recorded as your prediction; lab.ex2Reveal() shows the model's numbers only after that.",
+  answerFormat: `an array of the 4 ids, lowest throughput first, e.g. ["no-ep", "standard-ep", "wide-ep", "wide-ep-eplb"]`,
   check: (order) => {
     if (!Array.isArray(order)) return "answer with an array of the four configuration ids";
     const ids = EX2_CONFIG_IDS as readonly string[];
     const unknown = order.filter((x) => !ids.includes(x));
     if (unknown.length) return `unknown id(s) ${unknown.map((x) => JSON.stringify(x)).join(", ")}; use ${ids.map((x) => `"${x}"`).join(", ")}`;
     if (order.length !== 4 || new Set(order).size !== 4) return "list each of the four ids exactly once";
-    const truth = throughputComparison().ordering as string[];
+    const before = ex2RecordedPrediction();
+    const recorded = recordEx2Prediction(order);
+    const note = before ? `Your prediction was already recorded (${recorded.join(" < ")}); this answer is checked but not recorded.` : "Prediction recorded: run lab.ex2Reveal() to see the numbers.";
+    const truth = ex2Truth() as string[];
     const wrongPairs: string[] = [];
     for (let i = 0; i < 4; i++) {
       for (let j = i + 1; j < 4; j++) {
         if (truth.indexOf(order[i]) > truth.indexOf(order[j])) wrongPairs.push(`"${order[i]}" below "${order[j]}"`);
       }
     }
-    if (wrongPairs.length === 0) return { correct: true, message: "your ordering matches the cost model. Run the next cell to see by how much each wins." };
+    if (wrongPairs.length === 0) return { correct: true, message: `your ordering matches the cost model. ${note}` };
     return {
-      message: `${wrongPairs.length} of the 6 pairwise comparisons are the wrong way round, e.g. you placed ${wrongPairs[0]}.`,
-      details: ["Think about what load imbalance does to the busiest GPU when each GPU holds only a few experts."],
+      message: `${wrongPairs.length} of the 6 pairwise comparisons are the wrong way round, e.g. you placed ${wrongPairs[0]}. ${note}`,
+      details: ["Think about two effects: memory freed by holding fewer experts (bigger batch), and the busiest GPU when a GPU holds only a few experts."],
     };
   },
   hints: [
-    "Dense-style serving reads every expert's weights on every GPU each step; EP divides those reads among GPUs.",
-    "With skewed routing and few experts per GPU, one GPU can get several hot experts: compare the loadImbalance column once you run the cell.",
-    "EPLB's redundant experts bring the wide-EP imbalance back near 1.",
+    "Without EP each GPU reads every expert's weights each step and keeps them all in memory; EP divides both among GPUs.",
+    "At long contexts the KV cache decides the batch: the fewer expert weights a GPU holds, the more sequences it can keep.",
+    "With few experts per GPU, one GPU can get several hot experts: that GPU sets the step time unless EPLB replicates them.",
   ],
   solution: {
     text:
-      "Run throughputComparison(): its `ordering` field is the model's answer. Under this skewed workload, wide EP without EPLB " +
-      "loses part of its advantage to load imbalance (few experts per GPU concentrate hot experts), and EPLB recovers it — the reason " +
-      "engines pair wide EP with EPLB.",
-    code: "exercises.ex2.check(throughputComparison().ordering)",
-    answer: () => throughputComparison().ordering.slice(),
+      "The cost model's order is computed by lab.ex2Reveal() once you recorded a prediction, with the batch per GPU each configuration fits. " +
+      "Two mechanisms compete: holding fewer experts frees memory for KV cache (bigger batch, more tokens per expert), while contiguous " +
+      "placement over many GPUs concentrates hot experts (load imbalance). EPLB keeps the first and removes most of the second. " +
+      "lab.ex2SkewRows() shows how the order changes with the workload's skew.",
+    get code() {
+      if (!ex2RecordedPrediction()) return "// Record your own prediction first (exercises.ex2.check(myOrder)); the solution's code appears after that.";
+      return `exercises.ex2.check(${JSON.stringify(ex2Truth())})`;
+    },
+    answer: () => ex2Truth().slice(),
   },
 });
 
 // ─── Exercise 3 ───────────────────────────────────────────────────────────────────────────────
 
-const ex3 = new Exercise<number>({
+const POLICIES = ["hierarchical", "global"] as const;
+
+const ex3 = new Exercise<Ex3Answer>({
   id: "ex3",
-  title: "Exercise 3 · How many redundant experts?",
+  title: "Exercise 3 · Which policy, how many redundant experts?",
   prompt:
-    `${SKEWED_WORKLOAD.numExperts} experts (${EX3_CLUSTER.numGroups} groups) on ${EX3_CLUSTER.numGpus} GPUs in ${EX3_CLUSTER.numNodes} nodes, the skewed workload of section 6.1. ` +
-    `What is the fewest redundant experts with which EPLB reaches balancedness ≥ ${EX3_CLUSTER.target}? ` +
-    `(Slots must split evenly: use multiples of ${EX3_CLUSTER.numGpus}.)`,
-  answerFormat: `a whole number, a multiple of ${EX3_CLUSTER.numGpus}`,
+    `${EX3_SETTING.numExperts} experts in ${EX3_SETTING.numGroups} groups on ${EX3_SETTING.numGpus} GPUs in ${EX3_SETTING.numNodes} nodes, the lab's DeepSeek-V3-shaped load. ` +
+    `Redundant experts cost memory, so you want the fewest that reach balancedness ≥ ${EX3_SETTING.target}. ` +
+    `Which EPLB policy ("hierarchical" or "global"), and how many redundant experts (a multiple of ${EX3_SETTING.numGpus})? Read it off the raw numbers of lab.policySweep([...]).`,
+  answerFormat: `{ policy: "hierarchical" | "global", redundantExperts: number }`,
+  isUntouched: (a) => isBlank(a) || (typeof a === "object" && a !== null && ((a as Ex3Answer).policy === TODO || (a as Ex3Answer).redundantExperts === TODO)),
   check: (a) => {
-    const bad = expectNumber("the number of redundant experts", a);
+    if (typeof a !== "object" || a === null) return 'answer with an object { policy: "hierarchical" | "global", redundantExperts: number }';
+    if (!(POLICIES as readonly unknown[]).includes(a.policy)) return `policy must be "hierarchical" or "global", got ${show(a.policy)}`;
+    const bad = expectNumber("redundantExperts", a.redundantExperts);
     if (bad) return bad;
-    if (!Number.isInteger(a) || a < 0) return "the number of redundant experts is a whole number ≥ 0";
-    if (a % EX3_CLUSTER.numGpus !== 0) return `${a} is not a multiple of ${EX3_CLUSTER.numGpus}: the GPUs would hold different numbers of slots`;
-    const b = redundancyBalancedness(a);
-    if (b < EX3_CLUSTER.target) return { message: `with ${a} redundant experts EPLB reaches balancedness ${b.toFixed(3)}, below the target ${EX3_CLUSTER.target}` };
-    if (a > minimalRedundancy()) return { message: `${a} reaches the target (balancedness ${b.toFixed(3)}), but fewer redundant experts also do — each one costs an expert's worth of memory on some GPU` };
-    return { correct: true, message: `${a} redundant experts reach balancedness ${b.toFixed(3)}, and fewer do not.` };
+    const r = a.redundantExperts;
+    if (!Number.isInteger(r) || r < 0) return "the number of redundant experts is a whole number ≥ 0";
+    if (r % EX3_SETTING.numGpus !== 0) return `${r} is not a multiple of ${EX3_SETTING.numGpus}: the GPUs would hold different numbers of slots`;
+    if (r > 1024) return "that is more redundant experts than the sweep covers (≤ 1024)";
+    const row = policySweep([r])[0];
+    const truth = ex3Truth();
+    const got = a.policy === "hierarchical" ? row.hierarchicalBalancedness : row.globalBalancedness;
+    if (got < EX3_SETTING.target) {
+      return {
+        message: `with the ${a.policy} policy and ${r} redundant experts EPLB reaches balancedness ${got}, below the target ${EX3_SETTING.target}`,
+        details: a.policy === "hierarchical" ? ["Look at the node-balancedness column: what limits the hierarchical policy, and do more replicas change it?"] : [],
+      };
+    }
+    const best = a.policy === "hierarchical" ? truth.hierarchical : truth.global;
+    if (best !== null && r > best) return { message: `${r} reaches the target, but fewer redundant experts also do with this policy — each costs ${row.extraExpertGBPerGpu} GB per GPU at ${r}` };
+    const other = a.policy === "hierarchical" ? truth.global : truth.hierarchical;
+    if (other !== null && other < r) return { message: `the ${a.policy} policy reaches the target with ${r}, but the other policy needs fewer redundant experts` };
+    return { correct: true, message: `the ${a.policy} policy with ${r} redundant experts reaches balancedness ${got}, and nothing cheaper does.` };
   },
   hints: [
-    "Run the sweep cell with more candidates: redundancySweep([0, 32, 64, 96, 128]).",
-    "Look at how balancedness changes from one candidate to the next: where does adding replicas stop paying off?",
-    "With 8 groups on 4 nodes, EPLB first packs whole groups onto nodes; replicas can only even out GPUs within a node, which is why the curve flattens.",
+    "Run lab.policySweep([0, 32, 64, 96, 128]) and compare the two balancedness columns as redundant experts grow.",
+    "The hierarchical policy first packs whole expert groups onto nodes, then balances GPUs inside each node. Compare its GPU balancedness with its node balancedness.",
+    "Replicas inside a node cannot move load between nodes: once the node balancedness is the limit, more replicas do not help. The global policy places replicas on any GPU.",
   ],
   solution: {
     text:
-      "Sweep the candidates and take the first that meets the target: redundancySweep([0, 32, 64, 96, 128]). The curve rises steeply with " +
-      "the first replicas (the hottest experts get copies) and then flattens: the hierarchical policy packs whole expert groups onto nodes, " +
-      "so the remaining imbalance is between nodes and more replicas inside nodes cannot remove it. Try the global policy (one node, one group) to compare.",
-    code: "exercises.ex3.check(redundancySweep([0, 32, 64, 96, 128]).find((r) => r.reachesTarget)!.redundantExperts)",
-    answer: () => minimalRedundancy(),
+      "The hierarchical policy plateaus: it packs the 8 groups two per node, so the node loads are fixed by how the groups' loads pair up, and its GPU " +
+      "balancedness can never exceed that node balancedness — replicas only rebalance GPUs inside a node. The global policy replicates and places " +
+      "experts on any GPU, so a few redundant experts already even out the hot ones. DeepSeek's EPLB README recommends the hierarchical policy " +
+      "for prefill (smaller EP, where keeping a group on one node saves cross-node traffic for node-limited routing) and the global policy for " +
+      "decode at larger EP, which is this case.",
+    get code() {
+      const t = ex3Truth();
+      const policy = t.global !== null && (t.hierarchical === null || t.global <= t.hierarchical) ? "global" : "hierarchical";
+      const key = policy === "global" ? "globalBalancedness" : "hierarchicalBalancedness";
+      return [
+        `const sweep3 = lab.policySweep([0, 32, 64, 96, 128, 160, 192, 224, 256]);`,
+        `const first3 = sweep3.find((r) => r.${key} >= ${EX3_SETTING.target})!;`,
+        `exercises.ex3.check({ policy: "${policy}", redundantExperts: first3.redundantExperts })`,
+      ].join("\n");
+    },
+    answer: () => {
+      const t = ex3Truth();
+      if (t.global !== null && (t.hierarchical === null || t.global <= t.hierarchical)) return { policy: "global", redundantExperts: t.global };
+      if (t.hierarchical === null) throw new RangeError("no policy reaches the target");
+      return { policy: "hierarchical", redundantExperts: t.hierarchical };
+    },
   },
 });
 
 // ─── Exercise 4 ───────────────────────────────────────────────────────────────────────────────
 
-const ex4 = new Exercise<number>({
+const ex4 = new Exercise<Ex4Answer>({
   id: "ex4",
-  title: "Exercise 4 · When does the all-to-all dominate?",
+  title: "Exercise 4 · Which EP size serves the most tokens per GPU?",
   prompt:
-    `${EX4_SETTING.model} decode on ${EX4_SETTING.gpu.toUpperCase()} nodes (8 GPUs per node on NVLink, 400 Gb/s per GPU between nodes), ` +
-    `${EX4_SETTING.batchPerGpu} sequences per GPU, ${EX4_SETTING.kvLen}-token contexts. What is the smallest EP size (from ${EX4_SETTING.epSizes.join(", ")}) ` +
-    "at which dispatch + combine take longer than the MoE expert compute?",
-  answerFormat: "an EP size (a number)",
+    `${EX4_SETTING.model} decode on ${EX4_SETTING.gpu.toUpperCase()} nodes (8 GPUs per node on NVLink, 400 Gb/s per GPU between nodes), ${EX4_SETTING.kvLen}-token contexts. ` +
+    `Every user must get at least ${EX4_SETTING.tokensPerSecPerUser} tokens/s. Which EP size (from ${EX4_SETTING.epSizes.join(", ")}) gives the most output tokens/s per GPU ` +
+    "without two-batch overlap, and which with it? Read it off the raw numbers of lab.perUserSweep([...]).",
+  answerFormat: "{ overlapOff: number, overlapOn: number } (EP sizes)",
+  isUntouched: (a) => isBlank(a) || (typeof a === "object" && a !== null && ((a as Ex4Answer).overlapOff === TODO || (a as Ex4Answer).overlapOn === TODO)),
   check: (a) => {
-    const bad = expectNumber("the EP size", a);
-    if (bad) return bad;
-    if (!(EX4_SETTING.epSizes as readonly number[]).includes(a)) return `use one of the EP sizes ${EX4_SETTING.epSizes.join(", ")}`;
-    const [row] = epSweep([a]);
-    const truth = allToAllCrossoverEp();
-    if (!row.allToAllDominates) return { message: `at EP ${a} the MoE compute (${row.moeMs} ms) still takes longer than the all-to-all (${row.allToAllMs} ms)` };
-    if (a > truth) return { message: `at EP ${a} the all-to-all does dominate, but it already did at a smaller EP size` };
-    return { correct: true, message: `at EP ${a} the all-to-all (${row.allToAllMs} ms) overtakes the MoE compute (${row.moeMs} ms).` };
+    if (typeof a !== "object" || a === null) return "answer with an object { overlapOff, overlapOn } of EP sizes";
+    for (const key of ["overlapOff", "overlapOn"] as const) {
+      const bad = expectNumber(key, a[key]);
+      if (bad) return bad;
+      if (!(EX4_SETTING.epSizes as readonly number[]).includes(a[key])) return `${key}: use one of the EP sizes ${EX4_SETTING.epSizes.join(", ")}`;
+    }
+    const t = ex4Truth();
+    const problems: string[] = [];
+    if (!t.overlapOff.includes(a.overlapOff)) problems.push(`without overlap, another EP size serves more tokens/s per GPU than EP${a.overlapOff} at ≥ ${EX4_SETTING.tokensPerSecPerUser} tokens/s per user`);
+    if (!t.overlapOn.includes(a.overlapOn)) problems.push(`with two-batch overlap, another EP size serves more tokens/s per GPU than EP${a.overlapOn}`);
+    if (problems.length) return { message: problems.join("; "), details: ["Compare the throughput columns row by row; a larger all-to-all time is not by itself a reason to avoid an EP size."] };
+    return { correct: true, message: `EP${a.overlapOff} without overlap and EP${a.overlapOn} with it serve the most tokens/s per GPU at this per-user speed.` };
   },
   hints: [
-    "Run epSweep([1, 2, 4, 8, 16, 32, 64, 128, 256]) and compare the moeMs and allToAllMs columns.",
-    "Ask which link each EP size's all-to-all crosses: up to 8 GPUs it is NVLink; beyond that, most destinations are on other nodes.",
+    "Run lab.perUserSweep([8, 16, 32, 64, 128, 256]) and find the largest value in each throughput column.",
+    "All-to-all time growing past expert compute does not decide the question: what counts is tokens/s per GPU at the per-user speed, and a larger EP size frees memory for batch.",
   ],
   solution: {
     text:
-      "The sweep shows MoE compute halving with every doubling of EP (fewer experts per GPU) while the all-to-all jumps as soon as the group " +
-      "leaves the 8-GPU NVLink domain: the first EP size past one node is where communication takes over. Two-batch overlap (`overlap: true` " +
-      "in decodeStep) hides much of it, and an NVL72 rack moves the jump out to 72 GPUs (section 8.4).",
-    code: "exercises.ex4.check(epSweep([1, 2, 4, 8, 16, 32, 64, 128, 256]).find((r) => r.allToAllDominates)!.epSize)",
-    answer: () => allToAllCrossoverEp(),
+      "Read both throughput columns and take the EP size with the largest value in each. Leaving the 8-GPU NVLink domain makes the all-to-all " +
+      "much more expensive, but a larger EP group also holds fewer experts per GPU, so each GPU fits a bigger batch and each expert sees more tokens: " +
+      "throughput per GPU at a fixed per-user speed can keep rising past the point where communication takes longer than expert compute. " +
+      "That is why DeepSeek decodes at EP144 over InfiniBand, and why overlap (which hides communication behind compute) shifts the best EP size.",
+    get code() {
+      const t = ex4Truth();
+      return [
+        "const rows4 = lab.perUserSweep([8, 16, 32, 64, 128, 256]);",
+        "const best4 = (key: \"tokensPerSecPerGpuOverlapOff\" | \"tokensPerSecPerGpuOverlapOn\") => rows4.reduce((a, b) => ((b[key] ?? 0) > (a[key] ?? 0) ? b : a)).epSize;",
+        `exercises.ex4.check({ overlapOff: best4("tokensPerSecPerGpuOverlapOff"), overlapOn: best4("tokensPerSecPerGpuOverlapOn") })`,
+      ].join("\n") + (t.overlapOff.length > 1 || t.overlapOn.length > 1 ? "\n// EP sizes within 1% of the best are accepted too" : "");
+    },
+    answer: () => {
+      const t = ex4Truth();
+      return { overlapOff: t.overlapOff[0], overlapOn: t.overlapOn[0] };
+    },
   },
 });
 
 /** The lab's exercises: `exercises.ex1` … `exercises.ex4`. */
 export const exercises = collection({ ex1, ex2, ex3, ex4 });
 
-/** Convenience re-export for starter code. */
-export type { Ex2ConfigId };
+/** Convenience re-exports for starter code. */
+export type { Ex2ConfigId, Ex3Answer, Ex4Answer };

@@ -14,6 +14,7 @@
  */
 import * as util from "util";
 import { assertFinite, show } from "../util";
+import { feedbackMark } from "../notebook/marks";
 import { recordOutcome } from "../workshop/record";
 
 /** The three possible outcomes of a check. */
@@ -49,7 +50,8 @@ export function isBlank(value: unknown): boolean {
   return value === undefined || value === TODO;
 }
 
-const ICON: Record<Outcome, string> = { correct: "✅", incorrect: "❌", "not attempted": "✏️" };
+// Text marks, not emoji: they render where no emoji font is installed.
+const ICON: Record<Outcome, string> = { correct: feedbackMark("correct"), incorrect: feedbackMark("incorrect"), "not attempted": feedbackMark("not attempted") };
 
 /** Plain text → the same text, a printable object → its text, used by the printers below. */
 function inspectable<T extends object>(obj: T, text: () => string): T {

@@ -5,9 +5,9 @@
  * Where the original's answers were wrong or misleading, the questions are re-posed so that their
  * answer is a checkable fact, and the solution says what the original got wrong:
  * - q1: a token costs ≈ 2 FLOPs per active parameter (≈ 74 GFLOPs for 37B active), not "37B FLOPs".
- * - q3: EP 72 is perfectly possible with redundant experts (256 + 32 = 288 slots = 72 × 4, the slot
- *   count TensorRT-LLM's wide-EP example uses); "power-of-two collectives" and "8×8 islands" are
- *   not the reason — NVL72's NVSwitch fabric connects all 72 GPUs alike.
+ * - q3: EP 72 is perfectly possible with redundant experts (256 + 32 = 288 slots = 72 × 4); "power-of-two
+ *   collectives" and "8×8 islands" are not the reason — NVL72's NVSwitch fabric connects all 72 GPUs alike.
+ *   (TensorRT-LLM's examples use 288 slots too, but at EP32 = 9 per GPU and at EP36 = 8 per GPU.)
  * - q5: wide EP helps the GroupGEMM because each expert sees more tokens per weight byte read
  *   (higher arithmetic intensity), not because weights are "swapped in" less often.
  * - bonus: 7.2× is the gain over ONE EP8 instance; the fair comparison on the same 32 GPUs is four
@@ -117,9 +117,10 @@ const q3 = new Exercise<number>({
   hints: ["Total slots = 256 + redundant; it must be a multiple of 72.", "What is the smallest multiple of 72 that is ≥ 256?"],
   solution: {
     text:
-      "32: 256 + 32 = 288 = 72 × 4 slots. EP 72 is a normal wide-EP configuration once EPLB adds redundant experts — " +
-      "TensorRT-LLM's wide-EP example load balancer uses num_slots: 288 for DeepSeek (github.com/NVIDIA/TensorRT-LLM, examples/wide_ep/README.md), " +
-      "and the spare replicas are exactly what lets EPLB even out hot experts. The original's reasons (power-of-two collectives, " +
+      "32: 256 + 32 = 288 = 72 × 4 slots. EP 72 is a normal wide-EP configuration once EPLB adds redundant experts, " +
+      "and the spare replicas are exactly what lets EPLB even out hot experts. The same 288 appears elsewhere with other EP sizes: " +
+      "TensorRT-LLM's wide-EP README gives it as experts + EP size at EP32 (9 slots per GPU), its load-balancer example uses it at EP36 " +
+      "(8 per GPU), and DeepSeek's inference overview uses 32 redundant experts at EP32 (prefill) and EP144 (decode). The original's reasons (power-of-two collectives, " +
       "8×8 topology islands) are not the constraint: NVL72's NVSwitch connects all 72 GPUs with the same bandwidth. Choosing EP 64 " +
       "is a simplicity choice (no redundancy needed; 8 GPUs left for other work), not a requirement.",
     answer: () => 32,
@@ -164,7 +165,7 @@ const q5 = new Exercise<string>({
     if (letter === "C") return true;
     if (letter === "A") return "all experts stay resident in GPU memory in serving; nothing is swapped in from the CPU";
     if (letter === "B") return "top-k is fixed by the model: every token still uses 8 routed experts";
-    return "expert weights are never read over NVLink; only tokens travel";
+    return "in EP serving each GPU reads the weights of the experts it holds from its own HBM; what crosses NVLink every step is tokens (weights move only when EPLB relocates an expert)";
   },
   hints: [
     "Tokens per expert per step = (batch per GPU × EP size × top-k) / number of experts.",

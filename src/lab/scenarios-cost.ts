@@ -1,7 +1,7 @@
 /**
- * Lab 3.1 scenarios built on the cost model: prefill-vs-decode intensity, active parameters, the
- * throughput comparison of Exercise 2, the EP sweep of Exercise 4, DeepEP bytes and latency, experts
- * and memory per GPU, NVL72 vs InfiniBand all-to-all, and the EP8-vs-EP32 frontier.
+ * Lab 3.1 scenarios built on the cost model: prefill-vs-decode intensity, active parameters, DeepEP bytes and
+ * latency, experts and memory per GPU, NVL72 vs InfiniBand all-to-all, and the EP8-vs-EP32 frontier.
+ * (Exercises 2 and 4 live in scenarios-exercises.ts.)
  * All numbers come from `src/cost` (cited catalogs, roofline, all-to-all and decode-step models).
  */
 import {
@@ -9,21 +9,18 @@ import {
   getModel,
   getGpu,
   paramCounts,
-  decodeStep,
   allToAllTime,
   DEEPEP_LOW_LATENCY,
-  crossoverTokens,
-  memoryPerGpu,
+    memoryPerGpu,
   sweepFrontier,
   wideEpRatio,
   NVIDIA_WIDE_EP_CLAIM,
   peakFlops,
 } from "../cost";
-import { planLayer } from "../eplb";
-import { throughputBars, frontierFigure, allToAllLatencyFigure, rooflineFigure, memoryBarsFigure } from "../viz";
+import { frontierFigure, allToAllLatencyFigure, rooflineFigure, memoryBarsFigure } from "../viz";
 import type { Figure } from "../viz";
 import { assertNonEmptyArray, assertPositiveInt } from "../util";
-import { Summary, skewedExpertLoad } from "./scenarios-eplb";
+import { Summary } from "./scenarios-eplb";
 
 const r1 = (x: number) => Math.round(x * 10) / 10;
 const r2 = (x: number) => Math.round(x * 100) / 100;
@@ -98,154 +95,6 @@ export function activeParameterSummary(model = "deepseek-v3"): { quantity: strin
   ];
 }
 
-// ─── Exercise 2 ───────────────────────────────────────────────────────────────────────────────
-
-/** Ids of the four Exercise 2 configurations. */
-export const EX2_CONFIG_IDS = Object.freeze(["dense", "standard-ep", "wide-ep", "wide-ep-eplb"] as const);
-export type Ex2ConfigId = (typeof EX2_CONFIG_IDS)[number];
-
-/**
- * The Exercise 2 setting. gpt-oss-120b is used because, unlike DeepSeek-V3, it fits on one GPU, so a
- * real "no EP" baseline exists. Source of the model's sizes: the cost catalog (cited there).
- */
-export const EX2_SETTING = Object.freeze({
-  model: "gpt-oss-120b",
-  gpu: "gb200",
-  kvLen: 4096,
-  /** batch cap per GPU (sequences) */
-  maxBatch: 256,
-  /** Zipf exponent of the synthetic expert popularity */
-  zipfS: 0.8,
-  seed: 2024,
-  wideEp: 32,
-  standardEp: 8,
-  redundantExperts: 32,
-});
-
-/** One row of {@link throughputComparison}. */
-export interface ThroughputRow {
-  id: Ex2ConfigId;
-  configuration: string;
-  epSize: number;
-  expertSlots: number;
-  /** sequences per GPU: the largest that fits in memory, capped */
-  batchPerGpu: number;
-  /** busiest GPU's routed tokens ÷ mean */
-  loadImbalance: number;
-  stepTimeMs: number;
-  tokensPerSecPerUser: number;
-  outputTokensPerSecPerGpu: number;
-  relativeToDense: number;
-}
-
-/**
- * Exercise 2: Dense-style (no EP) vs standard EP vs wide EP vs wide EP + EPLB, by the cost model.
- * Each configuration runs at the largest decode batch that fits (capped at 256 sequences per GPU),
- * with the same skewed expert popularity; EPLB's imbalance comes from the real EPLB placement.
- * @returns rows (in {@link EX2_CONFIG_IDS} order; step time in ms, throughput in output tokens/s per GPU), a bar
- *   figure and the measured ordering
- * @throws never (fixed inputs)
- * @example throughputComparison().ordering.length; // 4
- */
-export function throughputComparison(): { rows: ThroughputRow[]; figure: Figure; ordering: Ex2ConfigId[] } {
-  const s = EX2_SETTING;
-  const m = getModel(s.model);
-  const load = skewedExpertLoad(m.numExperts, 64 * 1024, s.zipfS, s.seed);
-  const eplb = planLayer(load, { numGpus: s.wideEp, numReplicas: m.numExperts + s.redundantExperts });
-  const configs: { id: Ex2ConfigId; label: string; epSize: number; redundant: number; imbalance?: number }[] = [
-    { id: "dense", label: "Dense-style: no EP, every GPU holds all experts", epSize: 1, redundant: 0 },
-    { id: "standard-ep", label: `Standard EP (EP${s.standardEp}, contiguous)`, epSize: s.standardEp, redundant: 0 },
-    { id: "wide-ep", label: `Wide EP (EP${s.wideEp}, contiguous)`, epSize: s.wideEp, redundant: 0 },
-    { id: "wide-ep-eplb", label: `Wide EP + EPLB (EP${s.wideEp}, +${s.redundantExperts} redundant)`, epSize: s.wideEp, redundant: s.redundantExperts, imbalance: 1 / eplb.balancedness },
-  ];
-  const raw = configs.map((c) => {
-    const base = { model: s.model, gpu: s.gpu, epSize: c.epSize, kvLen: s.kvLen, redundantExperts: c.redundant };
-    const lb = c.imbalance !== undefined ? { loadImbalance: c.imbalance } : { expertLoad: load };
-    const batch = Math.min(s.maxBatch, decodeStep({ ...base, ...lb, batchPerGpu: 1 }).maxBatchPerGpu);
-    if (batch < 1) throw new RangeError(`${c.label} does not fit in memory`);
-    const r = decodeStep({ ...base, ...lb, batchPerGpu: batch });
-    if (r.tokensPerSecPerUser === null || r.outputTokensPerSecPerGpu === null) throw new RangeError(`${c.label} is infeasible: ${r.reasons.join("; ")}`);
-    return { c, r: { ...r, tokensPerSecPerUser: r.tokensPerSecPerUser, outputTokensPerSecPerGpu: r.outputTokensPerSecPerGpu }, batch };
-  });
-  const dense = raw[0].r.outputTokensPerSecPerGpu;
-  const rows: ThroughputRow[] = raw.map(({ c, r, batch }) => ({
-    id: c.id,
-    configuration: c.label,
-    epSize: c.epSize,
-    expertSlots: m.numExperts + c.redundant,
-    batchPerGpu: batch,
-    loadImbalance: r2(r.loadImbalance),
-    stepTimeMs: r2(r.stepTimeMs),
-    tokensPerSecPerUser: r1(r.tokensPerSecPerUser),
-    outputTokensPerSecPerGpu: Math.round(r.outputTokensPerSecPerGpu),
-    relativeToDense: r2(r.outputTokensPerSecPerGpu / dense),
-  }));
-  const ordering = rows
-    .slice()
-    .sort((a, b) => a.outputTokensPerSecPerGpu - b.outputTokensPerSecPerGpu)
-    .map((r) => r.id);
-  const figure = throughputBars(
-    rows.map((r) => r.configuration.split(" (")[0].replace(": no EP, every GPU holds all experts", "")),
-    rows.map((r) => r.outputTokensPerSecPerGpu),
-    {
-      title: `Modelled decode throughput, ${s.model} on ${s.gpu.toUpperCase()} (${s.kvLen}-token contexts, largest batch that fits)`,
-      notes: rows.map((r) => `${r.configuration}; batch ${r.batchPerGpu}/GPU; load imbalance ${r.loadImbalance}`),
-    },
-  );
-  return { rows, figure, ordering };
-}
-
-// ─── Exercise 4 ───────────────────────────────────────────────────────────────────────────────
-
-/** The Exercise 4 setting: DeepSeek-V3 decode on H200 nodes (8 GPUs on NVLink, 400 Gb/s NIC per GPU). */
-export const EX4_SETTING = Object.freeze({ model: "deepseek-v3", gpu: "h200", batchPerGpu: 64, kvLen: 4096, epSizes: Object.freeze([1, 2, 4, 8, 16, 32, 64, 128, 256]) });
-
-/** One row of {@link epSweep}. */
-export interface EpSweepRow {
-  epSize: number;
-  expertsPerGpu: number;
-  /** MoE expert compute (shared + routed), all layers, ms per step */
-  moeMs: number;
-  /** dispatch + combine, all MoE layers, ms per step */
-  allToAllMs: number;
-  allToAllDominates: boolean;
-  /** whether weights + KV fit in the GPU's memory at this EP size */
-  fitsInMemory: boolean;
-}
-
-/**
- * MoE compute vs all-to-all time of a DeepSeek-V3 decode step as EP grows (Exercise 4).
- * @param epSizes EP sizes (GPUs) to evaluate, a non-empty array of positive integers (each must divide 256)
- * @returns one row per EP size: experts per GPU, MoE and all-to-all time in ms per decode step, and whether
- *   weights + KV cache fit
- * @throws {TypeError|RangeError} naming `epSizes[i]` for an EP size that is not a positive integer or does
- *   not divide the expert count; for an empty or non-array `epSizes`
- * @example epSweep([8, 16]).map((r) => r.epSize); // [8, 16]
- */
-export function epSweep(epSizes: readonly number[]): EpSweepRow[] {
-  if (!Array.isArray(epSizes) || epSizes.length === 0) throw new RangeError("epSizes must be a non-empty array of EP sizes");
-  const s = EX4_SETTING;
-  return epSizes.map((ep, i) => {
-    assertPositiveInt(`epSizes[${i}]`, ep);
-    const r = decodeStep({ model: s.model, gpu: s.gpu, epSize: ep, batchPerGpu: s.batchPerGpu, kvLen: s.kvLen });
-    if (r.reasons.some((x) => x.includes("not divisible"))) throw new RangeError(r.reasons[0]);
-    const comm = r.dispatchMs + r.combineMs;
-    return { epSize: ep, expertsPerGpu: r.expertsPerGpu, moeMs: r2(r.moeMs), allToAllMs: r2(comm), allToAllDominates: comm > r.moeMs, fitsInMemory: r.fits };
-  });
-}
-
-/**
- * The smallest EP size of {@link EX4_SETTING} at which the all-to-all takes longer than the MoE compute.
- * @returns that EP size (GPUs)
- * @throws {RangeError} when the all-to-all never dominates in the EP sizes evaluated
- * @example EX4_SETTING.epSizes.includes(allToAllCrossoverEp()); // true
- */
-export function allToAllCrossoverEp(): number {
-  const hit = epSweep(EX4_SETTING.epSizes).find((r) => r.allToAllDominates);
-  if (!hit) throw new RangeError("the all-to-all never dominates in the EP sizes evaluated");
-  return hit.epSize;
-}
-
 // ─── Section 6.3: DeepEP ──────────────────────────────────────────────────────────────────────
 
 /**
@@ -299,17 +148,22 @@ export function expertsPerGpuRows(numExperts: number, epSizes: readonly number[]
 }
 
 /**
- * Roofline crossover: tokens per expert at which an expert GEMM becomes compute-bound, per GPU (FP8).
+ * Roofline crossover: tokens per expert at which a SwiGLU expert GEMM becomes compute-bound, per GPU, FP8 weights.
+ * One definition, used throughout the lab: peak dense FP8 FLOP/s and peak HBM bytes/s (the ridge point), weight
+ * bytes only (activations ignored). An expert with T tokens does 6·T·H·I FLOPs and reads 3·H·I bytes, so its
+ * intensity is 2·T FLOP/byte and the crossover is T* = ridge ÷ 2. Achievable rates below peak, or counting the
+ * activation bytes, move T* (both are left out on purpose so the number is reproducible by hand).
  * @param gpus catalog GPU names, a non-empty array (default h100, h200, b200, gb200)
  * @returns one row per GPU: FP8 ridge point in FLOP/byte and the crossover in tokens per expert
  * @throws {TypeError|RangeError} for an empty or non-array `gpus`, or a name not in the catalog
- * @example crossoverRows(["h100"])[0].gpu; // "h100"
+ * @example crossoverRows(["gb200"])[0].crossoverTokensPerExpert; // 313 (ridge 625 ÷ 2, rounded)
  */
 export function crossoverRows(gpus: readonly string[] = ["h100", "h200", "b200", "gb200"]): { gpu: string; ridgePointFlopPerByte: number; crossoverTokensPerExpert: number }[] {
   assertNonEmptyArray("gpus", gpus);
   return gpus.map((name) => {
     const g = getGpu(name);
-    return { gpu: name, ridgePointFlopPerByte: r1((g.fp8Tflops * 1e12) / (g.hbmTBps * 1e12)), crossoverTokensPerExpert: Math.round(crossoverTokens(name, "fp8")) };
+    const ridge = (g.fp8Tflops * 1e12) / (g.hbmTBps * 1e12);
+    return { gpu: name, ridgePointFlopPerByte: r1(ridge), crossoverTokensPerExpert: Math.round(ridge / 2) };
   });
 }
 

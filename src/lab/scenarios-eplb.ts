@@ -1,10 +1,14 @@
 /**
  * Lab 3.1 scenarios built on the EPLB library: the original lab's 8-experts-on-4-GPUs example,
- * standard-EP imbalance, online EPLB on a drifting workload, and the redundancy sweep of Exercise 3.
+ * standard-EP imbalance on the lab's dsv3-like workload, online EPLB (re-plan vs placement-aware), and the workload's
+ * statistics against DeepSeek-V3's published ones.
  * Each returns plain rows (for `table`), a figure spec (for `show`) and a one-paragraph summary.
  */
 import * as util from "util";
-import { compareStrategies, greedyPlacement, gpuLoads, balancedness, planLayer, simulateOnlineEplb, contiguousPlacement, createDriftingWorkload } from "../eplb";
+import {
+  compareStrategies, greedyPlacement, gpuLoads, balancedness, planLayer, simulateOnlineEplb, contiguousPlacement, createDriftingWorkload,
+  dsv3LikeWorkload, expertLoadStats, DSV3_LOAD_STATISTICS,
+} from "../eplb";
 import { placementLoads, placementComparisonFigure, onlineEplbFigure, loadBarsFigure } from "../viz";
 import type { Figure } from "../viz";
 import { assertPositiveInt, assertNonNegativeInt } from "../util";
@@ -135,23 +139,30 @@ export function skewedExpertLoad(numExperts: number, totalTokens: number, zipfS:
   return createDriftingWorkload({ numLayers: 1, numExperts, tokensPerIteration: totalTokens, zipfS, driftStd: 0, seed }).next()[0];
 }
 
-/** Settings of the skewed decode workload used by section 6.1 and Exercise 3. */
-export const SKEWED_WORKLOAD = Object.freeze({ numExperts: 256, tokensPerStep: 8 * 128 * 32, zipfS: 0.8, seed: 2024 });
+/** Section 6.1's decode step: 8 GPUs × 128 tokens × top-8 expert assignments per MoE layer, the lab's dsv3-like workload. */
+export const STANDARD_EP_SETTING = Object.freeze({ numGpus: 8, tokensPerStep: 8 * 128 * 8, numLayers: 58, numExperts: 256 });
 
 /**
- * Standard EP on one node: DeepSeek-V3's 256 experts placed contiguously on 8 GPUs, skewed load.
- * @returns the GPU-load figure, a summary, the balancedness (mean / max GPU load) and tokens per GPU `[8]`
+ * Standard EP on one node: DeepSeek-V3's 256 experts placed contiguously on 8 GPUs, one decode step of the lab's
+ * dsv3-like workload; the figure shows the layer with the median imbalance.
+ * @returns the GPU-load figure, a summary, that layer's balancedness (mean / max GPU load), its tokens per GPU `[8]`,
+ *   the layer index and the balancedness averaged over all 58 layers
  * @throws never (fixed inputs)
  * @example standardEpDemo().balancedness < 1; // true
  */
-export function standardEpDemo(): { figure: Figure; summary: Summary; balancedness: number; gpuLoads: number[] } {
-  const { numExperts, tokensPerStep, zipfS, seed } = SKEWED_WORKLOAD;
-  const load = skewedExpertLoad(numExperts, tokensPerStep, zipfS, seed);
-  const c = contiguousPlacement(numExperts, 8);
-  const g = gpuLoads(load, c.phy2log as number[], 8);
-  const b = balancedness(g);
-  const figure = loadBarsFigure(placementLoads(load, c.expertsOnGpu, "contiguous, 32 experts per GPU"), {
-    title: `Standard EP (8 GPUs), skewed routing: balancedness ${b.toFixed(2)}`,
+export function standardEpDemo(): { figure: Figure; summary: Summary; balancedness: number; gpuLoads: number[]; layer: number; meanBalancedness: number } {
+  const { numGpus, tokensPerStep, numLayers, numExperts } = STANDARD_EP_SETTING;
+  const step = dsv3LikeWorkload({ numLayers, numExperts, numIterations: 1, tokensPerIteration: tokensPerStep, seed: LAB_WORKLOAD_SEED }).next();
+  const c = contiguousPlacement(numExperts, numGpus);
+  const perLayer = step.map((row) => gpuLoads(row, c.phy2log as number[], numGpus));
+  const bal = perLayer.map((g) => balancedness(g));
+  const order = bal.map((b, l) => [b, l]).sort((x, y) => x[0] - y[0]);
+  const layer = order[Math.floor(order.length / 2)][1];
+  const g = perLayer[layer];
+  const b = bal[layer];
+  const meanB = bal.reduce((x, y) => x + y, 0) / bal.length;
+  const figure = loadBarsFigure(placementLoads(step[layer], c.expertsOnGpu, "contiguous, 32 experts per GPU"), {
+    title: `Standard EP (8 GPUs), MoE layer ${layer} of a DeepSeek-V3-shaped load: balancedness ${b.toFixed(2)}`,
     maxLabelledSlots: 1,
   });
   const max = Math.max(...g);
@@ -160,104 +171,122 @@ export function standardEpDemo(): { figure: Figure; summary: Summary; balancedne
     figure,
     gpuLoads: g,
     balancedness: b,
+    layer,
+    meanBalancedness: meanB,
     summary: new Summary(
-      `${tokensPerStep} expert-token assignments (Zipf s = ${zipfS}, seed ${seed}) on 8 GPUs: the busiest GPU has ${max} tokens against a mean of ${mean.toFixed(0)}, ` +
-        `so the MoE layer runs at ${(100 * b).toFixed(0)}% of its balanced speed (balancedness ${b.toFixed(3)}).`,
+      `${tokensPerStep} expert-token assignments per MoE layer on 8 GPUs. In layer ${layer} (the median layer) the busiest GPU has ${max} tokens against a mean of ${mean.toFixed(0)}, ` +
+        `so that layer runs at ${(100 * b).toFixed(0)}% of its balanced speed (balancedness ${b.toFixed(3)}); over all ${numLayers} MoE layers balancedness averages ${meanB.toFixed(3)}, ` +
+        `from ${Math.min(...bal).toFixed(3)} to ${Math.max(...bal).toFixed(3)}.`,
     ),
   };
 }
 
-/** The cluster of Exercise 3: 256 experts in 8 groups, 32 GPUs in 4 nodes (EPLB picks its hierarchical policy), target balancedness 0.9. */
-export const EX3_CLUSTER = Object.freeze({ numGpus: 32, numNodes: 4, numGroups: 8, target: 0.9 });
+/** Settings of the online-EPLB demo: the lab's dsv3-like workload on EP32 with 288 slots. */
+export const ONLINE_SETTING = Object.freeze({
+  numLayers: 8, numExperts: 256, numGpus: 32, numReplicas: 288, iterations: 400, windowSize: 50, rebalanceInterval: 100,
+  /** Per-GPU copy bandwidth, GB/s: a 400 Gb/s NIC. */
+  linkBandwidthGBps: 50,
+});
 
-/** One row of {@link redundancySweep}. */
-export interface RedundancyRow {
-  redundantExperts: number;
-  slotsPerGpu: number;
-  balancedness: number;
-  reachesTarget: boolean;
+/** One row of the online-EPLB comparison. */
+export interface OnlineRow {
+  rebalance: string;
+  meanBalancedness: number;
+  slotsMovedPerRebalance: number;
+  gbMovedPerRebalance: number;
+  secondsPerRebalance: number;
+  totalGbMoved: number;
 }
 
 /**
- * EPLB balancedness of the Exercise 3 workload for each candidate number of redundant experts.
- * @param candidates redundant-expert counts, each a non-negative multiple of 32
- * @returns one row per candidate (real `rebalanceExperts` on the skewed workload)
- * @throws {RangeError} for a candidate that is not a non-negative multiple of the GPU count
- * @example redundancySweep([0, 32]).length; // 2
- */
-export function redundancySweep(candidates: readonly number[]): RedundancyRow[] {
-  if (!Array.isArray(candidates) || candidates.length === 0) throw new RangeError("candidates must be a non-empty array of redundant-expert counts");
-  return candidates.map((r, i) => {
-    const b = redundancyBalancedness(r, `candidates[${i}]`);
-    return { redundantExperts: r, slotsPerGpu: (SKEWED_WORKLOAD.numExperts + r) / EX3_CLUSTER.numGpus, balancedness: r3(b), reachesTarget: b >= EX3_CLUSTER.target };
-  });
-}
-
-/**
- * Balancedness EPLB reaches on the Exercise 3 workload with `redundant` extra slots.
- * @param redundant redundant experts (extra physical slots), a non-negative multiple of 32 (the GPU count)
- * @param name parameter name used in error messages, default "redundant"
- * @returns mean / max GPU load in (0, 1] (1 = perfectly balanced)
- * @throws {TypeError} when `name` is not a string; {RangeError} when `redundant` is not a non-negative
- *   multiple of the GPU count
- * @example redundancyBalancedness(0) < redundancyBalancedness(64); // true
- */
-export function redundancyBalancedness(redundant: number, name = "redundant"): number {
-  if (typeof name !== "string") throw new TypeError(`name must be a string, got ${String(name)}`);
-  assertNonNegativeInt(name, redundant);
-  const { numGpus, numNodes, numGroups } = EX3_CLUSTER;
-  if (redundant % numGpus !== 0) throw new RangeError(`${name} must be a multiple of ${numGpus} (so every GPU gets the same number of slots), got ${redundant}`);
-  const { numExperts, tokensPerStep, zipfS, seed } = SKEWED_WORKLOAD;
-  const load = skewedExpertLoad(numExperts, tokensPerStep, zipfS, seed);
-  return planLayer(load, { numGpus, numNodes, numGroups, numReplicas: numExperts + redundant }).balancedness;
-}
-
-/**
- * The smallest redundant-expert count (multiple of 32, up to `limit`) reaching the Exercise 3 target.
- * @param limit largest redundant-expert count tried (integer ≥ 0), default 512
- * @returns the redundant-expert count (a multiple of 32)
- * @throws {TypeError|RangeError} naming `limit` when it is not a non-negative integer, or when no count up
- *   to `limit` reaches the target balancedness
- * @example minimalRedundancy() % 32; // 0
- */
-export function minimalRedundancy(limit = 512): number {
-  assertNonNegativeInt("limit", limit);
-  for (let r = 0; r <= limit; r += EX3_CLUSTER.numGpus) if (redundancyBalancedness(r) >= EX3_CLUSTER.target) return r;
-  throw new RangeError(`no redundancy up to ${limit} reaches balancedness ${EX3_CLUSTER.target}`);
-}
-
-/**
- * Online EPLB on a drifting workload vs the initial placement left alone.
- * @returns the simulation result, the balancedness-over-time figure (moved weights in GB) and a summary with
- *   the mean balancedness and bytes moved
+ * Online EPLB on the lab's drifting dsv3-like workload: the initial placement never updated, DeepSeek's algorithm
+ * re-run from scratch every interval, and the placement-aware rebalance (same replica counts, fewest moved slots).
+ * @returns the two simulations, a figure (placement-aware balancedness and GB moved, against the placement never
+ *   updated), comparison rows (balancedness, share of slots moved per rebalance, GB and seconds at link bandwidth)
+ *   and a summary
  * @throws never (fixed inputs)
- * @example onlineEplbDemo().result.meanBalancedness > onlineEplbDemo().result.meanStaticBalancedness; // true
+ * @example onlineEplbDemo().rows.length; // 3
  */
 export function onlineEplbDemo() {
-  const result = simulateOnlineEplb({
-    numLayers: 4,
-    numExperts: 64,
-    numGpus: 16,
-    numReplicas: 80,
-    iterations: 240,
-    windowSize: 20,
-    rebalanceInterval: 40,
-    workload: { tokensPerIteration: 16384, zipfS: 1.0, driftStd: 0.05, seed: 7 },
-  });
+  const s = ONLINE_SETTING;
+  const wl = dsv3LikeWorkload({ numLayers: s.numLayers, numExperts: s.numExperts, numIterations: s.iterations, seed: LAB_WORKLOAD_SEED });
+  const loads = Array.from({ length: s.iterations }, () => wl.next());
+  const base = {
+    numLayers: s.numLayers, numExperts: s.numExperts, numGpus: s.numGpus, numReplicas: s.numReplicas, iterations: s.iterations,
+    windowSize: s.windowSize, rebalanceInterval: s.rebalanceInterval, linkBandwidthGBps: s.linkBandwidthGBps, loads,
+  };
+  const full = simulateOnlineEplb(base);
+  const aware = simulateOnlineEplb({ ...base, placementAware: true });
+  const slots = s.numLayers * s.numReplicas;
+  const row = (label: string, r: typeof full, balancednessOf: (x: typeof full) => number): OnlineRow => {
+    // The first rebalance replaces the initial placement (made before any statistics); the later ones track drift.
+    const later = r.rebalanceIterations.slice(1);
+    const per = (f: (t: number) => number) => (later.length ? later.reduce((a, t) => a + f(t), 0) / later.length : 0);
+    return {
+      rebalance: label,
+      meanBalancedness: r3(balancednessOf(r)),
+      slotsMovedPerRebalance: r3(per((t) => r.movedSlots[t] / slots)),
+      gbMovedPerRebalance: r3(per((t) => r.movedBytes[t] / 1e9)),
+      secondsPerRebalance: r3(per((t) => r.moveSeconds[t])),
+      totalGbMoved: r3(r.totalMovedBytes / 1e9),
+    };
+  };
+  const rows: OnlineRow[] = [
+    { rebalance: "never (initial placement kept)", meanBalancedness: r3(full.meanStaticBalancedness), slotsMovedPerRebalance: 0, gbMovedPerRebalance: 0, secondsPerRebalance: 0, totalGbMoved: 0 },
+    row("DeepSeek's EPLB re-run from scratch", full, (x) => x.meanBalancedness),
+    row("placement-aware (same replica counts)", aware, (x) => x.meanBalancedness),
+  ];
   const figure = onlineEplbFigure(
     {
-      balancedness: result.balancedness,
-      movedBytes: result.cumulativeMovedBytes,
-      rebalanceIterations: result.rebalanceIterations,
-      baseline: result.staticBalancedness,
+      balancedness: aware.balancedness,
+      movedBytes: aware.cumulativeMovedBytes,
+      rebalanceIterations: aware.rebalanceIterations,
+      baseline: full.staticBalancedness,
       baselineLabel: "placement never updated",
     },
-    { title: "Online EPLB on a drifting workload (4 layers, 64 experts + 16 redundant, 16 GPUs)" },
+    { title: `Placement-aware online EPLB, dsv3-like drifting load (${s.numLayers} layers, ${s.numExperts} experts + ${s.numReplicas - s.numExperts} redundant, EP${s.numGpus})` },
   );
   const summary = new Summary(
-    `Over ${result.iteration.length} iterations the rebalanced placement averages balancedness ${result.meanBalancedness.toFixed(3)} ` +
-      `against ${result.meanStaticBalancedness.toFixed(3)} for the placement never updated, after ${result.rebalanceIterations.length} rebalances ` +
-      `that copied ${(result.totalMovedBytes / 1e9).toFixed(2)} GB of expert weights (${result.totalMovedSlots} slots).`,
+    `${s.numLayers} MoE layers, rebalanced every ${s.rebalanceInterval} iterations from a ${s.windowSize}-iteration window: re-running DeepSeek's algorithm from scratch moves ` +
+      `${(100 * rows[1].slotsMovedPerRebalance).toFixed(0)}% of the slots per rebalance (${rows[1].gbMovedPerRebalance.toFixed(1)} GB, ${rows[1].secondsPerRebalance.toFixed(2)} s at ${s.linkBandwidthGBps} GB/s per GPU); ` +
+      `the placement-aware rebalance moves ${(100 * rows[2].slotsMovedPerRebalance).toFixed(0)}% (${rows[2].gbMovedPerRebalance.toFixed(1)} GB, ${rows[2].secondsPerRebalance.toFixed(2)} s) ` +
+      `for a mean balancedness of ${rows[2].meanBalancedness} against ${rows[1].meanBalancedness} (${(100 * (1 - rows[2].meanBalancedness / rows[1].meanBalancedness)).toFixed(1)}% lower). ` +
+      `Never rebalancing averages ${rows[0].meanBalancedness}.`,
   );
-  return { result, figure, summary };
+  return { full, aware, rows, figure, summary };
+}
+
+/** Seed of the lab's default workload (the dsv3-like preset), shared by the lab's EPLB scenarios. */
+export const LAB_WORKLOAD_SEED = 2024;
+
+/**
+ * The lab's dsv3-like workload next to DeepSeek-V3's published expert statistics (58 layers × 256 experts, summed over
+ * 100 iterations; each statistic per layer, averaged over layers).
+ * @returns one row per statistic: its value here and the published range, with the source
+ * @throws never (fixed inputs)
+ * @example workloadStatsRows().length; // 6
+ */
+export function workloadStatsRows(): { statistic: string; thisWorkload: number; publishedRange: string; source: string }[] {
+  const T = 100;
+  const wl = dsv3LikeWorkload({ numIterations: T, seed: LAB_WORKLOAD_SEED });
+  const sum = Array.from({ length: 58 }, () => new Array<number>(256).fill(0));
+  const c32 = contiguousPlacement(256, 32).phy2log as number[];
+  let perIter = 0;
+  for (let t = 0; t < T; t++) {
+    const m = wl.next();
+    for (let l = 0; l < 58; l++) for (let e = 0; e < 256; e++) sum[l][e] += m[l][e];
+    const g = gpuLoads(m, m.map(() => c32), 32);
+    perIter += g.reduce((a, row) => { const mean = row.reduce((p, q) => p + q, 0) / row.length; return a + (Math.max(...row) - mean) / mean; }, 0) / g.length;
+  }
+  const st = expertLoadStats(sum, { epSizes: [8, 32] }).mean;
+  const S = DSV3_LOAD_STATISTICS;
+  const range = (p: { range: readonly [number, number] }) => `${p.range[0]}–${p.range[1]}`;
+  return [
+    { statistic: "hottest expert ÷ mean expert load", thisWorkload: r3(st.hottestOverMean), publishedRange: range(S.hottestOverMean), source: S.hottestOverMean.source.url },
+    { statistic: "share of tokens on the top 20% of experts", thisWorkload: r3(st.top20Share), publishedRange: range(S.top20Share), source: S.top20Share.source.url },
+    { statistic: "rank slope (−d ln load / d ln rank)", thisWorkload: r3(st.rankSlope), publishedRange: range(S.rankSlope), source: S.rankSlope.source.url },
+    { statistic: "contiguous EP8: busiest ÷ mean GPU", thisWorkload: r3(st.contiguousMaxOverMean[8]), publishedRange: range(S.contiguousEp8), source: S.contiguousEp8.source.url },
+    { statistic: "contiguous EP32: busiest ÷ mean GPU", thisWorkload: r3(st.contiguousMaxOverMean[32]), publishedRange: range(S.contiguousEp32), source: S.contiguousEp32.source.url },
+    { statistic: "EP32 per iteration: (max − mean) ÷ mean GPU", thisWorkload: r3(perIter / T), publishedRange: `≈ ${S.trtllmEp32Imbalance.value}`, source: S.trtllmEp32Imbalance.source.url },
+  ];
 }

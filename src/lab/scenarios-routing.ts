@@ -7,7 +7,7 @@ import { route, syntheticLogits, expertPopularity, sampleRouting, dispatchStats 
 import type { RoutingResult } from "../routing";
 import { routingFigure, nodesTouchedFigure, routingComparisonFigure, countNodesTouched, trafficHeatmap } from "../viz";
 import type { Figure } from "../viz";
-import { assertDivisible, assertPositiveInt, show } from "../util";
+import { assertDivisible, assertPositiveInt, createRng, show } from "../util";
 import { Summary } from "./scenarios-eplb";
 
 const mean = (v: ArrayLike<number>) => Array.from(v).reduce((a, b) => a + b, 0) / v.length;
@@ -161,6 +161,60 @@ export function dispatchDemo() {
   return { routing, stats, figure, summary };
 }
 
+/** One row of {@link deepseekRouterDemo}: one routed expert of one token. */
+export interface RouterRow {
+  expert: number;
+  group: number;
+  sigmoidScore: number;
+  correctionBias: number;
+  selectionScore: number;
+  gateWeight: number;
+}
+
+/**
+ * DeepSeek-V3's gate on one token, step by step, with its published settings scaled down: sigmoid scores, a fixed
+ * per-expert correction bias added for selection only (`e_score_correction_bias`), group-limited top-k, renormalised
+ * weights multiplied by `routed_scaling_factor` = 2.5 (DeepSeek-V3's config.json). 32 experts in 8 groups, top-4 groups, top-8.
+ * @param seed logits and bias seed (integer in [0, 2^32)), default 4
+ * @returns the 8 chosen experts (score, bias, selection score, weight), the sum of the weights, and a summary
+ * @throws {TypeError|RangeError} naming `seed` when it is not a non-negative integer
+ * @example Math.abs(deepseekRouterDemo().weightSum - 2.5) < 1e-5; // true
+ */
+export function deepseekRouterDemo(seed = 4): { rows: RouterRow[]; weightSum: number; biasChangedPicks: number; summary: Summary } {
+  const numExperts = 32;
+  const rng = createRng(seed);
+  const logits = Float32Array.from({ length: numExperts }, () => rng.normal());
+  const bias = Float32Array.from({ length: numExperts }, () => Math.round(rng.normal() * 0.3 * 1000) / 1000);
+  const opts = { numExperts, topK: 8, scoring: "sigmoid" as const, numGroups: 8, topkGroup: 4, routedScalingFactor: DEEPSEEK_ROUTED_SCALING_FACTOR };
+  const withBias = route(logits, { ...opts, bias });
+  const noBias = route(logits, opts);
+  const sig = (x: number) => 1 / (1 + Math.exp(-x));
+  const rows: RouterRow[] = Array.from(withBias.indices).map((e, k) => ({
+    expert: e,
+    group: Math.floor(e / (numExperts / 8)),
+    sigmoidScore: Math.round(sig(logits[e]) * 1000) / 1000,
+    correctionBias: Math.round(bias[e] * 1000) / 1000,
+    selectionScore: Math.round((sig(logits[e]) + bias[e]) * 1000) / 1000,
+    gateWeight: Math.round(withBias.weights[k] * 1000) / 1000,
+  }));
+  const weightSum = Array.from(withBias.weights).reduce((a, b) => a + b, 0);
+  const a = new Set(Array.from(withBias.indices));
+  const changed = Array.from(noBias.indices).filter((e) => !a.has(e)).length;
+  const summary = new Summary(
+    `${changed} of the 8 experts chosen with the bias would not be chosen without it. ` +
+      `The gate weights come from the sigmoid scores without the bias, renormalised over the 8 picks and multiplied by ${DEEPSEEK_ROUTED_SCALING_FACTOR}: they sum to ${weightSum.toFixed(3)}, not 1.`,
+  );
+  return { rows, weightSum, biasChangedPicks: changed, summary };
+}
+
+/** DeepSeek-V3's `routed_scaling_factor` (config.json), and where the bias comes from. */
+export const DEEPSEEK_ROUTED_SCALING_FACTOR = 2.5;
+export const DEEPSEEK_ROUTER_SOURCES = Object.freeze([
+  { url: "https://huggingface.co/deepseek-ai/DeepSeek-V3/blob/main/config.json", says: "DeepSeek-V3's config.json: scoring_func sigmoid, n_group 8, topk_group 4, num_experts_per_tok 8, norm_topk_prob true, routed_scaling_factor 2.5." },
+  { url: "https://huggingface.co/deepseek-ai/DeepSeek-V3/blob/main/modeling_deepseek.py", says: "The model code's gate adds e_score_correction_bias to the sigmoid scores only to choose groups and experts, takes the weights from the unbiased scores, renormalises them and multiplies by routed_scaling_factor." },
+  { url: "https://arxiv.org/abs/2412.19437", says: "DeepSeek-V3 technical report §2.1.2: the bias is not trained by gradient descent; at the end of each training step it is decreased by a fixed speed γ for overloaded experts and increased for underloaded ones. §3.2 / §2.1.2: node-limited routing sends each token to at most 4 nodes to bound training communication cost." },
+]);
+
 /**
  * Wide EP on 64 GPUs in 8 nodes (4 experts per GPU, one expert group per node): flat vs group-limited
  * routing, side by side, with the inter-node share of dispatch.
@@ -190,10 +244,14 @@ export function wideEpDemo(numTokens = 1024, seed = 3) {
   );
   const nodes = (r: RoutingResult) => mean(countNodesTouched(r, numNodes));
   const remote = (r: RoutingResult) => remoteNodesPerToken(r, numGpus, numNodes);
+  const sendDrop = flat.interNodeTokens > 0 ? (100 * (flat.interNodeTokens - limited.interNodeTokens)) / flat.interNodeTokens : 0;
+  const remoteDrop = remote(flatR) > 0 ? (100 * (remote(flatR) - remote(limR))) / remote(flatR) : 0;
   const summary = new Summary(
     `${numTokens} tokens, 4 experts per GPU. Flat routing: a token's experts sit on ${nodes(flatR).toFixed(2)} nodes on average, ${remote(flatR).toFixed(2)} of them remote; ` +
       `${flat.interNodeTokens} GPU-to-GPU token sends cross nodes. Group-limited: ${nodes(limR).toFixed(2)} nodes, ${remote(limR).toFixed(2)} remote; ${limited.interNodeTokens} cross-node GPU sends. ` +
-      `DeepEP's normal kernels send a token once per remote node and fan out over NVLink there, so network traffic follows the remote-node count.`,
+      `Remote nodes per token fall ${remoteDrop.toFixed(0)}%, cross-node GPU sends only ${sendDrop.toFixed(1)}%. Which count the network pays depends on the kernel: ` +
+      `DeepEP's normal kernels (training and prefill) send a token once per remote node and forward it over NVLink there, so they pay per remote node and gain from the limit; ` +
+      `its low-latency decode kernels send one copy per routed expert over RDMA, so they pay per GPU send and gain little.`,
   );
   return { flat, limited, figure, summary };
 }

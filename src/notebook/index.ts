@@ -2,7 +2,7 @@
  * Display helpers for the lab notebooks (tslab kernel): one call per output.
  *
  * ```ts
- * import { show, table, md, progress } from "./src/notebook";
+ * import { show, table, md, progress } from "./ep-lab/notebook";
  * show(loadBars(load));            // a plotly figure, offline
  * table(df);                       // a danfo DataFrame (or rows) as an HTML table
  * md(`**${n}** experts moved`);    // markdown
@@ -12,6 +12,7 @@
  * Outside a kernel (plain node, vitest, the CLI) the helpers print a text version instead and never
  * need a front end. The MIME bundles come from pure functions in `./bundles` (tested on their own).
  */
+import { warnIfStaleBuild } from "../util/build-freshness";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import { createRequire } from "module";
@@ -33,6 +34,7 @@ import { currentSink, type DisplaySink } from "./sink";
 
 export * from "./bundles";
 export { installFrontendAssets, NOTEBOOK_CUSTOM_CSS } from "./assets";
+export { feedbackMark, feedbackMarkSvg, type MarkKind } from "./marks";
 export type { InstalledAssets } from "./assets";
 export { setDisplaySink, currentSink, underKernel, TEXT_SINK } from "./sink";
 export type { DisplaySink } from "./sink";
@@ -278,3 +280,6 @@ export function busy(label: string): Busy {
     },
   };
 }
+
+// Notebooks import this module first: loaded from the build (dist/), warn when src/ was edited after it was built.
+warnIfStaleBuild(__dirname);

@@ -338,7 +338,9 @@ function costFeasible(r: { fits: boolean; feasible?: boolean }): boolean {
   return r.fits && r.feasible !== false;
 }
 
-function evalDecodePools(inp: ResolvedPlanInputs, wl: Workload, cache: Map<string, Balance | undefined>, rejected: Rejection[], role: "decode" | "aggregated", prefillPerTokenMs?: Map<string, number>): PoolEval[] {
+type DecodeCache = Map<string, ReturnType<typeof decodeStep>>;
+
+function evalDecodePools(inp: ResolvedPlanInputs, wl: Workload, cache: Map<string, Balance | undefined>, rejected: Rejection[], role: "decode" | "aggregated", steps: DecodeCache, prefillPerTokenMs?: Map<string, number>): PoolEval[] {
   const out: PoolEval[] = [];
   const m = inp.model;
   const kvLen = inp.isl + inp.osl / 2;
@@ -357,7 +359,12 @@ function evalDecodePools(inp: ResolvedPlanInputs, wl: Workload, cache: Map<strin
           for (const overlap of [false, true]) {
             for (const b of DECODE_BATCHES) {
               const id = `${cfgId}-b${b}${overlap ? "-tbo" : ""}`;
-              const d = decodeStep({ model: m, gpu: inp.gpu, epSize: ep, batchPerGpu: b, kvLen, redundantExperts: r, precision: inp.precision, kvCacheBytes: inp.kvCacheBytes, overlap, loadImbalance: bal.balancedness > 0 ? 1 / bal.balancedness : 1, gpusPerNode: inp.gpusPerNode });
+              const stepKey = `${ep}|${r}|${b}|${overlap}|${bal.balancedness}`;
+              let d = steps.get(stepKey);
+              if (!d) {
+                d = decodeStep({ model: m, gpu: inp.gpu, epSize: ep, batchPerGpu: b, kvLen, redundantExperts: r, precision: inp.precision, kvCacheBytes: inp.kvCacheBytes, overlap, loadImbalance: bal.balancedness > 0 ? 1 / bal.balancedness : 1, gpusPerNode: inp.gpusPerNode });
+                steps.set(stepKey, d);
+              }
               let stepMs = d.stepTimeMs;
               let ttft = 0;
               if (role === "aggregated") {
@@ -568,8 +575,9 @@ export function planDeployment(inputs: PlanInputs): PlanResult {
   const rejected: Rejection[] = [];
   const perToken = new Map<string, number>();
   const prefills = evalPrefillPools(inp, wl, cache, rejected, perToken);
-  const decodes = evalDecodePools(inp, wl, cache, rejected, "decode");
-  const aggs = evalDecodePools(inp, wl, cache, rejected, "aggregated", perToken);
+  const steps: DecodeCache = new Map();
+  const decodes = evalDecodePools(inp, wl, cache, rejected, "decode", steps);
+  const aggs = evalDecodePools(inp, wl, cache, rejected, "aggregated", steps, perToken);
 
   // The best prefill pool per EP size (highest input tokens/s per GPU meeting TTFT); the others are dominated.
   const okPrefill = prefills.filter((p) => p.ok).sort((a, b) => b.pool.tokensPerSecPerGpu - a.pool.tokensPerSecPerGpu);
@@ -629,7 +637,7 @@ export function planDeployment(inputs: PlanInputs): PlanResult {
     const groups = p.eplbPolicy === "hierarchical" ? inp.model.numGroups : 1;
     return rebalanceExperts(wl.all, p.numSlots, groups, p.eplbPolicy === "hierarchical" ? p.eplbNodes : 1, p.ep).phy2log;
   };
-  const why = explain(inp, chosen, aggBest);
+  const why = explain(inp, chosen, aggBest, candidates.find((c) => c.kind === "disaggregated"));
   return {
     inputs: inp,
     expertLoadSource: wl.source,
@@ -644,7 +652,7 @@ export function planDeployment(inputs: PlanInputs): PlanResult {
   };
 }
 
-function explain(inp: ResolvedPlanInputs, c: PlanCandidate, agg: PlanCandidate | undefined): string {
+function explain(inp: ResolvedPlanInputs, c: PlanCandidate, agg: PlanCandidate | undefined, dis: PlanCandidate | undefined): string {
   const d = c.decode;
   const parts = [
     `${c.kind === "disaggregated" ? `Disaggregated ${c.ratio}` : c.ratio} on ${c.gpus} of ${inp.gpuBudget} GPUs gives ${inp.concurrency !== undefined || inp.requestRate !== undefined ? "the requested load on the fewest GPUs" : "the most output tokens/s on the budget"} (${fmt(c.tokensPerSecPerGpu * c.gpus, 0)} tokens/s, ${fmt(c.tokensPerSecPerGpu)} per GPU) among the deployments that fit in memory and meet ${fmt(inp.tpotMs)} ms per output token (${fmt(d.tokensPerSecPerUser)} tokens/s per user) and a TTFT of ${fmt(c.ttftMs, 0)} ms ≤ ${fmt(inp.ttftMs, 0)} ms.`,
@@ -656,5 +664,6 @@ function explain(inp: ResolvedPlanInputs, c: PlanCandidate, agg: PlanCandidate |
   }
   if (agg && agg !== c) parts.push(`The best aggregated deployment (${agg.ratio}, EP${agg.decode.ep}) reaches ${fmt(agg.tokensPerSecPerGpu * agg.gpus, 0)} tokens/s on ${agg.gpus} GPUs (${fmt(agg.tokensPerSecPerGpu)} per GPU).`);
   else if (!agg) parts.push("No aggregated deployment meets the constraints.");
+  if (c.kind === "aggregated" && dis) parts.push(`The best disaggregated deployment (${dis.ratio}) reaches ${fmt(dis.tokensPerSecPerGpu * dis.gpus, 0)} tokens/s on ${dis.gpus} GPUs (${fmt(dis.tokensPerSecPerGpu)} per GPU) at ${fmt(dis.tokensPerSecPerUser)} tokens/s per user: a tighter latency target favours it.`);
   return parts.join(" ");
 }

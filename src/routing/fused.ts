@@ -14,10 +14,11 @@
  *   monotonic). Every logit below `τ_j` has a selection score ≤ `U_j`. The pass over a token writes
  *   each expert index into a candidate list and advances the list only when `x ≥ τ_j` (branch free).
  *   Only candidates are scored exactly. A group whose two best candidates both reach its bound
- *   `max U_j` has an exact top-2 sum; any other group gets an upper bound for its score. If the kept
- *   groups are all exact, every unkept inexact group's bound is strictly below the last kept group's
- *   score, and the k-th pick beats every bound of the kept groups, the result is provably the
- *   reference's; otherwise the token is recomputed exactly (rare; the threshold adapts to the data).
+ *   `max U_j` has an exact top-2 sum; any other group gets an upper bound for its score. Groups are
+ *   ranked on these values; if the kept ones are all exact (then no unkept group can truly beat
+ *   them) and the k-th pick beats every bound of the kept groups, the result is provably the
+ *   reference's; otherwise the token is recomputed exactly (~2 % of tokens on standard-normal
+ *   logits; the threshold adapts to the data). The scores themselves come from {@link sigmoid32}.
  * - **Softmax without bias or group limit.** Softmax preserves the order of the logits, so the
  *   picks are the top-k logits, except where two logits are so close that their float32 scores
  *   could round to the same value (then the lower index would win). The kernel takes the top-(k+1)
@@ -30,13 +31,12 @@
  * Internal to the routing module: `route` / `routeScores` (route.ts) validate and call these.
  */
 import type { ResolvedRouterOptions } from "./reference";
+import { topKInto } from "./topk";
 
 /** Smallest logit gap (in logit units) that guarantees two softmax scores round to different float32 values (ln(1+2⁻²²) ≈ 2.4e-7, with margin). */
 const SOFTMAX_TIE_GAP = 1e-6;
 /** The k-th pick may be at most this far below the row max (e^-60 / experts stays a normal float32). */
 const SOFTMAX_RANGE = 60;
-/** Candidates kept beyond k+1 so the next token's threshold guess rarely fails. */
-const SOFTMAX_MARGIN = 8;
 /** Tokens per adaptation window of the sigmoid threshold. */
 const WINDOW = 32;
 
@@ -88,6 +88,16 @@ export function sigmoid32(v: number): number {
   const lo = Math.fround(y * (1 - SIGMOID_ETA));
   if (lo === Math.fround(y * (1 + SIGMOID_ETA))) return lo;
   return Math.fround(1 / (1 + Math.exp(z)));
+}
+
+/** e^z with relative error < 1e-15 (the same polynomial, no rounding guard); Math.exp outside |z| < 80. */
+function fastExp(z: number): number {
+  if (!(z < 80 && z > -80)) return Math.exp(z);
+  const kf = z * INV_C + ROUND_MAGIC - ROUND_MAGIC;
+  const ki = kf | 0;
+  const r = z - kf * C_HI - kf * C_LO;
+  const p = 1 + r * (1 + r * (0.5 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120)))));
+  return EXP2_INT[(ki >> 6) + 128] * EXP2_FRAC[ki & 63] * p;
 }
 
 /** Throws the reference's error for the first non-finite logit of token t. */
@@ -302,9 +312,11 @@ function exactRow(st: SelectState, t: number): void {
 function fastRow(st: SelectState, t: number): boolean {
   const { x, E, k, limit, G, keepN, m, maxMode, sigmoid, bias, tau, ug, cand, cs, cv, gStart, gVal, gExact, keep, bufV, bufP } = st;
   const base = t * E;
-  // 1. Branch-free compaction against the per-expert logit thresholds.
+  // 1. Branch-free compaction against the per-expert logit thresholds. The float64 row sum is
+  //    finite exactly when every logit is (256 float32 values cannot overflow a float64).
   let n = 0;
-  let negInf = 0;
+  let s0 = 0;
+  let s1 = 0;
   let j = 0;
   const E4 = E - (E & 3);
   for (; j < E4; j += 4) {
@@ -321,22 +333,22 @@ function fastRow(st: SelectState, t: number): boolean {
     n += +!(v2 < tau[j + 2]);
     cand[n] = j + 3;
     n += +!(v3 < tau[j + 3]);
-    negInf |= +(v0 === -Infinity) | +(v1 === -Infinity) | +(v2 === -Infinity) | +(v3 === -Infinity);
+    s0 += v0 + v1;
+    s1 += v2 + v3;
   }
   for (; j < E; j++) {
     const v = x[base + j];
     cand[n] = j;
     n += +!(v < tau[j]);
-    negInf |= +(v === -Infinity);
+    s0 += v;
   }
-  if (negInf) throwNonFinite(x, t, E, "logits");
+  const rowSum = s0 + s1;
+  if (!(rowSum - rowSum === 0)) throwNonFinite(x, t, E, "logits");
   st.lastN = n;
-  // 2. Exact scores of the candidates (NaN and +∞ are always candidates).
+  // 2. Exact scores of the candidates.
   for (let p = 0; p < n; p++) {
     const e = cand[p];
-    const v = x[base + e];
-    if (!(v - v === 0)) throwNonFinite(x, t, E, "logits");
-    const s = sigmoid ? sigmoid32(v) : v;
+    const s = sigmoid ? sigmoid32(x[base + e]) : x[base + e];
     cs[p] = s;
     cv[p] = Math.fround(s + bias[e]);
   }
@@ -376,16 +388,22 @@ function fastRow(st: SelectState, t: number): boolean {
       keep[grp] = 0;
     }
     gStart[G] = n;
-    let last = Infinity;
-    for (let r = 0; r < keepN; r++) {
-      let best = -1;
-      for (let grp = 0; grp < G; grp++) if (!keep[grp] && (best < 0 || gVal[grp] > gVal[best])) best = grp;
-      if (!gExact[best]) return false;
-      keep[best] = 1;
-      last = gVal[best];
-      if (ug[best] > bound) bound = ug[best];
+    // Keep the keepN best groups by (score descending, index ascending), what the reference's
+    // greedy loop picks, via branch-free ranks over exact scores and bounds. The choice stands if
+    // every kept group is exact: each kept group then beats every unkept group u on the bounds,
+    // and u's true score is ≤ its bound, so it also beats u on the true scores (equal values: the
+    // lower index, in both rankings).
+    for (let grp = 0; grp < G; grp++) {
+      const v = gVal[grp];
+      if (v !== v) return false; // NaN group score (±∞ selection scores): leave it to the reference loop
+      let rank = 0;
+      for (let h = 0; h < G; h++) rank += +(gVal[h] > v) | (+(gVal[h] === v) & +(h < grp));
+      if (rank < keepN) {
+        if (!gExact[grp]) return false;
+        keep[grp] = 1;
+        if (ug[grp] > bound) bound = ug[grp];
+      }
     }
-    for (let grp = 0; grp < G; grp++) if (!keep[grp] && !gExact[grp] && !(gVal[grp] < last)) return false;
   } else {
     gStart[0] = 0;
     gStart[1] = n;
@@ -435,84 +453,36 @@ export function fusedSoftmaxTopK(
   outIndices: Int32Array,
   outWeights: Float32Array,
 ): void {
-  const cap = Math.min(E, k + 1 + SOFTMAX_MARGIN);
   const need = Math.min(E, k + 1);
-  const bufV = new Float64Array(cap);
-  const bufI = new Int32Array(cap);
-  const cand = new Int32Array(E);
+  const topI = new Int32Array(numTokens * need);
+  const topV = new Float32Array(numTokens * need);
+  topKInto(x, numTokens, E, need, topI, topV, true); // throws the router's error on a non-finite logit
   const rowE = new Float64Array(E);
-  const E4 = E - (E & 3);
-  let g = -Infinity;
+  const bufV = new Float64Array(k);
+  const bufI = new Int32Array(k);
   for (let t = 0; t < numTokens; t++) {
-    const base = t * E;
-    let n = 0;
-    let negInf = 0;
-    let j = 0;
-    for (; j < E4; j += 4) {
-      const q = base + j;
-      const v0 = x[q];
-      const v1 = x[q + 1];
-      const v2 = x[q + 2];
-      const v3 = x[q + 3];
-      cand[n] = j;
-      n += +!(v0 < g);
-      cand[n] = j + 1;
-      n += +!(v1 < g);
-      cand[n] = j + 2;
-      n += +!(v2 < g);
-      cand[n] = j + 3;
-      n += +!(v3 < g);
-      negInf |= +(v0 === -Infinity) | +(v1 === -Infinity) | +(v2 === -Infinity) | +(v3 === -Infinity);
-    }
-    for (; j < E; j++) {
-      const v = x[base + j];
-      cand[n] = j;
-      n += +!(v < g);
-      negInf |= +(v === -Infinity);
-    }
-    if (negInf) throwNonFinite(x, t, E, "logits");
-    let c = 0;
-    const whole = n < need;
-    const count = whole ? E : n;
-    for (let p = 0; p < count; p++) {
-      const e = whole ? p : cand[p];
-      const v = x[base + e];
-      if (!(v - v === 0)) throwNonFinite(x, t, E, "logits");
-      let q: number;
-      if (c < cap) q = c++;
-      else if (v > bufV[cap - 1]) q = cap - 1;
-      else continue;
-      while (q > 0 && bufV[q - 1] < v) {
-        bufV[q] = bufV[q - 1];
-        bufI[q] = bufI[q - 1];
-        q--;
-      }
-      bufV[q] = v;
-      bufI[q] = e;
-    }
-    if (c === cap) g = bufV[cap - 1];
-    const max = bufV[0];
-    let exact = bufV[k - 1] - max >= -SOFTMAX_RANGE;
-    const pairs = Math.min(k, c - 1);
-    for (let q = 0; q < pairs && exact; q++) {
-      const d = bufV[q] - bufV[q + 1];
+    const b = t * need;
+    const max = topV[b];
+    let exact = topV[b + k - 1] - max >= -SOFTMAX_RANGE;
+    for (let q = 0; q < need - 1 && exact; q++) {
+      const d = topV[b + q] - topV[b + q + 1];
       if (d > 0 && d <= SOFTMAX_TIE_GAP) exact = false;
     }
     const ob = t * k;
     if (exact) {
       let sum = 0;
       for (let q = 0; q < k; q++) {
-        const ex = Math.exp(bufV[q] - max);
+        const ex = fastExp(topV[b + q] - max);
         rowE[q] = ex;
         sum += ex;
       }
       const factor = scale / sum;
       for (let q = 0; q < k; q++) {
-        outIndices[ob + q] = bufI[q];
+        outIndices[ob + q] = topI[b + q];
         outWeights[ob + q] = rowE[q] * factor;
       }
     } else {
-      exactSoftmaxRow(x, base, E, k, scale, rowE, bufV, bufI, outIndices, outWeights, ob);
+      exactSoftmaxRow(x, t * E, E, k, scale, rowE, bufV, bufI, outIndices, outWeights, ob);
     }
   }
 }

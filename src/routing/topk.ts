@@ -54,12 +54,16 @@ export function topK(scores: Float32Array, numTokens: number, numExperts: number
   return { indices, values };
 }
 
-/** Extra candidates kept beyond k so the next row's threshold guess rarely fails (tuned: 12 → ~0.6 % fallbacks on gate-like rows). */
-const GUESS_MARGIN = 12;
-
 /**
- * Kernel behind {@link topK}: writes into caller-provided `[tokens][k]` outputs. No validation
- * (callers validate); throws a RangeError on NaN. Internal to the routing module.
+ * Kernel behind {@link topK} (and, with `logits = true`, behind softmax routing): writes into
+ * caller-provided `[tokens][k]` outputs. No validation (callers validate). Throws a RangeError on
+ * NaN; with `logits = true` on any non-finite value, with the router's message. Internal.
+ *
+ * Threshold guess: an exponential moving average `mu` of the rows' k-th largest values minus a
+ * slack `delta`. Each row is compacted against `g = mu − delta` without branches; if at least k
+ * candidates reach g, the true top-k are among them (the k-th largest is ≥ g), otherwise the whole
+ * row is inserted (still exact). `delta` grows ×1.5 after such a fallback and shrinks slowly
+ * otherwise, so fallbacks settle at a few per cent whatever the scale of the rows.
  */
 export function topKInto(
   scores: Float32Array,
@@ -68,96 +72,135 @@ export function topKInto(
   k: number,
   outIndices: Int32Array,
   outValues: Float32Array,
+  logits = false,
 ): void {
   const E = numExperts;
-  const cap = Math.min(E, k + GUESS_MARGIN); // bounded buffer: k picks + margin for the next guess
-  const bufV = new Float64Array(cap);
-  const bufI = new Int32Array(cap);
+  const bufV = new Float64Array(k);
+  const bufI = new Int32Array(k);
   const cand = new Int32Array(E);
-  const E8 = E - (E & 7);
   let g = -Infinity; // threshold guess; −∞ makes the first row take every score as a candidate
+  let mu = NaN;
+  let delta = 0;
   for (let t = 0; t < numTokens; t++) {
     const base = t * E;
-    // 1. Branch-free compaction: every index is written, the count advances only for a candidate.
-    //    `+!(v < g)` compiles to a compare-and-set (no branch); it is 1 for v ≥ g and for NaN,
-    //    so every NaN becomes a candidate and is caught below.
-    let n = 0;
-    let j = 0;
-    for (; j < E8; j += 8) {
-      const q = base + j;
-      cand[n] = j;
-      n += +!(scores[q] < g);
-      cand[n] = j + 1;
-      n += +!(scores[q + 1] < g);
-      cand[n] = j + 2;
-      n += +!(scores[q + 2] < g);
-      cand[n] = j + 3;
-      n += +!(scores[q + 3] < g);
-      cand[n] = j + 4;
-      n += +!(scores[q + 4] < g);
-      cand[n] = j + 5;
-      n += +!(scores[q + 5] < g);
-      cand[n] = j + 6;
-      n += +!(scores[q + 6] < g);
-      cand[n] = j + 7;
-      n += +!(scores[q + 7] < g);
-    }
-    for (; j < E; j++) {
-      cand[n] = j;
-      n += +!(scores[base + j] < g);
-    }
-    // 2. Bounded insertion over the candidates (index order; strict `<` keeps lower indices first
-    //    on ties). With at least k candidates ≥ g, the true top-k are among them. Otherwise the
-    //    guess was too high for this row: insert the whole row instead (still exact).
+    const n = logits ? compactFinite(scores, base, E, g, cand) : compact(scores, base, E, g, cand);
+    if (n < 0) throwNonFinite(scores, t, E);
+    // Bounded insertion in index order (strict `<` keeps lower indices first on ties). With at
+    // least k candidates ≥ g the true top-k are among them; otherwise insert the whole row.
+    const whole = n < k;
+    const count = whole ? E : n;
     let c = 0;
-    if (n >= k) {
-      for (let x = 0; x < n; x++) {
-        const e = cand[x];
-        const v = scores[base + e];
-        if (v !== v) throw nanError(t, e);
-        let p: number;
-        if (c < cap) p = c++;
-        else if (v > bufV[cap - 1]) p = cap - 1;
-        else continue;
-        while (p > 0 && bufV[p - 1] < v) {
-          bufV[p] = bufV[p - 1];
-          bufI[p] = bufI[p - 1];
-          p--;
-        }
-        bufV[p] = v;
-        bufI[p] = e;
+    for (let x = 0; x < count; x++) {
+      const e = whole ? x : cand[x];
+      const v = scores[base + e];
+      if (logits ? !(v - v === 0) : v !== v) {
+        if (logits) throwNonFinite(scores, t, E);
+        throw nanError(t, e);
       }
-    } else {
-      for (let x = 0; x < n; x++) if (scores[base + cand[x]] !== scores[base + cand[x]]) throw nanError(t, cand[x]);
-      c = insertRow(scores, base, E, cap, bufV, bufI);
+      let p: number;
+      if (c < k) p = c++;
+      else if (v > bufV[k - 1]) p = k - 1;
+      else continue;
+      while (p > 0 && bufV[p - 1] < v) {
+        bufV[p] = bufV[p - 1];
+        bufI[p] = bufI[p - 1];
+        p--;
+      }
+      bufV[p] = v;
+      bufI[p] = e;
     }
-    if (c === cap) g = bufV[cap - 1];
     const o = t * k;
     for (let x = 0; x < k; x++) {
       outValues[o + x] = bufV[x];
       outIndices[o + x] = bufI[x];
     }
+    // next row's guess
+    const kth = bufV[k - 1];
+    if (kth - kth === 0) {
+      if (mu !== mu) {
+        mu = kth;
+        delta = bufV[0] - kth;
+      } else mu += (kth - mu) * 0.125;
+      delta = whole ? Math.max(delta * 1.5, Math.abs(mu) * 0.01, 1e-30) : delta * 0.985;
+      g = mu - delta;
+    } else {
+      mu = NaN;
+      g = -Infinity;
+    }
   }
 }
 
-/** Bounded insertion of a whole row into `bufV`/`bufI` (capacity `cap`); returns how many were filled. */
-function insertRow(scores: Float32Array, base: number, E: number, cap: number, bufV: Float64Array, bufI: Int32Array): number {
-  let c = 0;
-  for (let e = 0; e < E; e++) {
-    const v = scores[base + e];
-    let p: number;
-    if (c < cap) p = c++;
-    else if (v > bufV[cap - 1]) p = cap - 1;
-    else continue;
-    while (p > 0 && bufV[p - 1] < v) {
-      bufV[p] = bufV[p - 1];
-      bufI[p] = bufI[p - 1];
-      p--;
-    }
-    bufV[p] = v;
-    bufI[p] = e;
+/** Writes every index of row `base` into `cand`, advancing only for values ≥ g (and NaN); returns the count. */
+function compact(s: Float32Array, base: number, E: number, g: number, cand: Int32Array): number {
+  // `+!(v < g)` compiles to a compare-and-set (no branch); it is 1 for v ≥ g and for NaN.
+  let n = 0;
+  let j = 0;
+  const E8 = E - (E & 7);
+  for (; j < E8; j += 8) {
+    const q = base + j;
+    cand[n] = j;
+    n += +!(s[q] < g);
+    cand[n] = j + 1;
+    n += +!(s[q + 1] < g);
+    cand[n] = j + 2;
+    n += +!(s[q + 2] < g);
+    cand[n] = j + 3;
+    n += +!(s[q + 3] < g);
+    cand[n] = j + 4;
+    n += +!(s[q + 4] < g);
+    cand[n] = j + 5;
+    n += +!(s[q + 5] < g);
+    cand[n] = j + 6;
+    n += +!(s[q + 6] < g);
+    cand[n] = j + 7;
+    n += +!(s[q + 7] < g);
   }
-  return c;
+  for (; j < E; j++) {
+    cand[n] = j;
+    n += +!(s[base + j] < g);
+  }
+  return n;
+}
+
+/** As {@link compact}, and returns −1 when the row holds −∞ (NaN and +∞ become candidates, checked later). */
+function compactFinite(s: Float32Array, base: number, E: number, g: number, cand: Int32Array): number {
+  let n = 0;
+  let neg = 0;
+  let j = 0;
+  const E4 = E - (E & 3);
+  for (; j < E4; j += 4) {
+    const q = base + j;
+    const v0 = s[q];
+    const v1 = s[q + 1];
+    const v2 = s[q + 2];
+    const v3 = s[q + 3];
+    cand[n] = j;
+    n += +!(v0 < g);
+    cand[n] = j + 1;
+    n += +!(v1 < g);
+    cand[n] = j + 2;
+    n += +!(v2 < g);
+    cand[n] = j + 3;
+    n += +!(v3 < g);
+    neg |= +(v0 === -Infinity) | +(v1 === -Infinity) | +(v2 === -Infinity) | +(v3 === -Infinity);
+  }
+  for (; j < E; j++) {
+    const v = s[base + j];
+    cand[n] = j;
+    n += +!(v < g);
+    neg |= +(v === -Infinity);
+  }
+  return neg ? -1 : n;
+}
+
+/** The router's error for the first non-finite logit of token t. */
+function throwNonFinite(x: Float32Array, t: number, E: number): never {
+  const base = t * E;
+  for (let j = 0; j < E; j++) {
+    const v = x[base + j];
+    if (!(v - v === 0)) throw new RangeError(`logits must be finite: token ${t}, expert ${j} is ${v}`);
+  }
+  throw new Error("internal: non-finite logit reported but not found");
 }
 
 function nanError(t: number, e: number): RangeError {

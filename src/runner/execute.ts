@@ -41,8 +41,9 @@ export interface CellReport {
 /** Why a notebook run failed. */
 export interface RunFailure {
   /** "error": the cell failed (type error or exception); "timeout": it exceeded the per-cell timeout and the kernel
-   *  was killed; "died": the kernel process exited while the cell ran; "start": the kernel never became ready. */
-  reason: "error" | "timeout" | "died" | "start";
+   *  was killed; "died": the kernel process exited while the cell ran; "start": the kernel never became ready;
+   *  "interrupted": the run was aborted (RunOptions.signal, e.g. Ctrl-C) and the kernel stopped. */
+  reason: "error" | "timeout" | "died" | "start" | "interrupted";
   /** 0-based notebook position of the failing cell (-1 for "start"). */
   cellIndex: number;
   /** One line naming the cell and the problem, e.g. `cell 4 ("const x: number = 's'") failed: ...`. */
@@ -81,6 +82,10 @@ export interface RunOptions {
   outDir?: string | null;
   /** Called after each code cell finishes (or is skipped). */
   onCell?: (report: CellReport) => void;
+  /** Aborting it (e.g. on Ctrl-C) kills the kernel at once; the run then ends as failed with reason
+   *  "interrupted" and still writes the outputs executed so far. The abort reason (a string such as "SIGINT")
+   *  appears in the message. */
+  signal?: AbortSignal;
 }
 
 /** Default per-cell timeout (milliseconds). */
@@ -208,6 +213,10 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
   if (options.onCell !== undefined && typeof options.onCell !== "function") {
     throw new TypeError(`onCell must be a function, got ${show(options.onCell)}`);
   }
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new TypeError(`signal must be an AbortSignal, got ${show(options.signal)}`);
+  }
+  const signal = options.signal;
   if (options.outDir !== undefined && options.outDir !== null) {
     if (typeof options.outDir !== "string") throw new TypeError(`outDir must be a path string or null, got ${show(options.outDir)}`);
     if (options.outDir === "") throw new RangeError(`outDir must not be empty (use null to write nothing), got ""`);
@@ -237,11 +246,18 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
   }
   if (nb.nbformat_minor >= 5) nb.cells.forEach((c: Cell, i) => (c.id = c.id ?? `cell-${i}`));
 
+  const onAbort = () => kernel?.kill();
+  signal?.addEventListener("abort", onAbort);
+  const interruptedBy = () => (typeof signal?.reason === "string" ? signal.reason : "an interrupt");
   try {
     try {
+      if (signal?.aborted) throw new Error(`interrupted (${interruptedBy()}) before the kernel started`);
       kernel = await Kernel.start({ cwd, startTimeoutMs: options.startTimeoutMs });
+      if (signal?.aborted) kernel.kill();
     } catch (e) {
-      failure = { reason: "start", cellIndex: -1, message: `the tslab kernel did not start for ${notebookPath}`, detail: stripAnsi(String((e as Error).message)) };
+      failure = signal?.aborted
+        ? { reason: "interrupted", cellIndex: -1, message: `${notebookPath}: interrupted (${interruptedBy()}) before any cell ran`, detail: "" }
+        : { reason: "start", cellIndex: -1, message: `the tslab kernel did not start for ${notebookPath}`, detail: stripAnsi(String((e as Error).message)) };
     }
     let codeNumber = 0;
     for (let i = 0; i < nb.cells.length; i++) {
@@ -288,6 +304,10 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
         const msg = `${what} did not finish within ${timeoutMs} ms; the kernel was killed (tslab cannot interrupt a running cell)`;
         collector.handle(errorMessage("CellTimeoutError", `cell did not finish within ${timeoutMs} ms; kernel killed`));
         failure = { reason: "timeout", cellIndex: i, message: msg, detail: stripAnsi(stderr.join("")) };
+      } else if (signal?.aborted) {
+        report.status = "died";
+        collector.handle(errorMessage("InterruptedError", `the run was interrupted (${interruptedBy()}) while this cell ran; the kernel was stopped`));
+        failure = { reason: "interrupted", cellIndex: i, message: `${what}: interrupted (${interruptedBy()}); the kernel was stopped`, detail: stripAnsi(stderr.join("")) };
       } else if (outcome.status === "died") {
         report.status = "died";
         const ex = outcome.exit ?? kernel.exitStatus();
@@ -320,6 +340,7 @@ export async function runNotebook(notebookPath: string, options: RunOptions = {}
       options.onCell?.(report);
     }
   } finally {
+    signal?.removeEventListener("abort", onAbort);
     if (kernel) kernelExit = await kernel.shutdown(failure ? 0 : 1000);
   }
   for (const cell of nb.cells) if (cell.cell_type === "code") cell.outputs = finalizeOutputs(cell.outputs);

@@ -114,3 +114,59 @@ export function assertOneOf<T extends string>(name: string, value: unknown, allo
     throw new RangeError(`${name} must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}, got ${show(value)}`);
   }
 }
+
+/**
+ * The candidate closest to `word` by edit distance (case-insensitive), or undefined when none is close (more than
+ * max(3, half the word's length) edits away).
+ * @param word the misspelt name
+ * @param candidates the valid names
+ * @returns the nearest valid name or undefined
+ * @throws {TypeError} when `word` is not a string or `candidates` not an array of strings
+ * @example nearestName("loadImbalence", ["loadImbalance", "overlap"]) // "loadImbalance"
+ */
+export function nearestName(word: string, candidates: readonly string[]): string | undefined {
+  if (typeof word !== "string") throw new TypeError(`word must be a string, got ${show(word)}`);
+  if (!Array.isArray(candidates) || candidates.some((c) => typeof c !== "string")) throw new TypeError(`candidates must be an array of strings, got ${show(candidates)}`);
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return bestD <= Math.max(3, Math.floor(word.length / 2)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/**
+ * Reject an options object that is not a plain object, or that has a key outside `known` (own keys, so
+ * `__proto__` or `constructor` count as unknown), naming the key and the nearest valid one.
+ * `undefined` passes (no options given).
+ * @param name the parameter name for messages, e.g. "options"
+ * @param options the object the caller passed
+ * @param known the valid keys
+ * @returns nothing
+ * @throws {TypeError} when `options` is not a plain object (null, an array, a number…);
+ *   {RangeError} for an unknown key, e.g. `unknown option options.loadImbalence (did you mean loadImbalance?); valid: …`
+ * @example assertKnownKeys("options", { seed: 1 }, ["seed", "numTokens"]); // ok
+ */
+export function assertKnownKeys(name: string, options: unknown, known: readonly string[]): void {
+  if (options === undefined) return;
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new TypeError(`${name} must be an options object, got ${show(options)}`);
+  }
+  for (const k of Reflect.ownKeys(options)) {
+    if (typeof k === "string" && known.includes(k)) continue;
+    const key = String(k);
+    const near = nearestName(key, known);
+    throw new RangeError(`unknown option ${name}.${key}${near ? ` (did you mean ${near}?)` : ""}; valid: ${known.join(", ")}`);
+  }
+}

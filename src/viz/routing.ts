@@ -138,10 +138,24 @@ export function routingFigure(routing: RoutingLike, options: RoutingFigureOption
   };
   const layout = baseLayout(`Top-${topK} routing: ${numTokens} tokens over ${numExperts} experts`, options, 120 + 48 * numTokens + 60);
   layout.xaxis = axis("expert id", { range: [-0.5, numExperts - 0.5], zeroline: false });
-  layout.yaxis = axis("", { categoryorder: "array", categoryarray: labels.slice().reverse(), ticks: "" });
+  layout.yaxis = axis("", { categoryorder: "array", categoryarray: labels.slice().reverse(), ticks: "", automargin: true });
+  // Room for the longest token label on the left (plotly's automargin also grows it when it can; a fixed
+  // margin alone cut words such as "entanglement" to "anglement").
+  const base = (layout.margin as { l: number; r: number; t: number; b: number } | undefined) ?? { l: 64, r: 24, t: 64, b: 56 };
+  layout.margin = { ...base, l: Math.max(base.l, labelMarginPx(labels)) };
   layout.showlegend = false;
   if (numGroups > 1) layout.shapes = groupBands(numExperts, numGroups);
   return { data: [trace], layout };
+}
+
+/**
+ * Left margin, in pixels, that holds the longest of `labels` as a y tick label: about 7.5 px per character at
+ * plotly's default 12 px font (wide glyphs included), plus the gap to the axis.
+ */
+export function labelMarginPx(labels: readonly string[]): number {
+  if (!Array.isArray(labels)) throw new TypeError(`labels must be an array of strings, got ${show(labels)}`);
+  const longest = labels.reduce((m, l) => Math.max(m, String(l).length), 0);
+  return Math.ceil(16 + 7.5 * longest);
 }
 
 /** Options of {@link routingComparisonFigure}. */
@@ -190,6 +204,7 @@ export function routingComparisonFigure(panels: readonly RoutingPanel[], options
   const data: Trace[] = [];
   const annotations: Record<string, unknown>[] = [];
   const layout = baseLayout("Where each token's experts live: plain vs group-limited routing", options, 110 + n * (40 * first.numTokens + 70));
+  let longestLabelMargin = 0;
   const shapes: Record<string, unknown>[] = [];
   panels.forEach((panel, p) => {
     const r = panel.routing;
@@ -231,6 +246,7 @@ export function routingComparisonFigure(panels: readonly RoutingPanel[], options
     const xAxis = axis(p === n - 1 ? "expert id" : "", { domain: [0, 1], range: [-0.5, r.numExperts - 0.5], zeroline: false, anchor: ys });
     if (p > 0) xAxis.matches = "x";
     layout[p === 0 ? "xaxis" : `xaxis${p + 1}`] = xAxis;
+    longestLabelMargin = Math.max(longestLabelMargin, labelMarginPx(yLabels));
     layout[p === 0 ? "yaxis" : `yaxis${p + 1}`] = axis("", {
       domain: [y0, y1],
       categoryorder: "array",
@@ -254,7 +270,7 @@ export function routingComparisonFigure(panels: readonly RoutingPanel[], options
   });
   layout.annotations = annotations;
   layout.shapes = shapes;
-  layout.margin = { l: 110, r: 24, t: 72, b: 56 };
+  layout.margin = { l: Math.max(110, longestLabelMargin), r: 24, t: 72, b: 56 };
   layout.legend = { orientation: "h", x: 0, y: -0.12, xanchor: "left", yanchor: "top" };
   return { data, layout };
 }

@@ -68,7 +68,7 @@ describe("ep-lab eplb", () => {
   it.each([
     ["missing --weights", ["--replicas", "16", "--gpus", "8"], /missing --weights/],
     ["missing --replicas", ["--weights", "W", "--gpus", "8"], /missing --replicas/],
-    ["non-numeric --gpus", ["--weights", "W", "--replicas", "16", "--gpus", "eight"], /--gpus must be a number, got "eight"/],
+    ["non-numeric --gpus", ["--weights", "W", "--replicas", "16", "--gpus", "eight"], /--gpus must be a decimal integer, got "eight"/],
     ["fractional --replicas", ["--weights", "W", "--replicas", "16.5", "--gpus", "8"], /--replicas must be an integer/],
     ["unknown option", ["--weights", "W", "--replicas", "16", "--gpus", "8", "--bogus", "1"], /unknown option --bogus/],
     ["stray argument", ["W"], /unexpected argument/],

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { candidatePaths, findJupyter, jupyterArgs, jupyterEnv, startJupyter, type JupyterInstall } from "../../src/jupyter";
 
 const nb6: JupyterInstall = Object.freeze({ kind: "notebook", executable: "/usr/bin/jupyter-notebook", version: "6.4.12", serverApp: "NotebookApp" });
-const base = { port: 8888, token: "0123456789abcdef0123", notebookDir: "/p/notebooks" };
+const base = { port: 8888, notebookDir: "/p/notebooks" };
 
 describe("discovery", () => {
   it("candidatePaths and findJupyter name a non-string PATH, non-object options and a fractional timeout", () => {
@@ -20,7 +20,7 @@ describe("discovery", () => {
 
 describe("server arguments and environment", () => {
   it("jupyterArgs names missing options and non-boolean switches", () => {
-    expect(() => jupyterArgs(nb6, undefined as never)).toThrow(/options must be an object with port, token and notebookDir/);
+    expect(() => jupyterArgs(nb6, undefined as never)).toThrow(/options must be an object with port and notebookDir/);
     expect(() => jupyterArgs(nb6, { ...base, openBrowser: "no" as never })).toThrow(/openBrowser must be true or false, got "no"/);
     expect(() => jupyterArgs(nb6, { ...base, allowRoot: 1 as never })).toThrow(/allowRoot must be true or false, got 1/);
   });

@@ -3,6 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildInputs, buildLibrary, ensureLibraryBuilt, libraryBuildStatus } from "../../src/jupyter";
+import { warnIfStaleBuild } from "../../src/util/build-freshness";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ep-lab-build-"));
@@ -47,6 +48,7 @@ describe("the library build (dist/)", () => {
     expect(fs.readFileSync(path.join(root, "dist", "util", "index.d.ts"), "utf8")).toContain("answer: number");
     expect(fs.existsSync(path.join(root, "dist", "util", "plain.js"))).toBe(true);
     expect(ensureLibraryBuilt(root, { log: () => {} }).rebuilt).toBe(false);
+    expect(warnIfStaleBuild(path.join(root, "dist", "util"))).toBeNull(); // current: silent
 
     const later = new Date(); // after the build started, before the next one starts
     fs.utimesSync(path.join(root, "src", "util", "index.ts"), later, later);
@@ -54,6 +56,11 @@ describe("the library build (dist/)", () => {
     expect(edited.stale).toBe(true);
     expect(edited.changed).toEqual(["src/util/index.ts"]);
     expect(edited.message).toMatch(/older than src\/util\/index.ts; run `npm run build`/);
+    // What a notebook importing the build prints (once per kernel); silent when loaded from src/.
+    expect(warnIfStaleBuild(path.join(root, "src", "util"))).toBeNull();
+    const warning = warnIfStaleBuild(path.join(root, "dist", "util"));
+    expect(warning).toMatch(/older than src\/util\/index\.ts\. To run the edited code: `npm run build` in .*, then restart the kernel\./);
+    expect(warnIfStaleBuild(path.join(root, "dist", "util"))).toBeNull();
 
     fs.rmSync(path.join(root, "src", "util", "old.ts"));
     fs.writeFileSync(path.join(root, "src", "util", "added.ts"), "export const added = 2;\n");

@@ -63,8 +63,8 @@ describe("Exercise.check", () => {
 
   it("prints clearly through util.inspect (what tslab shows)", () => {
     const ex = demo();
-    expect(util.inspect(ex.check(5))).toMatch(/^❌ Demo — INCORRECT: /);
-    expect(util.inspect(ex.check(4))).toMatch(/^✅ Demo — CORRECT/);
+    expect(util.inspect(ex.check(5))).toMatch(/^✘ Demo — INCORRECT: /);
+    expect(util.inspect(ex.check(4))).toMatch(/^✔ Demo — CORRECT/);
     expect(util.inspect(ex.check(TODO))).toMatch(/NOT ATTEMPTED/);
     expect(util.inspect(ex)).toContain("What is 2 + 2?");
     expect(ex.check(5).toMarkdown()).toContain("**Demo — incorrect**");

@@ -12,16 +12,20 @@ import {
   expertsPerGpuRows,
   firstTokens,
   frontierDemo,
-  libraryTopK,
   memoryFigure,
   memoryRows,
-  minimalRedundancy,
   nvl72Rows,
-  redundancyBalancedness,
   relativeError,
   remoteNodesPerToken,
   routingDemo,
+  policySweep,
+  perUserSweep,
+  labExpertLoad,
+  worded,
+  headersFor,
 } from "../../src/lab";
+import * as labNamespace from "../../src/lab";
+import { libraryTopK } from "../../src/lab/reference";
 import type { RoutingResult } from "../../src/routing";
 
 function freezeRouting(r: RoutingResult): RoutingResult {
@@ -64,11 +68,28 @@ describe("lab scenarios reject bad input, naming the parameter", () => {
     expect(() => frontierDemo(Object.freeze([NaN]))).toThrow(/userRates\[0\]/);
   });
 
-  it("minimalRedundancy and redundancyBalancedness: limit and name are checked", () => {
-    expect(() => minimalRedundancy(NaN)).toThrow(/^limit must be finite, got NaN/);
-    expect(() => minimalRedundancy(-32)).toThrow(/^limit must be ≥ 0, got -32/);
-    expect(() => minimalRedundancy(40.5)).toThrow(/^limit must be an integer, got 40.5/);
-    expect(() => redundancyBalancedness(0, 5 as never)).toThrow(/^name must be a string, got 5/);
+  it("policySweep, perUserSweep and labExpertLoad check their arguments, naming them", () => {
+    expect(() => policySweep([])).toThrow(/candidates must not be empty/);
+    expect(() => policySweep([40])).toThrow(/^candidates\[0\] must be a multiple of 32/);
+    expect(() => policySweep([-32])).toThrow(/^candidates\[0\] must be ≥ 0/);
+    expect(() => policySweep([32.5])).toThrow(/^candidates\[0\] must be an integer/);
+    expect(() => perUserSweep([12])).toThrow(/^epSizes\[0\] must divide 256/);
+    expect(() => perUserSweep([0])).toThrow(/^epSizes\[0\] must be ≥ 1/);
+    expect(() => labExpertLoad(2, 12)).toThrow(/numExperts must be a multiple of 8/);
+    expect(() => labExpertLoad(0)).toThrow(/^numLayers must be ≥ 1/);
+  });
+
+  it("worded / headersFor: every column needs a header in words", () => {
+    expect(worded([{ epSize: 8, stepTimeMs: 1 }]).columns).toEqual({ epSize: "EP size (GPUs)", stepTimeMs: "Step time (ms)" });
+    expect(() => headersFor([{ notAColumn: 1 }])).toThrow(/column "notAColumn" with no header in words/);
+    expect(() => headersFor([])).toThrow(/must not be empty/);
+    expect(() => headersFor([3 as never])).toThrow(/rows\[0\] must be an object/);
+  });
+
+  it("keeps the exercises' reference answers out of the notebook's lab namespace", () => {
+    for (const name of ["libraryTopK", "ex2Truth", "ex3Truth", "ex4Truth", "recordEx2Prediction", "resetEx2Prediction", "throughputComparison"]) {
+      expect(name in labNamespace).toBe(false);
+    }
   });
 });
 

@@ -5,7 +5,7 @@ import { resolvePlanInputs, type PlanInputs } from "../../src/plan/inputs";
 
 const BASE: PlanInputs = { model: "deepseek-v3", gpu: "gb200", nodes: 18, gpusPerNode: 4, isl: 2000, osl: 1000, tpotMs: 50, epSizes: [4, 8, 16, 36, 72] };
 
-describe("planDeployment", () => {
+describe("planDeployment", { timeout: 600_000 }, () => {
   const r = planDeployment(BASE);
 
   it("picks a plan that fits, meets the SLA and the budget, re-checked with the cost model", () => {
@@ -83,7 +83,7 @@ describe("planDeployment", () => {
   });
 });
 
-describe("resolvePlanInputs rejects bad input, naming the field", () => {
+describe("resolvePlanInputs rejects bad input, naming the field", { timeout: 600_000 }, () => {
   const cases: [string, Partial<PlanInputs> & Record<string, unknown>, RegExp][] = [
     ["unknown key", { tpot: 50 }, /unknown key "tpot"; did you mean "tpotMs"/],
     ["unknown model", { model: "gpt-5" }, /unknown model/],

@@ -38,11 +38,11 @@ describe("ep-lab route", () => {
     expect(io.out.join("\n")).toMatch(/usage: ep-lab route/);
   });
   it.each([
-    [["--experts", "0"], /numExperts must be ≥ 1, got 0/],
-    [["--experts", "abc"], /--experts must be a number/],
-    [["--top-k", "9", "--experts", "8"], /topK \(9\) must be ≤/],
+    [["--experts", "0"], /--experts must be ≥ 1, got 0/],
+    [["--experts", "abc"], /--experts must be a decimal integer, got "abc"/],
+    [["--top-k", "9", "--experts", "8"], /--top-k \(9\) must be at most --experts \(8\)/],
     [["--workload", "pareto"], /--workload must be one of uniform, zipf, hot/],
-    [["--zipf-s", "-1"], /zipfS must be ≥ 0/],
+    [["--zipf-s", "-1"], /--zipf-s must be ≥ 0, got -1/],
     [["--groups", "3"], /numExperts \(256\) must be divisible by numGroups \(3\)/],
     [["--bogus", "1"], /unknown option --bogus/],
     [["--scoring", "relu"], /--scoring must be one of/],

@@ -82,6 +82,31 @@ describe("topK: properties (vs. a brute-force stable sort)", () => {
   });
 });
 
+describe("topK: long runs (the threshold guess adapts across rows)", () => {
+  it("equals the reference on 3,000 rows whose scale and offset drift, with masked (−∞) rows and tied rows", () => {
+    const E = 64;
+    const T = 3000;
+    const s = new Float32Array(T * E);
+    let seed = 12345;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
+    for (let t = 0; t < T; t++) {
+      const scale = t < 1000 ? 1 : t < 2000 ? 10 ** ((t % 9) - 4) : 0.5;
+      for (let j = 0; j < E; j++) {
+        let v = (rnd() - 0.5) * scale + (t % 13 === 0 ? 100 : 0);
+        if (t % 17 === 0 && j % 3 !== 0) v = -Infinity; // fewer than k finite values in some rows
+        if (t % 23 === 0) v = 1; // a fully tied row
+        s[t * E + j] = v;
+      }
+    }
+    for (const k of [1, 8, 30]) {
+      const r = topK(s, T, E, k);
+      const ref = referenceTopK(s, T, E, k);
+      expect(Array.from(r.indices)).toEqual(ref.indices);
+      expect(Array.from(r.values)).toEqual(ref.values);
+    }
+  });
+});
+
 describe("topK: bad input", () => {
   const s = new Float32Array([1, 2, 3, 4]);
   it("names the parameter and the value", () => {

@@ -1,0 +1,171 @@
+/**
+ * Is the library build in `dist/` current with `src/`? Shared by `npm start`/`npm run labs`/`ep-lab build --check`
+ * (src/jupyter/build.ts) and by the build itself: loaded from `dist/`, `warnIfStaleBuild` tells a notebook's
+ * reader when `src/` was edited after the build they are running.
+ *
+ * A successful build writes `dist/.ep-lab-build.json` with the time the compile started and the list of sources.
+ * The build is stale when an input (`src/**`, `tsconfig.json`, `tsconfig.build.json`, `package.json`) was modified
+ * after that time, or a source was added or removed since.
+ */
+import * as fs from "fs";
+import * as path from "path";
+
+/** This checkout's root: `src/util/` and `dist/util/` are both two levels below it. */
+const ROOT = path.resolve(__dirname, "..", "..");
+
+/** The folder (relative to the project root) holding the built library. */
+export const DIST_DIR = "dist";
+/** The stamp file a successful build writes inside `dist/`. */
+export const BUILD_STAMP = ".ep-lab-build.json";
+
+/** What `libraryBuildStatus` found. */
+export interface LibraryBuildStatus {
+  /** Absolute path of `dist/`. */
+  distDir: string;
+  /** True when a finished build exists (its stamp is there). */
+  built: boolean;
+  /** True when not built, or when an input changed after the build started. */
+  stale: boolean;
+  /** When the last successful build started (ms since the epoch), or null. */
+  builtAtMs: number | null;
+  /** Inputs changed after the build (paths relative to the root, at most 10), or added since; [] when fresh. */
+  changed: string[];
+  /** Sources that were removed since the build (their outputs are left over), at most 10. */
+  removed: string[];
+  /** One sentence for a person: "library build is current", or what is missing and the command that fixes it. */
+  message: string;
+}
+
+/** What a successful build records in `dist/.ep-lab-build.json`. */
+export interface BuildStamp {
+  startedAtMs: number;
+  sources: string[];
+}
+
+/**
+ * Every input of the build: `.ts` and `.js` files under `src/` (paths relative to `root`, sorted), plus the
+ * TypeScript configs and package.json when present.
+ * @param root absolute project root (default: this checkout)
+ * @returns relative paths with "/" separators
+ * @throws {TypeError} when `root` is not an absolute path; {RangeError} when `root` has no `src/` folder
+ * @example buildInputs().includes("src/routing/route.ts") // true
+ */
+export function buildInputs(root: string = ROOT): string[] {
+  assertAbsolute("root", root);
+  const src = path.join(root, "src");
+  if (!fs.existsSync(src) || !fs.statSync(src).isDirectory()) throw new RangeError(`root has no src/ folder: ${root}`);
+  const out: string[] = [];
+  const walk = (dir: string, rel: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(path.join(dir, e.name), r);
+      else if (/\.(ts|js)$/.test(e.name)) out.push(`src/${r}`);
+    }
+  };
+  walk(src, "");
+  out.sort();
+  return out;
+}
+
+const CONFIG_INPUTS = ["tsconfig.json", "tsconfig.build.json", "package.json"];
+
+/**
+ * Whether `dist/` holds a current build of `src/` (reads file times only; takes a few milliseconds).
+ * @param root absolute project root (default: this checkout)
+ * @returns the status, with a `message` that names the fix (`npm run build`) when the build is missing or stale
+ * @throws {TypeError} when `root` is not an absolute path; {RangeError} when `root` has no `src/` folder
+ * @example
+ * const s = libraryBuildStatus();
+ * if (s.stale) console.error(s.message); // "the library build in dist/ is older than src/routing/route.ts …"
+ */
+export function libraryBuildStatus(root: string = ROOT): LibraryBuildStatus {
+  const sources = buildInputs(root);
+  const distDir = path.join(root, DIST_DIR);
+  const stamp = readBuildStamp(distDir);
+  if (!stamp) {
+    return {
+      distDir,
+      built: false,
+      stale: true,
+      builtAtMs: null,
+      changed: [],
+      removed: [],
+      message: `the library is not built (no ${DIST_DIR}/${BUILD_STAMP}); run \`npm run build\` in ${root}`,
+    };
+  }
+  const before = new Set(stamp.sources);
+  const now = new Set(sources);
+  const changed: string[] = [];
+  for (const rel of [...sources, ...CONFIG_INPUTS]) {
+    const p = path.join(root, rel);
+    let mtime: number;
+    try {
+      mtime = fs.statSync(p).mtimeMs;
+    } catch {
+      continue; // an optional config that is absent
+    }
+    if (mtime > stamp.startedAtMs || (rel.startsWith("src/") && !before.has(rel))) changed.push(rel);
+    if (changed.length >= 10) break;
+  }
+  const removed = stamp.sources.filter((s) => !now.has(s)).slice(0, 10);
+  const stale = changed.length > 0 || removed.length > 0;
+  const what = [...changed, ...removed.map((r) => `${r} (removed)`)];
+  return {
+    distDir,
+    built: true,
+    stale,
+    builtAtMs: stamp.startedAtMs,
+    changed,
+    removed,
+    message: stale
+      ? `the library build in ${DIST_DIR}/ is older than ${what.slice(0, 3).join(", ")}${what.length > 3 ? " and more" : ""}; run \`npm run build\` in ${root} (then restart the kernel)`
+      : `the library build in ${DIST_DIR}/ is current`,
+  };
+}
+
+
+export function readBuildStamp(distDir: string): BuildStamp | null {
+  try {
+    const s = JSON.parse(fs.readFileSync(path.join(distDir, BUILD_STAMP), "utf8")) as BuildStamp;
+    if (typeof s.startedAtMs !== "number" || !Array.isArray(s.sources)) return null;
+    return s;
+  } catch {
+    return null;
+  }
+}
+
+
+let warned = false;
+
+/**
+ * When called from the build (`dist/<module>/`), print once per process a warning naming the sources edited after
+ * the build and the command that rebuilds it. Does nothing when run from `src/` (tests, the CLI) or when the build
+ * is current. Never throws.
+ * @param moduleDir the caller's `__dirname` (e.g. `<project>/dist/notebook`)
+ * @returns the warning printed, or null
+ * @example warnIfStaleBuild(__dirname); // in src/notebook/index.ts: notebooks import it first
+ */
+export function warnIfStaleBuild(moduleDir: string): string | null {
+  try {
+    if (warned || typeof moduleDir !== "string" || path.basename(path.dirname(moduleDir)) !== DIST_DIR) return null;
+    const root = path.resolve(moduleDir, "..", "..");
+    if (!fs.existsSync(path.join(root, "src"))) return null; // a build shipped without its sources
+    const s = libraryBuildStatus(root);
+    if (!s.stale || !s.built) return null;
+    warned = true;
+    const what = [...s.changed, ...s.removed.map((r) => `${r} (removed)`)];
+    const text =
+      `ep-lab: this notebook runs the library build in ${root}/${DIST_DIR}/, which is older than ` +
+      `${what.slice(0, 3).join(", ")}${what.length > 3 ? " and more" : ""}. ` +
+      `To run the edited code: \`npm run build\` in ${root}, then restart the kernel.`;
+    console.error(text);
+    return text;
+  } catch {
+    return null;
+  }
+}
+
+function assertAbsolute(name: string, p: unknown): asserts p is string {
+  if (typeof p !== "string" || p.length === 0) throw new TypeError(`${name} must be a non-empty path string, got ${JSON.stringify(p)}`);
+  if (!path.isAbsolute(p)) throw new TypeError(`${name} must be an absolute path, got ${JSON.stringify(p)}`);
+}
