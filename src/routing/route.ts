@@ -33,7 +33,7 @@
  * Softmax scoring combined with a bias, a group limit or `normalize: false` still needs every
  * score and takes the slower path (all exponentials, then the fused selection).
  */
-import { assertFinite, assertNonNegativeInt, assertOneOf, assertPositive, assertPositiveInt, show } from "../util/validate";
+import { assertFinite, assertNonNegativeInt, assertOneOf, assertPositive, assertPositiveInt, nearestName, show } from "../util/validate";
 import { assertFloat32Matrix, assertTopK } from "./checks";
 import { SCORING_FUNCTIONS, type ScoringFunction } from "./scoring";
 import { fusedSelect, fusedSoftmaxTopK } from "./fused";
@@ -199,7 +199,10 @@ const KNOWN_OPTIONS = [
 function checkOptions(options: RouterOptions): ResolvedOptions {
   if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
   for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.includes(key)) throw new RangeError(`unknown router option ${JSON.stringify(key)}; known: ${KNOWN_OPTIONS.join(", ")}`);
+    if (!KNOWN_OPTIONS.includes(key)) {
+      const near = nearestName(key, KNOWN_OPTIONS);
+      throw new RangeError(`unknown router option ${JSON.stringify(key)}${near ? ` (did you mean ${near}?)` : ""}; known: ${KNOWN_OPTIONS.join(", ")}`);
+    }
   }
   const numExperts = options.numExperts;
   assertPositiveInt("numExperts", numExperts);
