@@ -17,7 +17,7 @@
  *   `max U_j` has an exact top-2 sum; any other group gets an upper bound for its score. Groups are
  *   ranked on these values; if the kept ones are all exact (then no unkept group can truly beat
  *   them) and the k-th pick beats every bound of the kept groups, the result is provably the
- *   reference's; otherwise the token is recomputed exactly (~2 % of tokens on standard-normal
+ *   reference's; otherwise the token is recomputed exactly (well under 1 % of tokens on standard-normal
  *   logits; the threshold adapts to the data). The scores themselves come from {@link sigmoid32}.
  * - **Softmax without bias or group limit.** Softmax preserves the order of the logits, so the
  *   picks are the top-k logits, except where two logits are so close that their float32 scores

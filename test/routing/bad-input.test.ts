@@ -10,17 +10,17 @@ describe("routing: bad input the audit found", () => {
     const pop = Object.freeze([1, 1]);
     expect(() => sampleRouting(pop, { numTokens: 1, topK: 1, rng: {} as never })).toThrow(TypeError);
     expect(() => sampleRouting(pop, { numTokens: 1, topK: 1, rng: {} as never })).toThrow(/^rng must be a generator from createRng, got \[object Object\]/);
-    expect(() => sampleRouting(pop, { numTokens: 1, topK: 1, rng: null as never })).toThrow(/^rng must be a generator from createRng, got null/);
+    expect(() => sampleRouting(pop, { numTokens: 1, topK: 1, rng: null as never })).toThrow(/^options.rng must not be null \(leave it out for the default\)/);
   });
 
   it("loadMatrix rejects a non-object popularity (null is not the default)", () => {
     const opts = { numLayers: 1, numExperts: 4, numTokens: 2, topK: 1 };
-    expect(() => loadMatrix({ ...opts, popularity: null as never })).toThrow(/^popularity must be a PopularityOptions object, got null/);
+    expect(() => loadMatrix({ ...opts, popularity: null as never })).toThrow(/^options.popularity must not be null \(leave it out for the default\)/);
     expect(() => loadMatrix({ ...opts, popularity: "zipf" as never })).toThrow(TypeError);
   });
 
   it("driftingPopularity rejects a non-object base (null is not the default)", () => {
-    expect(() => driftingPopularity(4, { numIterations: 2, base: null as never })).toThrow(/^base must be a PopularityOptions object, got null/);
+    expect(() => driftingPopularity(4, { numIterations: 2, base: null as never })).toThrow(/^options.base must not be null \(leave it out for the default\)/);
     expect(() => driftingPopularity(4, { numIterations: 2, base: 1 as never })).toThrow(TypeError);
   });
 });
