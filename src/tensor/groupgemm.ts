@@ -189,7 +189,7 @@ export function resolveGroupGemmOptions(options: GroupGemmExperimentOptions | un
   }
   assertKnownKeys("options", options, [
     "hiddenSize", "expertFfnSize", "tokensPerDevice", "localExpertCounts", "fixedLocalExperts", "tokensPerExpertValues",
-    "repeats", "warmup", "calibrationMatmulSize", "calibrationCopyElements", "seed",
+    "repeats", "noiseTolerance", "maxRemeasures", "clock", "warmup", "calibrationMatmulSize", "calibrationCopyElements", "seed",
   ]);
   assertOneOf("backend", backend, BACKEND_ORDER);
   const o = options ?? {};
