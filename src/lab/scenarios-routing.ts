@@ -9,8 +9,19 @@ import { routingFigure, nodesTouchedFigure, routingComparisonFigure, countNodesT
 import type { Figure } from "../viz";
 import { assertDivisible, assertPositiveInt, createRng, show } from "../util";
 import { Summary } from "./scenarios-eplb";
+import { dsv3LikePopularity } from "../eplb";
 
 const mean = (v: ArrayLike<number>) => Array.from(v).reduce((a, b) => a + b, 0) / v.length;
+
+/**
+ * One layer's expert popularity from the lab's default workload (the dsv3-like preset of src/eplb, 8 routing groups).
+ * @param numExperts experts, a multiple of 8
+ * @param seed preset seed (integer in [0, 2^32))
+ * @returns `[experts]` probabilities summing to 1
+ */
+function labPopularity(numExperts: number, seed: number): Float64Array {
+  return Float64Array.from(dsv3LikePopularity({ numLayers: 1, numExperts, numGroups: 8, seed })[0]);
+}
 
 /** A routing result's shape fields are present and its flattened arrays are `[tokens][topK]` long. */
 function assertRoutingShape(name: string, r: RoutingResult): void {
@@ -115,7 +126,7 @@ export function routingDemo(seed = 42) {
 export function groupLimitedDemo(numTokens = 512, seed = 11) {
   const numExperts = 256;
   const numNodes = 8;
-  const logits = syntheticLogits(expertPopularity(numExperts, { kind: "zipf", zipfS: 0.6, seed }), { numTokens, seed });
+  const logits = syntheticLogits(labPopularity(numExperts, seed), { numTokens, seed });
   const flat = route(logits, { numExperts, topK: 8, scoring: "sigmoid" });
   const limited = route(logits, { numExperts, topK: 8, scoring: "sigmoid", numGroups: 8, topkGroup: 4, numSharedExperts: 1 });
   const nFlat = countNodesTouched(flat, numNodes);
@@ -136,7 +147,7 @@ export function groupLimitedDemo(numTokens = 512, seed = 11) {
 
 /**
  * Dispatch traffic of one MoE layer: 64 experts on 8 GPUs in 2 nodes (contiguous), 256 tokens top-8
- * sampled from a skewed popularity.
+ * sampled from the lab's DeepSeek-V3-shaped popularity.
  * @returns the routing, the dispatch statistics (tokens per GPU, local / intra- / inter-node sends), a
  *   GPU→GPU traffic heatmap (tokens) and a summary
  * @throws never (fixed inputs)
@@ -146,7 +157,7 @@ export function dispatchDemo() {
   const numExperts = 64;
   const numGpus = 8;
   const numNodes = 2;
-  const routing = sampleRouting(expertPopularity(numExperts, { kind: "zipf", zipfS: 0.8, seed: 5 }), { numTokens: 256, topK: 8, seed: 5 });
+  const routing = sampleRouting(labPopularity(numExperts, 5), { numTokens: 256, topK: 8, seed: 5 });
   const phy2log = Array.from({ length: numExperts }, (_, i) => i);
   const stats = dispatchStats(routing, { phy2log, numGpus, numNodes });
   const matrix: number[][] = [];
