@@ -118,7 +118,7 @@ export function planAccounts(names: readonly string[]): AccountPlan {
 }
 
 /** The account tools lock /etc/passwd and friends; another tool holding the lock makes them fail at once. */
-const LOCK_BUSY = /cannot lock|cannot remove entry|unable to lock|try again later|cannot open \/etc\/(passwd|shadow|group)/i;
+const LOCK_BUSY = /cannot lock|cannot remove entry|unable to lock|try again later|cannot open \/etc\/(passwd|shadow|group)|currently used by process/i;
 
 function run(cmd: string, args: string[], input?: string): void {
   for (let attempt = 1; ; attempt++) {
@@ -199,6 +199,8 @@ export function removeAccount(name: string): boolean {
   if (!account) return false;
   if (!groupMembers(WORKSHOP_GROUP).includes(name)) throw new RangeError(`refusing to remove ${JSON.stringify(name)}: not a workshop account (group ${WORKSHOP_GROUP})`);
   for (const pid of processesOfUids([account.uid])) killPid(pid, "SIGKILL");
+  // SIGKILL is delivered asynchronously: wait (up to 5 s) until the account runs nothing, as userdel requires.
+  for (let i = 0; i < 50 && processesOfUids([account.uid]).length > 0; i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
   run("userdel", ["--remove", name]);
   return true;
 }
