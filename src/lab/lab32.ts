@@ -166,10 +166,10 @@ export function planSummary(plan: PlanResult): { item: string; value: string }[]
   return rows;
 }
 
-/** Pareto frontier of a plan as a figure (disaggregated and aggregated points as two series). */
+/** Pareto frontiers of a plan as a figure: one line for disaggregated, one for aggregated deployments. */
 export function frontierPlot(plan: PlanResult): Figure {
   const series = (["disaggregated", "aggregated"] as const)
-    .map((k) => plan.frontier.filter((p) => p.kind === k))
+    .map((k) => plan.frontierByKind[k])
     .filter((pts) => pts.length > 0)
     .map((pts) => ({ label: pts[0].kind, tokensPerSecPerUser: pts.map((p) => p.tokensPerSecPerUser), outputTokensPerSecPerGpu: pts.map((p) => p.tokensPerSecPerGpu) }));
   return frontierFigure(series, { title: "Pareto frontier: output tokens/s per GPU vs tokens/s per user", markUserRate: plan.inputs.minTokensPerSecPerUser });
