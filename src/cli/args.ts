@@ -113,7 +113,11 @@ export function numberOpt(args: ParsedArgs, name: string, fallback?: number, int
     if (DECIMAL_NUMBER.test(v) && !DECIMAL_INTEGER.test(v) && Number.isFinite(Number(v)) && !Number.isInteger(Number(v))) {
       throw new UsageError(`--${name} must be an integer, got ${JSON.stringify(v)}`);
     }
-    if (!DECIMAL_INTEGER.test(v)) throw new UsageError(`--${name} must be a decimal integer, got ${JSON.stringify(v)}`);
+    if (!DECIMAL_INTEGER.test(v)) {
+      // Text that is no number at all keeps the plain message; number-like forms (0x10, 1e3, padded) are named.
+      const numberLike = /^\s*[+-]?(0[xXoObB][\da-fA-F]+|[\d.]+(e[+-]?\d+)?|Infinity)\s*$/i.test(v);
+      throw new UsageError(`--${name} must be ${numberLike ? "a decimal integer" : "a number"}, got ${JSON.stringify(v)}`);
+    }
   } else if (!DECIMAL_NUMBER.test(v) || !Number.isFinite(Number(v))) {
     throw new UsageError(`--${name} must be a decimal number, got ${JSON.stringify(v)}`);
   }

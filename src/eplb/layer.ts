@@ -2,7 +2,7 @@
  * One-layer conveniences for labs (e.g. the original lab's 8 experts on 4 GPUs): run EPLB on a single
  * load vector and compare it with the no-replica baselines in one table.
  */
-import { assertPositiveInt } from "../util/validate";
+import { assertKnownKeys, assertPositiveInt } from "../util/validate";
 import { contiguousPlacement, greedyPlacement } from "./baselines";
 import { balancedness, gpuLoads, imbalance } from "./metrics";
 import { EplbPolicy, rebalanceExperts } from "./rebalance";
@@ -41,6 +41,7 @@ export interface LayerPlan {
 
 function checkOptions(options: LayerPlanOptions, numExperts: number): Required<LayerPlanOptions> {
   if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${String(options)}`);
+  assertKnownKeys("options", options, ["numGpus", "numReplicas", "numGroups", "numNodes"]);
   const numGpus = options.numGpus;
   assertPositiveInt("options.numGpus", numGpus);
   const o = {

@@ -17,7 +17,7 @@
  * rebalance is computed by `placementAwareRebalance` against the placement in force (same replica counts as the
  * re-plan, GPU sets matched to the old GPUs or the old placement kept and repaired; see placement-aware.ts).
  */
-import { assertInRange, assertPositive, assertPositiveInt } from "../util/validate";
+import { assertInRange, assertKnownKeys, assertPositive, assertPositiveInt } from "../util/validate";
 import { placementAwareRebalance, resolvePlacementAwareOptions } from "./placement-aware";
 import type { PlacementAwareOptions } from "./placement-aware";
 import { rebalanceExpertsFlat } from "./rebalance";
@@ -176,6 +176,12 @@ function layerBalance(load: Float64Array, off: number, E: number, phy: Int32Arra
   return [mean / max, (max - mean) / mean];
 }
 
+const ONLINE_EPLB_KEYS = [
+  "numLayers", "numExperts", "numGpus", "numReplicas", "numGroups", "numNodes", "iterations", "windowSize",
+  "rebalanceInterval", "threshold", "layersPerIteration", "expertBytes", "linkBandwidthGBps", "preservePlacement",
+  "placementAware", "workload", "loads",
+] as const;
+
 /**
  * Simulate online EPLB over a drifting workload (see the file comment for the exact timeline).
  * The initial placement is EPLB on a uniform load (what a server does before it has statistics).
@@ -188,6 +194,7 @@ function layerBalance(load: Float64Array, off: number, E: number, phy: Int32Arra
  */
 export function simulateOnlineEplb(options: OnlineEplbOptions): OnlineEplbResult {
   if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${String(options)}`);
+  assertKnownKeys("options", options, ONLINE_EPLB_KEYS);
   const L = options.numLayers;
   const E = options.numExperts;
   const P = options.numGpus;
@@ -224,6 +231,8 @@ export function simulateOnlineEplb(options: OnlineEplbOptions): OnlineEplbResult
   if (options.workload !== undefined && (options.workload === null || typeof options.workload !== "object")) {
     throw new TypeError(`options.workload must be an object, got ${String(options.workload)}`);
   }
+  // numLayers, numExperts and numIterations come from the simulation itself.
+  assertKnownKeys("options.workload", options.workload, ["tokensPerIteration", "popularity", "zipfS", "driftSigma", "driftStd", "reversion", "shiftEvery", "noise", "seed"]);
 
   // Loads source: explicit series or the drifting generator.
   let nextLoad: (t: number) => ArrayLike<ArrayLike<number>>;

@@ -16,7 +16,7 @@
  * sort is not guaranteed stable, and group sums are added left to right where torch may reduce in another
  * order (identical whenever loads are integers whose sums stay below 2^24, e.g. token counts).
  */
-import { assertPositiveInt, show } from "../util/validate";
+import { assertKnownKeys, assertPositiveInt, show } from "../util/validate";
 import { PackScratch, packKernel } from "./packing";
 import { replicateKernel } from "./replicate";
 import { checkLoadMatrix, checkLoadVector } from "./validate";
@@ -84,6 +84,7 @@ export interface Placement {
 
 function checkConfig(numExperts: number, c: EplbConfig): EplbPolicy {
   if (c === null || typeof c !== "object") throw new TypeError(`config must be an object, got ${String(c)}`);
+  assertKnownKeys("config", c, ["numReplicas", "numGroups", "numNodes", "numGpus"]);
   const { numReplicas, numGroups, numNodes, numGpus } = c;
   const policy = eplbPolicy(numGroups, numNodes);
   assertPositiveInt("numReplicas", numReplicas);

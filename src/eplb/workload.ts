@@ -11,7 +11,7 @@
 import { driftingPopularity } from "../routing";
 import type { PopularityOptions } from "../routing";
 import { createRng } from "../util/rng";
-import { assertNonNegative, assertNonNegativeInt, assertPositiveInt } from "../util/validate";
+import { assertKnownKeys, assertNonNegative, assertNonNegativeInt, assertPositiveInt } from "../util/validate";
 
 /** Options for {@link createDriftingWorkload}. */
 export interface DriftingWorkloadOptions {
@@ -41,6 +41,11 @@ export interface DriftingWorkloadOptions {
   seed?: number;
 }
 
+const DRIFTING_WORKLOAD_KEYS = [
+  "numLayers", "numExperts", "numIterations", "tokensPerIteration", "popularity", "zipfS", "driftSigma", "driftStd",
+  "reversion", "shiftEvery", "noise", "seed",
+] as const;
+
 /** A drifting workload: call `next()` once per iteration, at most `numIterations` times. */
 export interface DriftingWorkload {
   readonly numLayers: number;
@@ -63,6 +68,7 @@ export interface DriftingWorkload {
  */
 export function createDriftingWorkload(options: DriftingWorkloadOptions): DriftingWorkload {
   if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${String(options)}`);
+  assertKnownKeys("options", options, DRIFTING_WORKLOAD_KEYS);
   const { numLayers, numExperts } = options;
   const numIterations = options.numIterations ?? 1000;
   const tokens = options.tokensPerIteration ?? 8192;
@@ -71,7 +77,9 @@ export function createDriftingWorkload(options: DriftingWorkloadOptions): Drifti
   assertPositiveInt("options.numLayers", numLayers);
   assertPositiveInt("options.numExperts", numExperts);
   assertPositiveInt("options.numIterations", numIterations);
-  assertNonNegative("options.tokensPerIteration", tokens);
+  // A count of token-to-expert assignments: a positive safe integer (0, 1.5, -0 and 2^53 + 2 are refused).
+  assertPositiveInt("options.tokensPerIteration", tokens);
+  if (!Number.isSafeInteger(tokens)) throw new RangeError(`options.tokensPerIteration must be a safe integer (< 2^53), got ${tokens}`);
   if (typeof noise !== "boolean") throw new TypeError(`options.noise must be a boolean, got ${String(noise)}`);
   assertNonNegativeInt("options.seed", seed);
   if (options.popularity !== undefined && options.zipfS !== undefined) {

@@ -14,7 +14,7 @@
  * that needs several experts on the same destination GPU is sent there once (`trafficTokens`), as
  * DeepEP-style dispatch does; `trafficCopies` counts every (token, expert) pair instead.
  */
-import { assertOneOf, assertPositiveInt, show } from "../util/validate";
+import { assertKnownKeys, assertOneOf, assertPositiveInt, show } from "../util/validate";
 import { assertInt32Rows } from "./checks";
 import { loadStats, type LoadStats } from "./load";
 
@@ -119,6 +119,7 @@ export interface ReplicaAssignment {
 export function assignReplicas(routing: RoutingIndices, placement: DispatchPlacement): ReplicaAssignment {
   if (routing === null || typeof routing !== "object") throw new TypeError(`routing must be an object, got ${show(routing)}`);
   if (placement === null || typeof placement !== "object") throw new TypeError(`placement must be an object, got ${show(placement)}`);
+  assertKnownKeys("placement", placement, ["phy2log", "numGpus", "numNodes", "replicaRule"]);
   const { numTokens, numExperts, topK } = routing;
   assertPositiveInt("routing.numTokens", numTokens);
   assertPositiveInt("routing.numExperts", numExperts);

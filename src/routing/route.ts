@@ -25,8 +25,15 @@
  *   when biased selection scores inside the kept groups are negative.
  * - Ties (equal scores, equal group scores) are broken towards the lower index; torch.topk does not
  *   promise an order on ties.
+ *
+ * Speed: `route` and `routeScores` run the fused kernels of `fused.ts` (one pass per token,
+ * exact scores only for the experts that can matter, no per-token allocation). They give exactly
+ * the picks of the straightforward implementation kept as {@link routeReference} (weights agree to
+ * float32 rounding; softmax weights are renormalised from k exponentials instead of all of them).
+ * Softmax scoring combined with a bias, a group limit or `normalize: false` still needs every
+ * score and takes the slower path (all exponentials, then the fused selection).
  */
-import { assertFinite, assertNonNegativeInt, assertOneOf, assertPositive, assertPositiveInt, show } from "../util/validate";
+import { assertFinite, assertNonNegativeInt, assertOneOf, assertPositive, assertPositiveInt, nearestName, show } from "../util/validate";
 import { assertFloat32Matrix, assertTopK } from "./checks";
 import { SCORING_FUNCTIONS, type ScoringFunction } from "./scoring";
 import { fusedSelect, fusedSoftmaxTopK } from "./fused";
@@ -192,7 +199,10 @@ const KNOWN_OPTIONS = [
 function checkOptions(options: RouterOptions): ResolvedOptions {
   if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
   for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.includes(key)) throw new RangeError(`unknown router option ${JSON.stringify(key)}; known: ${KNOWN_OPTIONS.join(", ")}`);
+    if (!KNOWN_OPTIONS.includes(key)) {
+      const near = nearestName(key, KNOWN_OPTIONS);
+      throw new RangeError(`unknown router option ${JSON.stringify(key)}${near ? ` (did you mean ${near}?)` : ""}; known: ${KNOWN_OPTIONS.join(", ")}`);
+    }
   }
   const numExperts = options.numExperts;
   assertPositiveInt("numExperts", numExperts);

@@ -8,7 +8,7 @@
  */
 import { createRng, type Rng } from "../util/rng";
 import {
-  assertFinite, assertInRange, assertLoadVector, assertNonNegative, assertNonNegativeInt, assertOneOf, assertPositiveInt, show,
+  assertFinite, assertInRange, assertKnownKeys, assertLoadVector, assertNonNegative, assertNonNegativeInt, assertOneOf, assertPositiveInt, show,
 } from "../util/validate";
 import { assertTopK } from "./checks";
 import type { RoutingResult } from "./route";
@@ -18,6 +18,9 @@ export type PopularityKind = "uniform" | "zipf" | "hot";
 
 /** The allowed {@link PopularityKind}s. */
 export const POPULARITY_KINDS: readonly PopularityKind[] = Object.freeze(["uniform", "zipf", "hot"] as PopularityKind[]);
+
+/** The keys {@link PopularityOptions} has (any other is refused, naming the nearest). */
+const POPULARITY_OPTION_KEYS = ["kind", "zipfS", "numHot", "hotShare", "seed"] as const;
 
 /** Options of {@link expertPopularity}. */
 export interface PopularityOptions {
@@ -39,7 +42,8 @@ export interface PopularityOptions {
  * @param numExperts experts, ≥ 1
  * @param options see {@link PopularityOptions}
  * @returns a Float64Array `[experts]` of probabilities > 0 summing to 1
- * @throws {TypeError|RangeError} naming the bad option (unknown kind, zipfS < 0, numHot ≥ numExperts, hotShare ∉ (0,1), bad seed)
+ * @throws {TypeError|RangeError} naming the bad option (unknown kind, zipfS < 0, numHot ≥ numExperts, hotShare ∉ (0,1), bad seed,
+ *   an unknown key, or a shape option of another kind such as zipfS with kind "hot")
  * @example
  * expertPopularity(4, { kind: "zipf", zipfS: 1 }); // ∝ [1, 1/2, 1/3, 1/4] = [0.48, 0.24, 0.16, 0.12]
  * expertPopularity(4, { kind: "hot", numHot: 1, hotShare: 0.7 }); // [0.7, 0.1, 0.1, 0.1]
@@ -47,7 +51,13 @@ export interface PopularityOptions {
 export function expertPopularity(numExperts: number, options: PopularityOptions): Float64Array {
   assertPositiveInt("numExperts", numExperts);
   if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
+  assertKnownKeys("options", options, POPULARITY_OPTION_KEYS);
   assertOneOf("kind", options.kind, POPULARITY_KINDS);
+  // A shape option of another kind would be ignored silently: refuse it.
+  if (options.zipfS !== undefined && options.kind !== "zipf") throw new RangeError(`zipfS applies to kind "zipf" only, got kind ${JSON.stringify(options.kind)} with zipfS ${show(options.zipfS)}`);
+  for (const k of ["numHot", "hotShare"] as const) {
+    if (options[k] !== undefined && options.kind !== "hot") throw new RangeError(`${k} applies to kind "hot" only, got kind ${JSON.stringify(options.kind)} with ${k} ${show(options[k])}`);
+  }
   const byRank = new Float64Array(numExperts);
   if (options.kind === "uniform") {
     byRank.fill(1);
@@ -107,6 +117,7 @@ export interface DriftOptions {
 export function driftingPopularity(numExperts: number, options: DriftOptions): Float64Array[] {
   assertPositiveInt("numExperts", numExperts);
   if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
+  assertKnownKeys("options", options, ["numIterations", "base", "driftSigma", "reversion", "shiftEvery", "seed"]);
   assertPositiveInt("numIterations", options.numIterations);
   const seed = options.seed ?? 0;
   const rng = createRng(seed);
@@ -179,6 +190,7 @@ export interface SampleOptions {
 export function sampleRouting(popularity: ArrayLike<number>, options: SampleOptions): RoutingResult {
   assertLoadVector("popularity", popularity);
   if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
+  assertKnownKeys("options", options, ["numTokens", "topK", "seed", "rng"]);
   const E = popularity.length;
   const { numTokens, topK: k } = options;
   assertPositiveInt("numTokens", numTokens);
@@ -249,6 +261,7 @@ export interface LogitOptions {
 export function syntheticLogits(popularity: ArrayLike<number>, options: LogitOptions): Float32Array {
   assertLoadVector("popularity", popularity);
   if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
+  assertKnownKeys("options", options, ["numTokens", "seed", "noiseScale"]);
   const E = popularity.length;
   for (let e = 0; e < E; e++) {
     if (!(popularity[e] > 0)) throw new RangeError(`popularity[${e}] must be > 0 for logits (log 0 is −∞), got ${show(popularity[e])}`);
@@ -299,6 +312,7 @@ export interface LoadMatrixOptions {
  */
 export function loadMatrix(options: LoadMatrixOptions = {}): number[][] {
   if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
+  assertKnownKeys("options", options, ["numLayers", "numExperts", "numTokens", "topK", "popularity", "seed"]);
   const numLayers = options.numLayers ?? 58;
   const numExperts = options.numExperts ?? 256;
   const numTokens = options.numTokens ?? 4096;

@@ -23,7 +23,7 @@
  * evaluated on this machine's calibrated peak and bandwidth.
  */
 import type * as tfc from "@tensorflow/tfjs-core";
-import { assertNonNegativeInt, assertOneOf, assertPositiveInt, show } from "../util/validate";
+import { assertKnownKeys, assertNonNegativeInt, assertOneOf, assertPositiveInt, show } from "../util/validate";
 import { BACKEND_ORDER, currentBackend, getTf, type BackendName } from "./backend";
 import { GPU_NUMERIC_FIELDS, rooflineTime, type Citation, type GpuSpec } from "../cost";
 
@@ -187,6 +187,10 @@ export function resolveGroupGemmOptions(options: GroupGemmExperimentOptions | un
   if (options !== undefined && (options === null || typeof options !== "object")) {
     throw new TypeError(`options must be an object, got ${show(options)}`);
   }
+  assertKnownKeys("options", options, [
+    "hiddenSize", "expertFfnSize", "tokensPerDevice", "localExpertCounts", "fixedLocalExperts", "tokensPerExpertValues",
+    "repeats", "warmup", "calibrationMatmulSize", "calibrationCopyElements", "seed",
+  ]);
   assertOneOf("backend", backend, BACKEND_ORDER);
   const o = options ?? {};
   // Three size classes: a GPU; native/wasm CPU kernels (~10–20 GFLOP/s on one core); plain-JS cpu (~0.5 GFLOP/s).

@@ -13,7 +13,7 @@
  */
 import type * as tfc from "@tensorflow/tfjs-core";
 import { createRng } from "../util/rng";
-import { assertFinite, assertNonNegativeInt, assertPositiveInt, show } from "../util/validate";
+import { assertFinite, assertKnownKeys, assertNonNegativeInt, assertPositiveInt, show } from "../util/validate";
 import { route } from "../routing";
 import type { RouterOptions, RoutingResult } from "../routing";
 import { getTf } from "./backend";
@@ -94,6 +94,7 @@ export interface MoeForwardResult {
  */
 export function createMoeLayer(options: MoeLayerOptions): MoeLayer {
   if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
+  assertKnownKeys("options", options, ["hiddenSize", "expertFfnSize", "numExperts", "topK", "sharedExpertFfnSize", "seed", "router"]);
   const { hiddenSize, expertFfnSize, numExperts, topK } = options;
   assertPositiveInt("hiddenSize", hiddenSize);
   assertPositiveInt("expertFfnSize", expertFfnSize);
@@ -108,12 +109,23 @@ export function createMoeLayer(options: MoeLayerOptions): MoeLayer {
   if (options.router !== undefined && (options.router === null || typeof options.router !== "object")) {
     throw new TypeError(`router must be an object, got ${show(options.router)}`);
   }
+  // The layer sets numExperts, topK and numSharedExperts itself: a different value in `router` would be ignored.
+  assertKnownKeys("options.router", options.router, ["scoring", "numGroups", "topkGroup", "groupScore", "bias", "normalize", "routedScalingFactor"]);
   const routerOptions: RouterOptions = {
     ...(options.router ?? {}),
     numExperts,
     topK,
     numSharedExperts: sharedExpertFfnSize > 0 ? 1 : 0,
   };
+  // Check the router settings now (grouping, bias length, scaling…), not at the first forward pass: route one
+  // token of zero logits, which runs every check of the router.
+  try {
+    route(new Float32Array(numExperts), routerOptions);
+  } catch (e) {
+    if (e instanceof RangeError) throw new RangeError(`options.router: ${e.message}`);
+    if (e instanceof TypeError) throw new TypeError(`options.router: ${e.message}`);
+    throw e;
+  }
 
   const tf = getTf();
   const rng = createRng(seed);

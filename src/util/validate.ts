@@ -149,12 +149,13 @@ function editDistance(a: string, b: string): number {
 /**
  * Reject an options object that is not a plain object, or that has a key outside `known` (own keys, so
  * `__proto__` or `constructor` count as unknown), naming the key and the nearest valid one.
- * `undefined` passes (no options given).
+ * `undefined` passes (no options given); a known key whose value is `null` is refused (defaults are taken
+ * only for absent keys, so a null would otherwise silently become the default).
  * @param name the parameter name for messages, e.g. "options"
  * @param options the object the caller passed
  * @param known the valid keys
  * @returns nothing
- * @throws {TypeError} when `options` is not a plain object (null, an array, a number…);
+ * @throws {TypeError} when `options` is not a plain object (null, an array, a number…) or a known key holds null;
  *   {RangeError} for an unknown key, e.g. `unknown option options.loadImbalence (did you mean loadImbalance?); valid: …`
  * @example assertKnownKeys("options", { seed: 1 }, ["seed", "numTokens"]); // ok
  */
@@ -164,7 +165,11 @@ export function assertKnownKeys(name: string, options: unknown, known: readonly 
     throw new TypeError(`${name} must be an options object, got ${show(options)}`);
   }
   for (const k of Reflect.ownKeys(options)) {
-    if (typeof k === "string" && known.includes(k)) continue;
+    if (typeof k === "string" && known.includes(k)) {
+      // `?? default` would read null as "not given": a null is a wrong value, not an absent one.
+      if ((options as Record<string, unknown>)[k] === null) throw new TypeError(`${name}.${k} must not be null (leave it out for the default)`);
+      continue;
+    }
     const key = String(k);
     const near = nearestName(key, known);
     throw new RangeError(`unknown option ${name}.${key}${near ? ` (did you mean ${near}?)` : ""}; valid: ${known.join(", ")}`);

@@ -31,8 +31,8 @@ describe("ep-lab labs arguments", () => {
 
   it("rejects bad options, non-notebooks and missing files with a UsageError (main maps it to exit code 2)", async () => {
     const cases: Array<[string[], RegExp]> = [
-      [["--timeout-ms", "0"], /--timeout-ms must be positive, got 0/],
-      [["--timeout-ms", "soon"], /--timeout-ms must be a number, got "soon"/],
+      [["--timeout-ms", "0"], /--timeout-ms must be ≥ 1, got 0/],
+      [["--timeout-ms", "soon"], /--timeout-ms must be a decimal integer, got "soon"/],
       [["--timeout-ms", "1.5"], /--timeout-ms must be an integer/],
       [["--colour=red"], /unknown option --colour; known: --timeout-ms, --out/],
       [["README.md"], /not a notebook \(\.ipynb\): README\.md/],
