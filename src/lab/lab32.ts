@@ -166,10 +166,10 @@ export function planSummary(plan: PlanResult): { item: string; value: string }[]
   return rows;
 }
 
-/** Pareto frontier of a plan as a figure (disaggregated and aggregated points as two series). */
+/** Pareto frontiers of a plan as a figure: one line for disaggregated, one for aggregated deployments. */
 export function frontierPlot(plan: PlanResult): Figure {
   const series = (["disaggregated", "aggregated"] as const)
-    .map((k) => plan.frontier.filter((p) => p.kind === k))
+    .map((k) => plan.frontierByKind[k])
     .filter((pts) => pts.length > 0)
     .map((pts) => ({ label: pts[0].kind, tokensPerSecPerUser: pts.map((p) => p.tokensPerSecPerUser), outputTokensPerSecPerGpu: pts.map((p) => p.tokensPerSecPerGpu) }));
   return frontierFigure(series, { title: "Pareto frontier: output tokens/s per GPU vs tokens/s per user", markUserRate: plan.inputs.minTokensPerSecPerUser });
@@ -444,5 +444,5 @@ export const quiz32 = collection({
   q1: mc("l32-q1", "Q1 — DeepEP in SGLang", "You launch SGLang with --tp 32 --ep-size 16 --moe-a2a-backend deepep. What EP size runs?", ["16", "32", "8", "it refuses to start"], "b", "With the DeepEP backend SGLang sets ep_size = tp_size, so 32; slots and placements must be written for 32 ranks."),
   q2: mc("l32-q2", "Q2 — static or online", "In TensorRT-LLM's load balancer, what does layer_updates_per_iter: 0 mean?", ["online updates every iteration", "the balancer is off", "static: the initial_global_assignments are kept", "one layer per iteration"], "c", "0 means the MoE weights are not re-placed during inference: the static balancer, which needs initial_global_assignments to help."),
   q3: mc("l32-q3", "Q3 — vLLM's EP size", "vllm serve … --tensor-parallel-size 4 --data-parallel-size 8 --enable-expert-parallel: over how many ranks are the experts split?", ["4", "8", "32", "12"], "c", "vLLM shards the MoE layers over TP × DP = 32 ranks."),
-  q4: mc("l32-q4", "Q4 — why disaggregate", "In the lab's plan, what moved the choice from aggregated to disaggregated serving?", ["a larger GPU budget", "a tighter time per output token", "a longer prompt", "online EPLB"], "b", "With 50 ms per token, prefill chunks can share decode steps; at 25 ms they cannot, and separate pools win."),
+  q4: mc("l32-q4", "Q4 — why disaggregate", "Which deployment keeps decode steps short by giving prefill its own GPUs?", ["aggregated pools", "disaggregated prefill and decode pools", "a larger EP size", "online EPLB"], "b", "Disaggregated pools run prefill elsewhere, so decode steps carry no prefill chunks; aggregated pools slow every decode step by the prefill work they share."),
 });

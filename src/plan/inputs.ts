@@ -95,6 +95,9 @@ const MAX_TOKENS = 1 << 20;
  */
 export function resolvePlanInputs(inputs: PlanInputs): ResolvedPlanInputs {
   checkKeys("inputs", inputs, PLAN_INPUT_KEYS);
+  for (const [k, v] of Object.entries(inputs)) if (v === null) throw new TypeError(`inputs.${k} must not be null (leave it out for the default)`);
+  if (typeof inputs.model !== "string") throw new TypeError(`inputs.model must be a model catalog name, got ${show(inputs.model)}`);
+  if (typeof inputs.gpu !== "string") throw new TypeError(`inputs.gpu must be a GPU catalog name, got ${show(inputs.gpu)}`);
   const model = getModel(inputs.model);
   const catalogGpu = getGpu(inputs.gpu);
   assertInRange("inputs.nodes", inputs.nodes, 1, 1024);

@@ -135,6 +135,8 @@ export interface PlanResult {
   candidates: PlanCandidate[];
   /** Pareto frontier (tokens/s/user ascending) over all deployments that fit in memory, SLA or not. */
   frontier: FrontierPoint[];
+  /** The frontier of each kind of deployment on its own. */
+  frontierByKind: { disaggregated: FrontierPoint[]; aggregated: FrontierPoint[] };
   chosen: PlanCandidate;
   /** Why this plan, in words. */
   why: string;
@@ -645,6 +647,7 @@ export function planDeployment(inputs: PlanInputs): PlanResult {
     expertLoadSource: wl.source,
     candidates,
     frontier: paretoFrontier(frontierPts),
+    frontierByKind: { disaggregated: paretoFrontier(frontierPts.filter((p) => p.kind === "disaggregated")), aggregated: paretoFrontier(frontierPts.filter((p) => p.kind === "aggregated")) },
     chosen,
     why,
     rejected,

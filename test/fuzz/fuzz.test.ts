@@ -10,6 +10,7 @@ import fc from "fast-check";
 import { badValues, FUZZ_TARGETS, unknownKeys, type FuzzParam, type FuzzTarget } from "./registry";
 import "./targets-core";
 import "./targets-cost";
+import "./targets-plan";
 
 /** Bad values tried per parameter, and unknown keys per options object. */
 export const RUNS_PER_PARAM = 16;

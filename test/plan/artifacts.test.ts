@@ -11,7 +11,7 @@ const BASE: PlanInputs = { model: "deepseek-v3", gpu: "gb200", nodes: 18, gpusPe
 const PLANS: [string, PlanInputs][] = [
   ["gb200 aggregated-leaning", BASE],
   ["gb200 tight latency (disaggregated)", { ...BASE, tpotMs: 25 }],
-  ["h200 8-GPU nodes with a load target", { model: "deepseek-v3", gpu: "h200", nodes: 8, gpusPerNode: 8, isl: 4096, osl: 512, tpotMs: 60, concurrency: 1536, epSizes: [8, 16, 32, 64] }],
+  ["h200 8-GPU nodes with a load target", { model: "deepseek-v3", gpu: "h200", nodes: 8, gpusPerNode: 8, isl: 4096, osl: 512, tpotMs: 100, concurrency: 1024, epSizes: [8, 16, 32, 64] }],
   ["kimi-k2 on gb200", { model: "kimi-k2", gpu: "gb200", nodes: 18, gpusPerNode: 4, isl: 8192, osl: 1024, tpotMs: 40, epSizes: [8, 16, 32, 48, 64, 72] }],
 ];
 

@@ -106,3 +106,14 @@ describe("resolvePlanInputs rejects bad input, naming the field", { timeout: 600
   }
   it("rejects a non-object", () => expect(() => resolvePlanInputs(null as never)).toThrow(TypeError));
 });
+
+describe("frontiers by kind", { timeout: 600_000 }, () => {
+  it("each kind's frontier is Pareto on its own and the overall frontier draws from both", () => {
+    const r = planDeployment(BASE);
+    for (const pts of [r.frontierByKind.disaggregated, r.frontierByKind.aggregated]) {
+      expect(pts.length).toBeGreaterThan(1);
+      for (let i = 1; i < pts.length; i++) expect(pts[i].tokensPerSecPerGpu).toBeLessThan(pts[i - 1].tokensPerSecPerGpu);
+    }
+    for (const p of r.frontier) expect([...r.frontierByKind.disaggregated, ...r.frontierByKind.aggregated].some((q) => q.id === p.id)).toBe(true);
+  });
+});
