@@ -10,6 +10,7 @@ import fc from "fast-check";
 import { badValues, FUZZ_TARGETS, unknownKeys, type FuzzParam, type FuzzTarget } from "./registry";
 import "./targets-core";
 import "./targets-cost";
+import "./targets-plan";
 
 /** Bad values tried per parameter, and unknown keys per options object. */
 export const RUNS_PER_PARAM = 16;
@@ -93,8 +94,8 @@ describe("fuzz: bad values are refused with an error naming the parameter", () =
     });
   }
 
-  it("the registry covers routing, eplb, cost and tensor", () => {
-    expect(new Set(FUZZ_TARGETS.map((t) => t.module))).toEqual(new Set(["routing", "eplb", "cost", "tensor"]));
+  it("the registry covers routing, eplb, cost, tensor and plan", () => {
+    expect(new Set(FUZZ_TARGETS.map((t) => t.module))).toEqual(new Set(["routing", "eplb", "cost", "tensor", "plan"]));
   });
 });
 
