@@ -1,10 +1,10 @@
 /**
  * Cost-model benchmark: 10,000 decode configurations (models × GPUs × EP sizes × batches × KV lengths ×
- * overlap/MTP) through `decodeStep`. Target: under 1 s for all 10,000.
+ * overlap modes × MTP × precisions) through `decodeStep`. Target: under 1 s for all 10,000.
  */
 import type { BenchCase } from "../src/util/bench";
 import { createRng } from "../src/util/rng";
-import { decodeStep, getModel, gpuNames, type DecodeOptions } from "../src/cost";
+import { decodeStep, getModel, gpuNames, type DecodeOptions, type OverlapMode, type Precision } from "../src/cost";
 
 const MODELS = ["deepseek-v3", "kimi-k2", "qwen3-235b-a22b", "qwen3-30b-a3b", "mixtral-8x7b", "gpt-oss-120b", "llama4-maverick"];
 const EP_SIZES = [1, 2, 4, 8, 16, 32, 64, 128];
@@ -23,9 +23,12 @@ function configs(n: number): DecodeOptions[] {
       epSize,
       batchPerGpu: rng.int(1, 256),
       kvLen: rng.int(0, 16384),
-      overlap: rng.next() < 0.5,
+      overlap: (["none", "two-batch", "single-batch"] as OverlapMode[])[rng.int(0, 2)],
       mtpDraftTokens: rng.next() < 0.3 ? 1 : 0,
       loadImbalance: 1 + rng.next(),
+      moePrecision: (["bf16", "fp8", "nvfp4", "mxfp4"] as Precision[])[rng.int(0, 3)],
+      kvPrecision: rng.next() < 0.5 ? "fp8" : "bf16",
+      dispatchPrecision: rng.next() < 0.5 ? "fp8" : "nvfp4",
     });
   }
   return out;
@@ -37,12 +40,12 @@ export const cases: BenchCase[] = [
     setup: () => ({ configs: configs(10_000), fits: 0 }),
     run: (ctx: { configs: DecodeOptions[]; fits: number }) => {
       let fits = 0;
-      for (const c of ctx.configs) if (decodeStep(c).fits) fits++;
+      for (const c of ctx.configs) if (decodeStep(c).feasible) fits++;
       ctx.fits = fits;
     },
     runs: 5,
     warmup: 1,
     targetMs: 1000,
-    report: (ctx: { configs: DecodeOptions[]; fits: number }) => `${ctx.configs.length} configurations, ${ctx.fits} fit in memory`,
+    report: (ctx: { configs: DecodeOptions[]; fits: number }) => `${ctx.configs.length} configurations, ${ctx.fits} feasible (fit in memory)`,
   },
 ];

@@ -14,17 +14,26 @@ import { EXPERTS, K, SOFTMAX_OPTIONS, TOKENS, dsv3Bias, dsv3Options, normalLogit
 
 const RUNS = 7;
 
-function medianMs(fn: () => unknown, runs: number): number {
-  fn();
-  const ms: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  ms.sort((a, b) => a - b);
+function median(xs: number[]): number {
+  const ms = [...xs].sort((a, b) => a - b);
   const mid = ms.length >> 1;
   return ms.length % 2 ? ms[mid] : (ms[mid - 1] + ms[mid]) / 2;
+}
+
+/** Median wall and process CPU time of `fn` in milliseconds (after one warm-up call). */
+function medianMs(fn: () => unknown, runs: number): { wall: number; cpu: number } {
+  fn();
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    fn();
+    wall.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+  }
+  return { wall: median(wall), cpu: median(cpu) };
 }
 
 /** Tokens whose k picks (in order) are identical in both. */
@@ -60,10 +69,12 @@ function main(): number {
       console.log(`routing-torch: the PyTorch gate failed (exit ${r.status}):\n${r.stderr}`);
       return 1;
     }
-    const torchRes = JSON.parse(r.stdout.trim().split("\n").pop()!) as { torch: string; threads: number; dsv3Ms: number; softmaxMs: number };
-    const rows: [string, RouterOptions, number, string][] = [
-      ["DeepSeek-V3 router (sigmoid, bias, 8 groups keep 4, top-8, ×2.5)", dsv3Options(bias), torchRes.dsv3Ms, "dsv3"],
-      ["softmax top-8 routing", SOFTMAX_OPTIONS, torchRes.softmaxMs, "softmax"],
+    const torchRes = JSON.parse(r.stdout.trim().split("\n").pop()!) as {
+      torch: string; threads: number; dsv3Ms: number; dsv3CpuMs: number; softmaxMs: number; softmaxCpuMs: number;
+    };
+    const rows: [string, RouterOptions, { wall: number; cpu: number }, string][] = [
+      ["DeepSeek-V3 router (sigmoid, bias, 8 groups keep 4, top-8, ×2.5)", dsv3Options(bias), { wall: torchRes.dsv3Ms, cpu: torchRes.dsv3CpuMs }, "dsv3"],
+      ["softmax top-8 routing", SOFTMAX_OPTIONS, { wall: torchRes.softmaxMs, cpu: torchRes.softmaxCpuMs }, "softmax"],
     ];
     console.log(`PyTorch ${torchRes.torch}, ${torchRes.threads} thread; ${TOKENS} tokens × ${EXPERTS} experts, medians of ${RUNS} runs`);
     for (const [label, opts, torchMs, tag] of rows) {
@@ -72,7 +83,8 @@ function main(): number {
       const theirs = new Int32Array(new Uint8Array(fs.readFileSync(`${out}.${tag}.i32`)).buffer);
       const same = sameTokens(mine, theirs, K);
       console.log(
-        `${label}: ep-lab ${ours.toFixed(1)} ms, PyTorch ${torchMs.toFixed(1)} ms → ${(torchMs / ours).toFixed(2)}× faster than PyTorch; ` +
+        `${label}: wall ep-lab ${ours.wall.toFixed(1)} ms, PyTorch ${torchMs.wall.toFixed(1)} ms → ${(torchMs.wall / ours.wall).toFixed(2)}×; ` +
+          `CPU ep-lab ${ours.cpu.toFixed(1)} ms, PyTorch ${torchMs.cpu.toFixed(1)} ms → ${(torchMs.cpu / ours.cpu).toFixed(2)}× faster than PyTorch; ` +
           `same experts for ${same} of ${TOKENS} tokens`,
       );
     }

@@ -2,7 +2,7 @@
 written from the formulas in src/routing/route.ts's doc comment, timed on one thread.
 
 usage: python3 routing_gate.py LOGITS.f32 BIAS.f32 TOKENS EXPERTS RUNS OUT_PREFIX
-Reads raw little-endian float32 arrays, prints one JSON line with median milliseconds, and writes
+Reads raw little-endian float32 arrays, prints one JSON line with median wall and CPU milliseconds, and writes
 the chosen expert ids ([tokens][8], int32) to OUT_PREFIX.dsv3.i32 and OUT_PREFIX.softmax.i32.
 """
 import json
@@ -34,16 +34,22 @@ def softmax_gate(logits, k=8):
     return idx, w / w.sum(dim=-1, keepdim=True)
 
 
+def median(xs):
+    xs = sorted(xs)
+    mid = len(xs) // 2
+    return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) / 2
+
+
 def median_ms(fn, runs):
+    """(wall, process CPU) medians in milliseconds."""
     fn()
-    times = []
+    wall, cpu = [], []
     for _ in range(runs):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    times.sort()
-    mid = len(times) // 2
-    return times[mid] if len(times) % 2 else (times[mid - 1] + times[mid]) / 2
+        wall.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
+    return median(wall), median(cpu)
 
 
 def main():
@@ -59,7 +65,8 @@ def main():
         soft_idx = softmax_gate(logits)[0].to(torch.int32).numpy()
     dsv3_idx.astype("<i4").tofile(out + ".dsv3.i32")
     soft_idx.astype("<i4").tofile(out + ".softmax.i32")
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "dsv3Ms": dsv3, "softmaxMs": soft}))
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(),
+                      "dsv3Ms": dsv3[0], "dsv3CpuMs": dsv3[1], "softmaxMs": soft[0], "softmaxCpuMs": soft[1]}))
 
 
 if __name__ == "__main__":

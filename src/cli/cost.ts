@@ -5,6 +5,9 @@
 import { flagOpt, numberOpt, parseArgs, rejectPositional, rejectUnknown, stringOpt, UsageError, type ParsedArgs } from "./args";
 import {
   A2A_KERNELS,
+  calibrationReport,
+  prefillStep,
+  type CalibrationReport,
   COST_LIMITS,
   DENSE_PRECISIONS,
   DISPATCH_PRECISIONS,
@@ -14,7 +17,6 @@ import {
   type A2aKernel,
   type DispatchPrecision,
   type OverlapMode,
-  comparePublished,
   decodeStep,
   getGpu,
   getModel,
@@ -30,8 +32,12 @@ const DECODE_OPTS = [
   "kv-precision", "dispatch-precision", "mtp", "mtp-acceptance", "load-imbalance", "attention-imbalance", "kv-cache-bytes", "gpus-per-node", "help",
 ];
 const SWEEP_OPTS = [...DECODE_OPTS.filter((o) => o !== "ep" && o !== "batch-per-gpu"), "ep", "batches", "tokens-per-user"];
+const PREFILL_OPTS = [
+  "model", "gpu", "ep", "prompt-len", "cached-prefix-len", "tokens-per-gpu", "redundant-experts", "precision", "moe-precision", "kv-precision",
+  "dispatch-precision", "no-overlap", "load-imbalance", "attention-imbalance", "gpus-per-node", "help",
+];
 const A2A_OPTS = ["gpu", "ep", "tokens-per-rank", "hidden", "top-k", "load-imbalance", "dispatch-precision", "kernel", "help"];
-const FLAGS = ["overlap", "single-batch-overlap", "mtp", "help", "json"];
+const FLAGS = ["overlap", "single-batch-overlap", "no-overlap", "mtp", "help", "json"];
 
 const LIMITS_TEXT = [
   `limits: --ep ≤ ${COST_LIMITS.maxEpSize}, --top-k ≤ ${COST_LIMITS.maxTopK}, --hidden ≤ ${COST_LIMITS.maxHiddenSize}, ` +
@@ -41,12 +47,14 @@ const LIMITS_TEXT = [
 
 export function usage(): string {
   return [
-    "usage: ep-lab cost <decode|alltoall|sweep|calibrate> [options]   (prints JSON; calibrate prints a table, --json for JSON)",
+    "usage: ep-lab cost <decode|prefill|alltoall|sweep|calibrate> [options]   (prints JSON; calibrate prints a table, --json for JSON)",
     "",
     "  decode    --model M --gpu G --ep N --batch-per-gpu B --kv-len L   (ep-lab cost decode --help for the fields)",
     "            [--redundant-experts R] [--overlap | --single-batch-overlap] [--precision fp8|bf16|nvfp4]",
     "            [--moe-precision bf16|fp8|nvfp4|mxfp4] [--kv-precision bf16|fp8] [--dispatch-precision bf16|fp8|nvfp4]",
     "            [--mtp] [--mtp-acceptance 0.85] [--load-imbalance 1] [--attention-imbalance 1] [--gpus-per-node 8]",
+    "  prefill   --model M --gpu G --ep N --prompt-len P [--cached-prefix-len C] [--tokens-per-gpu 16384] [--no-overlap]",
+    "            [--redundant-experts R] [precision options] [--load-imbalance 1]",
     "  alltoall  --gpu G --ep N --tokens-per-rank T [--hidden 7168] [--top-k 8] [--load-imbalance 1]",
     "            [--dispatch-precision fp8] [--kernel low-latency|normal]",
     "  sweep     --model M --gpu G --kv-len L --ep 8,32 [--batches 1,2,4,...] [--tokens-per-user X] [decode options]",
@@ -164,6 +172,52 @@ function decodeCommon(args: ParsedArgs) {
   };
 }
 
+const pct = (x: number): string => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)}%`;
+const num = (x: number): string => (Math.abs(x) >= 100 ? Math.round(x).toLocaleString("en-US") : x.toPrecision(3));
+
+/**
+ * The calibration report as text: a table (published, model, error, leave-one-out error), then each point's source,
+ * the flags that reproduce it and its assumptions, then the summary.
+ * @param report the output of calibrationReport()
+ * @returns the text (lines joined with newlines)
+ * @throws never
+ * @example formatCalibration(calibrationReport()).includes("median |error|") // true
+ */
+export function formatCalibration(report: CalibrationReport): string {
+  const head = ["#", "point", "gpu", "published", "model", "unit", "error", "leave-one-out", "ok"];
+  const rows = report.points.map((p, i) => [String(i + 1), p.name, p.gpu, num(p.published), num(p.model), p.unit, pct(p.error), pct(p.looError), p.withinTolerance ? "yes" : "NO"]);
+  const w = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const right = new Set([0, 3, 4, 6, 7]);
+  const line = (r: string[]) => r.map((x, c) => (right.has(c) ? x.padStart(w[c]) : x.padEnd(w[c]))).join("  ").trimEnd();
+  const out = [
+    "Wide-EP cost model against published measurements (error = model / published − 1; leave-one-out = refit without the point)",
+    "",
+    line(head),
+    line(w.map((n) => "-".repeat(n))),
+    ...rows.map(line),
+    "",
+    `median |error| ${pct(report.medianAbsError).slice(1)}, worst |error| ${pct(report.worstAbsError).slice(1)}; ` +
+      `leave-one-out: median ${pct(report.medianAbsLooError).slice(1)}, worst ${pct(report.worstAbsLooError).slice(1)}; ${report.points.length} points`,
+    "",
+    "sources, configurations and assumptions:",
+  ];
+  report.points.forEach((p, i) => {
+    out.push(`[${i + 1}] ${p.name}`);
+    out.push(`    source: ${p.source.url}`);
+    out.push(`    says:   ${p.source.says}`);
+    out.push(`    run:    ${p.cliArgs}`);
+    if (p.assumptions) out.push(`    assumes: ${p.assumptions}`);
+    out.push(`    tolerance ±${Math.round(100 * p.tolerance)}%, fitted on: ${p.group === "none" ? "nothing (predicted)" : p.group}`);
+  });
+  out.push("");
+  if (report.unmatched.length === 0) out.push("every point is within its tolerance");
+  else {
+    out.push("not matched within tolerance:");
+    for (const u of report.unmatched) out.push(`  - ${u}`);
+  }
+  return out.join("\n");
+}
+
 function print(value: unknown): void {
   console.log(JSON.stringify(value, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v), 2));
 }
@@ -191,6 +245,37 @@ export async function run(argv: string[]): Promise<number> {
       ...decodeCommon(args),
       epSize: boundedInt(args, "ep", COST_LIMITS.maxEpSize),
       batchPerGpu: boundedNum(args, "batch-per-gpu", COST_LIMITS.maxBatchPerGpu),
+    });
+    print(r);
+    if (!r.feasible) {
+      console.error(`infeasible: ${r.reasons.join("; ")}`);
+      return 1;
+    }
+    return 0;
+  }
+  if (sub === "prefill") {
+    const args = parseArgs(rest, FLAGS, PREFILL_OPTS);
+    if (flagOpt(args, "help")) return (console.log(usage()), 0);
+    rejectUnknown(args, PREFILL_OPTS);
+    rejectPositional(args, "cost");
+    const moePrecision = choice(args, "moe-precision", PRECISIONS);
+    const kvPrecision = choice(args, "kv-precision", KV_PRECISIONS);
+    const r = prefillStep({
+      model: getModel(stringOpt(args, "model")).name,
+      gpu: getGpu(stringOpt(args, "gpu")).name,
+      epSize: boundedInt(args, "ep", COST_LIMITS.maxEpSize),
+      promptLen: boundedNum(args, "prompt-len", COST_LIMITS.maxKvLen),
+      cachedPrefixLen: boundedNum(args, "cached-prefix-len", COST_LIMITS.maxKvLen, 0),
+      tokensPerGpu: boundedNum(args, "tokens-per-gpu", COST_LIMITS.maxTokensPerRank, 16384),
+      redundantExperts: boundedInt(args, "redundant-experts", COST_LIMITS.maxRedundantExperts, 0),
+      precision: choice(args, "precision", DENSE_PRECISIONS, "fp8") as Precision,
+      ...(moePrecision !== undefined ? { moePrecision } : {}),
+      ...(kvPrecision !== undefined ? { kvPrecision } : {}),
+      dispatchPrecision: choice(args, "dispatch-precision", DISPATCH_PRECISIONS, "fp8") as DispatchPrecision,
+      overlap: flagOpt(args, "no-overlap") ? "none" : "two-batch",
+      loadImbalance: numberOpt(args, "load-imbalance", 1),
+      attentionImbalance: numberOpt(args, "attention-imbalance", 1),
+      gpusPerNode: boundedInt(args, "gpus-per-node", COST_LIMITS.maxGpusPerNode, 8),
     });
     print(r);
     if (!r.feasible) {
@@ -242,12 +327,14 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (sub === "calibrate") {
-    const args = parseArgs(rest, FLAGS, ["help"]);
+    const args = parseArgs(rest, FLAGS, ["help", "json"]);
     if (flagOpt(args, "help")) return (console.log(usage()), 0);
-    rejectUnknown(args, ["help"]);
+    rejectUnknown(args, ["help", "json"]);
     rejectPositional(args, "cost");
-    print(comparePublished());
+    const report = calibrationReport();
+    if (flagOpt(args, "json")) print(report);
+    else console.log(formatCalibration(report));
     return 0;
   }
-  throw new UsageError(`unknown cost subcommand ${JSON.stringify(sub)}; known: decode, alltoall, sweep, calibrate`);
+  throw new UsageError(`unknown cost subcommand ${JSON.stringify(sub)}; known: decode, prefill, alltoall, sweep, calibrate`);
 }

@@ -83,6 +83,19 @@ export async function run(argv: string[]): Promise<number> {
     console.log(HELP);
     return sub ? 0 : 2;
   }
+  try {
+    return await runSub(sub, rest);
+  } catch (e) {
+    // Failures of the machine (not root, no JupyterHub, a port taken, a tool failing): a message, exit code 1.
+    if (e instanceof Error && !(e instanceof UsageError) && !(e instanceof RangeError) && !(e instanceof TypeError)) {
+      console.error(`ep-lab workshop ${sub}: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+async function runSub(sub: string, rest: string[]): Promise<number> {
   if (sub === "load") return runLoadCli(rest);
   const args = parseArgs(rest, ["json"]);
   const paths = statePaths(args);

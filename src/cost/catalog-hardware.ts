@@ -89,8 +89,10 @@ const hgx8: Citation = {
 };
 
 const hopperNoFp4: Citation = {
-  url: "https://resources.nvidia.com/en-us-hopper-architecture/nvidia-h100-tensor-c",
-  says: "Hopper (H100/H800/H200) tensor cores support FP64, TF32, BF16/FP16, FP8 and INT8, not FP4: FP4 weights save memory and HBM bandwidth there, but are converted and multiplied on FP8 tensor cores (as TensorRT-LLM's W4A8 MoE kernels do on Hopper).",
+  url: H100_PAGE,
+  says:
+    "The Hopper datasheet lists tensor-core rates for FP64, TF32, BF16/FP16, FP8 and INT8 and none for FP4 (H800 and H200 use the same tensor cores): " +
+    "FP4 weights save memory and HBM bandwidth there, but must be converted and multiplied on FP8 tensor cores, so the model uses the FP8 peak.",
 };
 
 function gpu(spec: GpuSpec): GpuSpec {

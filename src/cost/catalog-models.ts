@@ -637,6 +637,16 @@ export function kvPositions(model: ModelSpec, kvLen: number): number {
  */
 export function checkModel(model: unknown): asserts model is ModelSpec {
   if (model === null || typeof model !== "object") throw new TypeError(`model must be a ModelSpec object, got ${model === null ? "null" : typeof model}`);
+  // A frozen spec (every catalog entry, every denseEquivalent) cannot change after it passed once.
+  if (CHECKED.has(model)) return;
+  checkModelFields(model);
+  const a = (model as { attention?: unknown }).attention;
+  if (Object.isFrozen(model) && (a === null || typeof a !== "object" || Object.isFrozen(a))) CHECKED.add(model);
+}
+
+const CHECKED = new WeakSet<object>();
+
+function checkModelFields(model: object): asserts model is ModelSpec {
   const m = model as Record<string, unknown>;
   for (const f of ["numLayers", "numMoeLayers", "hiddenSize", "expertFfnSize", "numExperts", "topK", "vocabSize"]) {
     const v = m[f];

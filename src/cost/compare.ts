@@ -17,7 +17,8 @@ import { assertInRange, assertNonNegativeInt, assertPositive, assertPositiveInt,
 import type { ModelSpec } from "./catalog-models";
 import type { DecodeOptions } from "./decode";
 import { resolveModel } from "./memory";
-import { FINE_BATCHES, sweepFrontier, throughputAtInteractivity } from "./sweep";
+import { FINE_BATCHES, SWEEP_OPTION_KEYS, sweepFrontier, throughputAtInteractivity } from "./sweep";
+import { checkOptionKeys } from "./options";
 
 /** Options of {@link compareDeployments}. */
 export interface CompareOptions extends Omit<DecodeOptions, "epSize" | "batchPerGpu" | "loadImbalance" | "expertLoad" | "redundantExperts"> {
@@ -61,7 +62,10 @@ export interface DeploymentRow {
  * // ["dense", "standard EP", "wide EP", "wide EP + EPLB"]
  */
 export function compareDeployments(options: CompareOptions): DeploymentRow[] {
-  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
+  checkOptionKeys("options", options, [
+    ...SWEEP_OPTION_KEYS.filter((k) => !["epSizes", "loadImbalance", "expertLoad"].includes(k)),
+    "tokensPerSecPerUser", "standardEp", "wideEp", "standardImbalance", "wideImbalance", "eplbImbalance",
+  ]);
   const {
     tokensPerSecPerUser,
     standardEp = 8,

@@ -201,7 +201,7 @@ function expectedTouched(slots: number, draws: number): number {
  * @throws {RangeError|TypeError} naming the bad option (unknown model/GPU, non-divisible slots, NaN, negative,
  *   imbalance < 1, acceptance outside [0, 1], draft tokens other than 0/1)
  * @example decodeStep({ model: "deepseek-v3", gpu: "h800", epSize: 144, batchPerGpu: 128, kvLen: 4989,
- *   redundantExperts: 32, overlap: true }).tokensPerSecPerUser // ≈ 17.8 tokens/s
+ *   redundantExperts: 32, overlap: true }).tokensPerSecPerUser // ≈ 15.8 tokens/s
  */
 export function decodeStep(options: DecodeOptions): DecodeStepResult {
   checkOptionKeys("options", options, DECODE_OPTION_KEYS);
@@ -294,10 +294,10 @@ export function decodeStep(options: DecodeOptions): DecodeStepResult {
   const flopsPerPos =
     a.kind === "mla" ? a.numHeads * (2 * (a.kvLoraRank + a.qkRopeHeadDim) + 2 * a.kvLoraRank) : 4 * a.numHeads * a.headDim;
   const positions = kvPositions(m, kvLen) + mtpLayers * kvLen; // per sequence, summed over layers
-  const coreUsAll = us(
-    attentionImbalance * seqs * (1 + mtpDraftTokens) * positions * flopsPerPos,
-    attentionImbalance * seqs * positions * kvElementsPerTokenPerLayer(m) * kvCacheBytes,
-    kvMath,
+  const attnFlopsPerUs = (p: MathType): number => (flopsPerUs(p) * e.attentionComputeFraction) / e.computeFraction;
+  const coreUsAll = Math.max(
+    (attentionImbalance * seqs * (1 + mtpDraftTokens) * positions * flopsPerPos) / attnFlopsPerUs(kvMath),
+    (attentionImbalance * seqs * positions * kvElementsPerTokenPerLayer(m) * kvCacheBytes) / bytesPerUs,
   );
   const attentionUs = micro * (allLayers * attnProjUs + coreUsAll);
   const attnPerLayerUs = attnProjUs + coreUsAll / allLayers; // per micro-batch

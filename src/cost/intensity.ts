@@ -12,6 +12,7 @@ import { assertNonNegative, assertOneOf, assertPositive, show } from "../util/va
 import type { GpuSpec } from "./catalog-hardware";
 import { expertParams, kvElementsPerTokenPerLayer, kvPositions, paramCounts, type ModelSpec } from "./catalog-models";
 import { resolveModel } from "./memory";
+import { checkOptionKeys } from "./options";
 import { bytesPerWeight, resolveGpu, ridgePoint, rooflineTime, PRECISIONS, type Precision } from "./roofline";
 
 /** Options of {@link stepIntensity}. */
@@ -54,7 +55,7 @@ export interface IntensityResult {
  * @example stepIntensity({ model: "deepseek-v3", gpu: "h100", phase: "decode", tokens: 64, kvLen: 4096 }).bound // "memory"
  */
 export function stepIntensity(options: IntensityOptions): IntensityResult {
-  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
+  checkOptionKeys("options", options, ["model", "gpu", "phase", "tokens", "kvLen", "precision", "kvCacheBytes"]);
   const m = resolveModel(options.model);
   const g = resolveGpu(options.gpu);
   const { phase, tokens, kvLen = 0, precision = "fp8", kvCacheBytes = 2 } = options;
@@ -130,7 +131,7 @@ export interface PrefillVsDecodeOptions {
  * r.decode.intensity < r.ridge && r.prefill.intensity > r.ridge; // true
  */
 export function prefillVsDecode(options: PrefillVsDecodeOptions): { decode: IntensityResult; prefill: IntensityResult; ridge: number } {
-  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
+  checkOptionKeys("options", options, ["model", "gpu", "decodeBatch", "prefillChunk", "kvLen", "precision"]);
   const { model, gpu, decodeBatch = 64, prefillChunk = 16384, kvLen = 4096, precision = "fp8" } = options;
   // Named here: stepIntensity would report both sizes as "tokens".
   assertPositive("decodeBatch", decodeBatch);

@@ -48,7 +48,7 @@ export function nearestKey(key: string, allowed: readonly string[]): string {
  * @throws {TypeError} when `value` is not a plain object; {RangeError} naming the unknown key and the nearest valid one
  * @example checkOptionKeys("options", { kvLen: 1 }, ["kvLen"]) // ok
  */
-export function checkOptionKeys(name: string, value: unknown, allowed: readonly string[]): asserts value is Record<string, unknown> {
+export function checkOptionKeys(name: string, value: unknown, allowed: readonly string[]): void {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new TypeError(`${name} must be an object, got ${value === null ? "null" : Array.isArray(value) ? "an array" : `${typeof value} ${show(value)}`}`);
   }

@@ -17,10 +17,16 @@ export { PRECISIONS, bytesPerWeight } from "./precision";
  */
 export interface Efficiency {
   /**
-   * Achievable fraction of dense tensor-core peak for GEMMs and attention math (0–1]. Fitted on the published
-   * prefill throughputs (compute-bound), where it is the only free factor.
+   * Achievable fraction of dense tensor-core peak for GEMMs (0–1], end to end: it also absorbs the elementwise,
+   * routing and permutation kernels that run at the same token counts. Fitted on the published decode and prefill throughputs.
    */
   computeFraction: number;
+  /**
+   * Achievable fraction of dense tensor-core peak for the attention core (FlashMLA-style kernels), (0–1]. 0.67, not
+   * fitted: FlashMLA reports up to 660 TFLOP/s BF16 compute-bound on H800 (0.67 of 989).
+   * Source: https://github.com/deepseek-ai/FlashMLA (README, performance).
+   */
+  attentionComputeFraction: number;
   /**
    * Achievable fraction of HBM bandwidth for streaming weights and KV cache (0–1]. 0.85, not fitted:
    * FlashMLA reports up to 3,000 GB/s memory-bound on H800 (0.90 of 3.35 TB/s); weight-streaming GEMMs
@@ -62,6 +68,7 @@ export interface Efficiency {
 /** The keys of {@link Efficiency}. */
 export const EFFICIENCY_KEYS: readonly (keyof Efficiency)[] = Object.freeze([
   "computeFraction",
+  "attentionComputeFraction",
   "memoryFraction",
   "layerOverheadUs",
   "nvlinkDispatchLatencyUs",
@@ -77,19 +84,20 @@ export const EFFICIENCY_KEYS: readonly (keyof Efficiency)[] = Object.freeze([
 
 /** Default efficiency factors (frozen): the output of `fitConstants()` rounded. See {@link Efficiency}. */
 export const DEFAULT_EFFICIENCY: Readonly<Efficiency> = Object.freeze({
-  computeFraction: 0.65,
+  computeFraction: 0.27,
+  attentionComputeFraction: 0.67,
   memoryFraction: 0.85,
-  layerOverheadUs: 20,
-  nvlinkDispatchLatencyUs: 18,
-  nvlinkCombineLatencyUs: 31,
-  nvlinkBandwidthFraction: 0.8,
-  rdmaDispatchLatencyUs: 43,
-  rdmaCombineLatencyUs: 60,
-  rdmaBandwidthFraction: 1,
-  normalNvlinkBandwidthFraction: 0.97,
-  normalRdmaBandwidthFraction: 1,
+  layerOverheadUs: 67.5,
+  nvlinkDispatchLatencyUs: 14.5,
+  nvlinkCombineLatencyUs: 22.5,
+  nvlinkBandwidthFraction: 0.74,
+  rdmaDispatchLatencyUs: 27.6,
+  rdmaCombineLatencyUs: 29.4,
+  rdmaBandwidthFraction: 0.877,
+  normalNvlinkBandwidthFraction: 0.986,
+  normalRdmaBandwidthFraction: 1.002,
   overlapFraction: 0.5,
-});
+})
 
 /**
  * Merge user overrides into the defaults, validating each; unknown keys are rejected.
@@ -104,6 +112,7 @@ export function resolveEfficiency(overrides?: Partial<Efficiency>): Efficiency {
   checkOptionKeys("efficiency", overrides, EFFICIENCY_KEYS);
   const e: Efficiency = { ...DEFAULT_EFFICIENCY, ...overrides };
   assertInRange("efficiency.computeFraction", e.computeFraction, Number.MIN_VALUE, 1);
+  assertInRange("efficiency.attentionComputeFraction", e.attentionComputeFraction, Number.MIN_VALUE, 1);
   assertInRange("efficiency.memoryFraction", e.memoryFraction, Number.MIN_VALUE, 1);
   assertNonNegative("efficiency.layerOverheadUs", e.layerOverheadUs);
   assertNonNegative("efficiency.nvlinkDispatchLatencyUs", e.nvlinkDispatchLatencyUs);
@@ -192,7 +201,7 @@ export interface RooflineTime {
  * @param efficiency optional overrides of the efficiency factors
  * @returns time split into compute and memory parts, microseconds
  * @throws {RangeError|TypeError} for negative/NaN inputs, unknown GPU or precision
- * @example rooflineTime(1e12, 0, "h100", "fp8").computeUs // 1e12 / (1979e12·0.65) s ≈ 777 µs
+ * @example rooflineTime(1e12, 0, "h100", "fp8").computeUs // 1e12 / (1979e12·0.27) s ≈ 1,872 µs
  */
 export function rooflineTime(
   flops: number,
@@ -257,7 +266,7 @@ export function expertGemmTime(options: ExpertGemmOptions): RooflineTime {
  * @param efficiency optional overrides
  * @returns tokens (fractional)
  * @throws {RangeError|TypeError} for unknown GPU/precision or bad efficiency
- * @example Math.round(crossoverTokens("h100", "fp8")) // 1·1979e12·0.65 / (2·3.35e12·0.85) ≈ 226
+ * @example Math.round(crossoverTokens("h100", "fp8")) // 1.0002·1979e12·0.27 / (2·3.35e12·0.85) ≈ 94
  */
 export function crossoverTokens(gpu: string | GpuSpec, precision: Precision = "fp8", efficiency?: Partial<Efficiency>): number {
   const g = resolveGpu(gpu);
@@ -284,7 +293,7 @@ export interface CrossoverRow {
  * @param efficiency optional overrides
  * @returns rows sorted by GPU name, FP8 first
  * @throws {RangeError|TypeError} for bad efficiency overrides
- * @example crossoverTable().find(r => r.gpu === "h100" && r.precision === "fp8").crossoverTokens // ≈ 226
+ * @example crossoverTable().find(r => r.gpu === "h100" && r.precision === "fp8").crossoverTokens // ≈ 94
  */
 export function crossoverTable(efficiency?: Partial<Efficiency>): CrossoverRow[] {
   const rows: CrossoverRow[] = [];

@@ -189,7 +189,7 @@ export const NVIDIA_WIDE_EP_CLAIM: Readonly<{ ratio: number; source: Citation }>
     says:
       "NVIDIA Technical Blog, 'Scaling Large MoE Models with Wide Expert Parallelism on NVL72 Rack Scale Systems': TensorRT-LLM Wide-EP " +
       "(experts spread over 8+ GPUs of a GB200 NVL72) gives up to 1.8x higher per-GPU output throughput for DeepSeek-R1 than small-EP " +
-      "configurations; the project brief (issue 4) reads it as EP32 vs EP8 at the same tokens/s per user.",
+      "configurations (DeepSeek-R1 FP4 checkpoint, disaggregated serving with MTP; read as EP32 against EP8 at 100 output tokens/s per user).",
   }),
 });
 
@@ -225,23 +225,19 @@ export interface WideEpRatio {
 
 /**
  * Ratio of output tokens/s per GPU, wide EP vs narrow EP (default EP32 vs EP8 on GB200 NVL72, DeepSeek-V3),
- * at the same tokens/s per user, interpolated on each EP size's frontier.
- *
- * Model vs NVIDIA's published "up to 1.8×" (defaults: FP8, KV 2048, no overlap, no MTP, balanced load):
- * 1.34× at 20 tokens/s per user, 1.40× at 30, 1.76× at 35, 3.1× at 40, and more beyond, where EP8 hits its
- * weight-streaming ceiling (every step reads 32 experts × 58 layers ≈ 82 GB per GPU, ≈ 12 ms at 8 TB/s, so EP8
- * cannot go much beyond ~45 tokens/s per user at useful batch sizes, while EP32 reads a quarter of that).
- * Below ~30 tokens/s per user EP8 is capped by memory (its experts leave less room for KV cache), which keeps
- * the ratio near 1.35. So the model reproduces NVIDIA's 1.8× around 35 tokens/s per user, and says the gain is
- * larger at higher interactivity and smaller at lower.
+ * at the same tokens/s per user, interpolated on each EP size's frontier, with one set of decode options for both
+ * sizes (defaults: FP8 weights, BF16 KV, KV 2048, no overlap, no MTP, balanced load). For NVIDIA's published setup
+ * (NVFP4 experts, FP8 KV, MTP, each EP size's own imbalance) use `wideEpRatioByMechanism` (calibration.ts), which
+ * reproduces the published ratio; with FP8 experts EP8 is held back by streaming 32 experts' weights per step, so
+ * this function's ratio grows quickly above ~40 tokens/s per user.
  * @param options `tokensPerSecPerUser` (target, tokens/s per user, > 0), `narrowEp`/`wideEp` (GPUs, default 8/32),
  *   `model`, `gpu`, `kvLen` (tokens) and any other sweep option; see {@link WideEpRatioOptions}
  * @returns {@link WideEpRatio}, with NVIDIA's published figure beside the model's
  * @throws {RangeError|TypeError} for a non-positive target or bad sweep options
- * @example wideEpRatio({ tokensPerSecPerUser: 50 }).ratio // ≈ 31.3
+ * @example wideEpRatio({ tokensPerSecPerUser: 50 }).ratio // ≈ 16
  */
 export function wideEpRatio(options: WideEpRatioOptions): WideEpRatio {
-  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
+  checkOptionKeys("options", options, [...SWEEP_OPTION_KEYS.filter((k) => k !== "epSizes"), "tokensPerSecPerUser", "narrowEp", "wideEp"]);
   const { tokensPerSecPerUser, narrowEp = 8, wideEp = 32, model = "deepseek-v3", gpu = "gb200", kvLen = 2048, ...rest } = options;
   assertPositive("tokensPerSecPerUser", tokensPerSecPerUser);
   assertPositiveInt("narrowEp", narrowEp);

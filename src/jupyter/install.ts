@@ -12,6 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import { KERNEL_NAME, kernelSpec, kernelNodeArgs, projectRoot, tslabBin, type KernelSpec } from "./kernelspec";
 import { assertAbsolute, checkOptions } from "./options";
+import { installFrontendAssets } from "../notebook/assets";
 
 /** Where `installKernelspec` writes. Exactly one of the three, or none for `user`. */
 export interface InstallKernelspecOptions {
@@ -192,5 +193,6 @@ export function installKernelspec(options: InstallKernelspecOptions = {}): Insta
   fs.mkdirSync(specDir, { recursive: true });
   const specFile = path.join(specDir, "kernel.json");
   fs.writeFileSync(specFile, JSON.stringify(spec, null, 2) + "\n");
+  installFrontendAssets(dataDir, null); // nbextensions/ep-lab/plotly-<version>.min.js: figures draw after a reload
   return { scope, dataDir, specFile, spec };
 }

@@ -81,7 +81,7 @@ export const EP_VARIANTS: readonly EpVariantRow[] = Object.freeze([
   },
   {
     name: "DeepEP",
-    whatItIs: "DeepSeek's all-to-all communication library: high-throughput kernels (NVLink + RDMA forwarding) for prefill, low-latency pure-RDMA kernels for decode — not a kind of expert hierarchy",
+    whatItIs: "DeepSeek's all-to-all communication library — not a kind of expert hierarchy. V1 (NVSHMEM): high-throughput kernels (NVLink + RDMA forwarding) for training and prefill, low-latency pure-RDMA kernels for decode; V2 (NCCL Gin backend): both behind one ElasticBuffer interface",
     sglang: "--moe-a2a-backend deepep (--deepep-mode normal | low_latency | auto)",
     tensorrtLlm: "its own wide-EP all-to-all kernels (MNNVL on GB200); DeepEP optional",
   },
@@ -195,13 +195,22 @@ export const VLLM_EP_GUIDE: SourceNote = Object.freeze({
 });
 
 /**
- * Rows of {@link SERVING_TECHNIQUES} or {@link EPLB_KNOBS} with the source flattened to its URL, for tables.
+ * Rows of {@link SERVING_TECHNIQUES} or {@link EPLB_KNOBS} with the source flattened to a short form of its URL
+ * (host/…/last path segment), for tables.
  * @param rows rows that each carry a `source: { url, says }`
- * @returns copies with `source` replaced by its URL
+ * @returns copies with `source` replaced by the short URL
  * @throws {TypeError} when `rows` is not an array
- * @example withSourceUrl(EPLB_KNOBS)[0].source; // "https://github.com/NVIDIA/TensorRT-LLM/…"
+ * @example withSourceUrl(EPLB_KNOBS)[0].source; // "github.com/…/README.md"
  */
 export function withSourceUrl<T extends { source: SourceNote }>(rows: readonly T[]): (Omit<T, "source"> & { source: string })[] {
   if (!Array.isArray(rows)) throw new TypeError("rows must be an array of rows with a source");
-  return rows.map((r) => ({ ...r, source: r.source.url }));
+  return rows.map((r) => ({ ...r, source: shortUrl(r.source.url) }));
+}
+
+/** A URL without its scheme and with long paths shortened to host/…/last-segment, for narrow table cells. */
+function shortUrl(url: string): string {
+  const m = /^https?:\/\/([^/]+)(\/.*)?$/.exec(url);
+  if (!m) return url;
+  const parts = (m[2] ?? "").split("/").filter(Boolean);
+  return parts.length <= 2 ? `${m[1]}/${parts.join("/")}` : `${m[1]}/…/${parts[parts.length - 1]}`;
 }

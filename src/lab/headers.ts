@@ -126,6 +126,8 @@ export const COLUMN_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   ep8TokensPerSecPerGpu: "EP8 output tokens/s per GPU",
   ep32TokensPerSecPerGpu: "EP32 output tokens/s per GPU",
   ratio: "EP32 ÷ EP8 (×)",
+  assumption: "Assumption",
+  versusNvidia: "Versus NVIDIA's 1.8×",
 });
 
 /**

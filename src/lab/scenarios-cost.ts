@@ -15,6 +15,7 @@ import {
   sweepFrontier,
   wideEpRatio,
   NVIDIA_WIDE_EP_CLAIM,
+  MODEL_CHECKPOINTS,
   peakFlops,
 } from "../cost";
 import { frontierFigure, allToAllLatencyFigure, rooflineFigure, memoryBarsFigure } from "../viz";
@@ -243,6 +244,72 @@ export function nvl72Rows(epSizes: readonly number[]): { epSize: number; gb200Nv
   });
 }
 
+/** NVIDIA's published operating point for "up to 1.8×": DeepSeek-R1 in NVIDIA's NVFP4 checkpoint on GB200 NVL72, EP32 vs EP8, 100 tokens/s per user, MTP. */
+export const NVIDIA_OPERATING_POINT = Object.freeze({
+  model: "deepseek-v3",
+  gpu: "gb200",
+  kvLen: 2048,
+  tokensPerSecPerUser: 100,
+  mtpDraftTokens: 1,
+  narrowEp: 8,
+  wideEp: 32,
+  /** NVIDIA's DeepSeek-R1-FP4 checkpoint (cost catalog, cited): MoE weights NVFP4, the rest FP8. */
+  checkpoint: MODEL_CHECKPOINTS["deepseek-v3"][1],
+});
+
+/** One row of {@link operatingPointRows}: the model's EP32 ÷ EP8 ratio at 100 tokens/s per user under one set of assumptions. */
+export interface OperatingPointRow {
+  assumption: string;
+  ep8TokensPerSecPerGpu: number | null;
+  ep32TokensPerSecPerGpu: number | null;
+  ratio: number | null;
+  versusNvidia: string;
+}
+
+/**
+ * The model at NVIDIA's published operating point, and what happens when one assumption changes at a time (weight
+ * precision, MTP, overlap, KV precision): which assumption moves the EP32 ÷ EP8 ratio, and by how much it differs from
+ * NVIDIA's 1.8×.
+ * @returns one row per assumption set (first = the published operating point) and a summary
+ * @throws never (fixed inputs)
+ * @example operatingPointRows().rows[0].assumption; // "published point: NVFP4 experts, FP8 rest, MTP on"
+ */
+export function operatingPointRows(): { rows: OperatingPointRow[]; summary: Summary } {
+  const o = NVIDIA_OPERATING_POINT;
+  const base = { model: o.model, gpu: o.gpu, kvLen: o.kvLen, narrowEp: o.narrowEp, wideEp: o.wideEp, tokensPerSecPerUser: o.tokensPerSecPerUser };
+  const cp = { moePrecision: o.checkpoint.moePrecision, precision: o.checkpoint.densePrecision };
+  const cases: { assumption: string; options: Record<string, unknown> }[] = [
+    { assumption: "published point: NVFP4 experts, FP8 rest, MTP on", options: { ...cp, mtpDraftTokens: 1 } },
+    { assumption: "FP8 experts (DeepSeek's own checkpoint), MTP on", options: { mtpDraftTokens: 1 } },
+    { assumption: "NVFP4 experts, MTP off", options: { ...cp, mtpDraftTokens: 0 } },
+    { assumption: "NVFP4 experts and NVFP4 rest, MTP on", options: { moePrecision: "nvfp4", precision: "nvfp4", mtpDraftTokens: 1 } },
+    { assumption: "NVFP4 experts, MTP on, FP8 KV cache", options: { ...cp, mtpDraftTokens: 1, kvPrecision: "fp8" } },
+    { assumption: "NVFP4 experts, MTP on, two-batch overlap", options: { ...cp, mtpDraftTokens: 1, overlap: true } },
+  ];
+  const rows = cases.map((c) => {
+    const r = wideEpRatio({ ...base, ...c.options } as Parameters<typeof wideEpRatio>[0]);
+    const ratio = r.ratio === null ? null : r2(r.ratio);
+    return {
+      assumption: c.assumption,
+      ep8TokensPerSecPerGpu: r.narrowTokensPerSecPerGpu === null ? null : Math.round(r.narrowTokensPerSecPerGpu),
+      ep32TokensPerSecPerGpu: r.wideTokensPerSecPerGpu === null ? null : Math.round(r.wideTokensPerSecPerGpu),
+      ratio,
+      versusNvidia: ratio === null ? "EP8 cannot reach this speed" : `${ratio >= NVIDIA_WIDE_EP_CLAIM.ratio ? "+" : ""}${Math.round((100 * (ratio - NVIDIA_WIDE_EP_CLAIM.ratio)) / NVIDIA_WIDE_EP_CLAIM.ratio)}%`,
+    };
+  });
+  const p = rows[0];
+  const moved = rows.slice(1).map((r) => ({ r, d: r.ratio === null || p.ratio === null ? Infinity : Math.abs(Math.log(r.ratio / p.ratio)) }));
+  const order = moved.slice().sort((x, y) => y.d - x.d);
+  const summary = new Summary(
+    `At NVIDIA's operating point (${o.checkpoint.name}, GB200 NVL72, EP${o.wideEp} vs EP${o.narrowEp}, ${o.tokensPerSecPerUser} tokens/s per user, MTP) the model gives ` +
+      `${p.ratio === null ? "no ratio (EP8 cannot reach that speed)" : `${p.ratio}×`} against NVIDIA's ${NVIDIA_WIDE_EP_CLAIM.ratio}× (${p.versusNvidia}). ` +
+      `Its mechanism: at this per-user speed EP8 must shrink its batch, because each step reads ${o.wideEp / o.narrowEp}× more expert weights per GPU, while EP32 keeps a large batch. ` +
+      `The rows below change one assumption each. The ratio moves most with "${order[0].r.assumption}" (${order[0].r.ratio === null ? "EP8 cannot reach the speed" : `${order[0].r.ratio}×`}) and least with "${order[order.length - 1].r.assumption}" (${order[order.length - 1].r.ratio}×): ` +
+      `near ${o.tokensPerSecPerUser} tokens/s per user EP8 sits close to the fastest it can serve a user at all, so anything that slows its step makes its throughput collapse and the ratio explode.`,
+  );
+  return { rows, summary };
+}
+
 /**
  * EP8 vs EP32 frontier on GB200 NVL72 (DeepSeek-V3, 2048-token contexts, one MTP draft token as in
  * NVIDIA's setup) and the modelled per-GPU ratio at several tokens/s per user, beside NVIDIA's
@@ -257,16 +324,17 @@ export function nvl72Rows(epSizes: readonly number[]): { epSize: number; gb200Nv
  */
 export function frontierDemo(userRates: readonly number[] = [30, 40, 50, 60, 70, 80, 90, 100]) {
   assertNonEmptyArray("userRates", userRates);
-  const common = { model: "deepseek-v3", gpu: "gb200", kvLen: 2048, mtpDraftTokens: 1 };
+  const o = NVIDIA_OPERATING_POINT;
+  const common = { model: o.model, gpu: o.gpu, kvLen: o.kvLen, mtpDraftTokens: o.mtpDraftTokens, moePrecision: o.checkpoint.moePrecision, precision: o.checkpoint.densePrecision };
   const sweep = sweepFrontier({ ...common, epSizes: [8, 32] });
   const series = [8, 32].map((ep) => {
     const pts = sweep.byEp[ep] ?? [];
     return { label: `EP${ep}`, tokensPerSecPerUser: pts.map((p) => r1(p.tokensPerSecPerUser)), outputTokensPerSecPerGpu: pts.map((p) => Math.round(p.outputTokensPerSecPerGpu)), batchSizes: pts.map((p) => p.batchPerGpu) };
   });
-  const figure = frontierFigure(series, { title: "Modelled decode frontier, DeepSeek-V3 on GB200 NVL72 (MTP on)", markUserRate: 100 });
+  const figure = frontierFigure(series, { title: "Modelled decode frontier, DeepSeek-R1 NVFP4 experts on GB200 NVL72 (MTP on)", markUserRate: 100 });
   const ratioRows = userRates.map((u, i) => {
     if (!(typeof u === "number" && Number.isFinite(u) && u > 0)) throw new RangeError(`userRates[${i}] must be a positive number, got ${String(u)}`);
-    const r = wideEpRatio({ tokensPerSecPerUser: u, mtpDraftTokens: 1 });
+    const r = wideEpRatio({ tokensPerSecPerUser: u, mtpDraftTokens: o.mtpDraftTokens, moePrecision: o.checkpoint.moePrecision, precision: o.checkpoint.densePrecision });
     return {
       tokensPerSecPerUser: u,
       ep8TokensPerSecPerGpu: r.narrowTokensPerSecPerGpu === null ? null : Math.round(r.narrowTokensPerSecPerGpu),

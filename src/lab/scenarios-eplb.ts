@@ -183,7 +183,7 @@ export function standardEpDemo(): { figure: Figure; summary: Summary; balancedne
 
 /** Settings of the online-EPLB demo: the lab's dsv3-like workload on EP32 with 288 slots. */
 export const ONLINE_SETTING = Object.freeze({
-  numLayers: 8, numExperts: 256, numGpus: 32, numReplicas: 288, iterations: 400, windowSize: 50, rebalanceInterval: 100,
+  numLayers: 8, numExperts: 256, numGpus: 32, numReplicas: 288, iterations: 300, windowSize: 50, rebalanceInterval: 100,
   /** Per-GPU copy bandwidth, GB/s: a 400 Gb/s NIC. */
   linkBandwidthGBps: 50,
 });

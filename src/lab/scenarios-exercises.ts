@@ -210,7 +210,7 @@ export function ex2Reveal(): { revealed: boolean; rows: (ThroughputRow | { confi
     return {
       revealed: false,
       rows: [{ configuration: msg }],
-      figure: throughputBars(["(hidden)"], [0], { title: msg }),
+      figure: throughputBars(["(hidden until your prediction is recorded)"], [0], { title: msg }),
       summary: new Summary(msg),
     };
   }

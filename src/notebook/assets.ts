@@ -36,8 +36,8 @@ export interface InstalledAssets {
   plotlyFile: string;
   /** The same file's path under the Jupyter base URL (what figures load). */
   plotlyUrlPath: string;
-  /** Absolute path of custom.css. */
-  customCss: string;
+  /** Absolute path of custom.css, or null when no config folder was given. */
+  customCss: string | null;
 }
 
 /**
@@ -45,15 +45,17 @@ export interface InstalledAssets {
  * plotly.js copy is rewritten only when its size differs; in custom.css only the ep-lab block is replaced, so
  * rules someone else added stay.
  * @param jupyterPath absolute folder on the Jupyter server's `JUPYTER_PATH` (e.g. `<project>/.jupyter-local`)
- * @param configDir absolute `JUPYTER_CONFIG_DIR` of that server; default `<jupyterPath>/config`
+ * @param configDir absolute `JUPYTER_CONFIG_DIR` of that server, default `<jupyterPath>/config`; null writes no
+ *   custom.css (e.g. into a user's own Jupyter, whose config is theirs)
  * @returns the paths written
  * @throws {TypeError} when a path is not an absolute path string; {Error} when plotly.js is not installed
  * @example
  * installFrontendAssets("/home/me/ep-lab/.jupyter-local").plotlyUrlPath; // "nbextensions/ep-lab/plotly-4.1.1.min.js"
  */
-export function installFrontendAssets(jupyterPath: string, configDir: string = path.join(String(jupyterPath), "config")): InstalledAssets {
+export function installFrontendAssets(jupyterPath: string, configDir: string | null = path.join(String(jupyterPath), "config")): InstalledAssets {
   for (const [name, p] of [["jupyterPath", jupyterPath], ["configDir", configDir]] as const) {
-    if (typeof p !== "string" || p === "" || !path.isAbsolute(p)) throw new TypeError(`${name} must be an absolute path string, got ${JSON.stringify(p)}`);
+    if (name === "configDir" && p === null) continue;
+    if (typeof p !== "string" || p === "" || !path.isAbsolute(p)) throw new TypeError(`${name} must be an absolute path string${name === "configDir" ? " or null" : ""}, got ${JSON.stringify(p)}`);
   }
   const req = createRequire(__filename);
   const source = req.resolve("plotly.js-dist-min");
@@ -75,6 +77,7 @@ export function installFrontendAssets(jupyterPath: string, configDir: string = p
     fs.renameSync(tmp, plotlyFile);
   }
 
+  if (configDir === null) return { plotlyFile, plotlyUrlPath: urlPath, customCss: null };
   const customDir = path.join(configDir, "custom");
   const customCss = path.join(customDir, "custom.css");
   fs.mkdirSync(customDir, { recursive: true });

@@ -331,6 +331,8 @@ export interface DryRunPod {
   gpus: number;
   /** The main container's command line after the operator's changes. */
   command: string;
+  /** What the operator added or replaced (empty for single-node pods). */
+  injected: string;
 }
 
 /**
@@ -358,7 +360,7 @@ export function dryRunDynamo(text: string): DryRunPod[] {
       const low = svcName.toLowerCase();
       for (let r = 0; r < replicas; r++) {
         if (nodes <= 1) {
-          rows.push({ service: svcName, replica: r, role: "single", pod: `${name}-${r}-${low}`, gpus, command: c });
+          rows.push({ service: svcName, replica: r, role: "single", pod: `${name}-${r}-${low}`, gpus, command: c, injected: "" });
           continue;
         }
         const leaderHost = `${name}-${r}-${low}-ldr-0.${name}`;
@@ -366,13 +368,22 @@ export function dryRunDynamo(text: string): DryRunPod[] {
           const leader = n === 0;
           const pod = leader ? `${name}-${r}-${low}-ldr-0` : `${name}-${r}-${low}-wkr-${n - 1}`;
           let command: string;
-          if (backend === "sglang") command = `${c} --dist-init-addr ${leaderHost}:29500 --nnodes ${nodes} --node-rank ${n}`;
-          else if (backend === "vllm") command = leader ? `ray start --head --port=6379 && ${c}` : `ray start --address=${leaderHost}:6379 --block`;
-          else if (backend === "trtllm") {
+          let injected: string;
+          if (backend === "sglang") {
+            injected = `--dist-init-addr ${leaderHost}:29500 --nnodes ${nodes} --node-rank ${n}`;
+            command = `${c} ${injected}`;
+          } else if (backend === "vllm") {
+            injected = leader ? "ray start --head --port=6379 && (then the command)" : `ray start --address=${leaderHost}:6379 --block (replaces the command)`;
+            command = leader ? `ray start --head --port=6379 && ${c}` : `ray start --address=${leaderHost}:6379 --block`;
+          } else if (backend === "trtllm") {
             const hosts = [leaderHost, ...Array.from({ length: nodes - 1 }, (_, i) => `${name}-${r}-${low}-wkr-${i}.${name}`)];
+            injected = leader ? `mpirun --oversubscribe -n ${nodes * gpus} -H <${nodes} pods> … trtllm-llmapi-launch (around the command)` : "sshd on port 2222 (replaces the command)";
             command = leader ? `mpirun --oversubscribe -n ${nodes * gpus} -H ${hosts.join(",")} … bash -c 'trtllm-llmapi-launch ${c}'` : "/usr/sbin/sshd -D (waits for the leader's mpirun)";
-          } else command = c;
-          rows.push({ service: svcName, replica: r, role: leader ? "leader" : "worker", pod, gpus, command });
+          } else {
+            command = c;
+            injected = "";
+          }
+          rows.push({ service: svcName, replica: r, role: leader ? "leader" : "worker", pod, gpus, command, injected });
         }
       }
     }

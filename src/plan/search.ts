@@ -268,7 +268,9 @@ function prefillChunkMs(inp: ResolvedPlanInputs, ep: number, redundant: number, 
   const e = DEFAULT_EFFICIENCY;
   const routedFlops = 2 * tokens * m.topK * expertParams(m) * m.numMoeLayers;
   const flops = si.flops + (imbalance - 1) * routedFlops;
-  const peak = (inp.precision === "fp8" ? inp.gpu.fp8Tflops : inp.gpu.bf16Tflops) * 1e12 * e.computeFraction;
+  // Tensor-core peak of the weight precision (FP4 formats use the GPU's FP4 peak when the catalog has one).
+  const fp4 = (inp.precision === "nvfp4" || inp.precision === "mxfp4") && inp.gpu.fp4Tflops ? inp.gpu.fp4Tflops : undefined;
+  const peak = (fp4 ?? (inp.precision === "bf16" ? inp.gpu.bf16Tflops : inp.gpu.fp8Tflops)) * 1e12 * e.computeFraction;
   const bytes = mem.weightsGB * 1e9 + mem.kvGB * 1e9;
   const computeMs = Math.max(flops / peak, bytes / (inp.gpu.hbmTBps * 1e12 * e.memoryFraction)) * 1000;
   const a2a = ep > 1 ? allToAllTime({ gpu: inp.gpu, epSize: ep, tokensPerRank: tokens, hiddenSize: m.hiddenSize, topK: m.topK, loadImbalance: imbalance }) : { dispatchUs: 0, combineUs: 0 };
@@ -392,7 +394,7 @@ function evalDecodePools(inp: ResolvedPlanInputs, wl: Workload, cache: Map<strin
                 kvGB: d.kvGB,
               };
               let reason: string | undefined;
-              if (!costFeasible(d as { fits: boolean; feasible?: boolean })) reason = `does not fit: weights ${fmt(d.weightsGB)} GB + KV ${fmt(d.kvGB)} GB per GPU exceed the ${inp.gpu.hbmGB} GB minus the reserve (the cost model marks it infeasible)`;
+              if (!costFeasible(d as { fits: boolean; feasible?: boolean })) reason = `does not fit: the cost model marks it infeasible (${((d as { reasons?: string[] }).reasons ?? []).join("; ") || `weights ${fmt(d.weightsGB)} GB + KV ${fmt(d.kvGB)} GB per GPU exceed ${inp.gpu.hbmGB} GB minus the reserve`})`;
               else if (stepMs > inp.tpotMs) reason = `misses the inter-token latency: ${fmt(stepMs)} ms per token > ${fmt(inp.tpotMs)} ms`;
               else if (role === "aggregated" && ttft > inp.ttftMs) reason = `misses TTFT: ${fmt(ttft, 0)} ms > ${fmt(inp.ttftMs, 0)} ms (prefill chunks share the steps with decode)`;
               else if (ep > inp.gpuBudget) reason = `needs ${ep} GPUs, more than the budget of ${inp.gpuBudget}`;

@@ -25,6 +25,13 @@
  *   when biased selection scores inside the kept groups are negative.
  * - Ties (equal scores, equal group scores) are broken towards the lower index; torch.topk does not
  *   promise an order on ties.
+ *
+ * Speed: `route` and `routeScores` run the fused kernels of `fused.ts` (one pass per token,
+ * exact scores only for the experts that can matter, no per-token allocation). They give exactly
+ * the picks of the straightforward implementation kept as {@link routeReference} (weights agree to
+ * float32 rounding; softmax weights are renormalised from k exponentials instead of all of them).
+ * Softmax scoring combined with a bias, a group limit or `normalize: false` still needs every
+ * score and takes the slower path (all exponentials, then the fused selection).
  */
 import { assertFinite, assertNonNegativeInt, assertOneOf, assertPositive, assertPositiveInt, nearestName, show } from "../util/validate";
 import { assertFloat32Matrix, assertTopK } from "./checks";

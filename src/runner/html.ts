@@ -315,6 +315,13 @@ function renderFigure(fig: Record<string, unknown>, state: RenderState): string 
   const layout: Record<string, unknown> = { ...((fig.layout as Record<string, unknown>) ?? {}) };
   delete layout.width;
   layout.autosize = true;
+  // Axis titles and tick labels claim the room they need when the figure gets narrow.
+  for (const key of Object.keys(layout)) {
+    const ax = layout[key];
+    if (/^[xy]axis\d*$/.test(key) && ax && typeof ax === "object" && !Array.isArray(ax) && (ax as Record<string, unknown>).automargin === undefined) {
+      layout[key] = { ...(ax as Record<string, unknown>), automargin: true };
+    }
+  }
   const height = typeof layout.height === "number" && layout.height > 0 ? layout.height : 420;
   const spec = { data: fig.data ?? [], layout, config: { ...((fig.config as object) ?? {}), responsive: true, displaylogo: false } };
   return (
@@ -424,7 +431,7 @@ pre.output-text,pre.output-stream{max-width:46rem}
 pre.stderr{background:#fff8e6;padding:.3em}
 pre.output-error{background:#ffebe9;color:#82071e;padding:.4em}
 .status-timeout pre.source,.status-died pre.source,.status-error pre.source{border-color:#cf222e}
-.output-plotly{width:100%;min-width:0}
+.output-plotly{width:100%;min-width:0;overflow-x:auto;overflow-y:hidden}
 .ep-figure-missing{border:1px dashed #cf222e;padding:.6em;color:#82071e;height:auto!important}
 .run-failed{background:#ffebe9;border:1px solid #cf222e;border-radius:4px;padding:.6em 1em;margin:1em 0}
 table{border-collapse:collapse}th,td{border:1px solid #d0d7de;padding:.2em .5em}
@@ -432,6 +439,7 @@ table{border-collapse:collapse}th,td{border:1px solid #d0d7de;padding:.2em .5em}
 a.anchor-link{margin-left:.3em;font-size:.7em;text-decoration:none;color:#8c959f;visibility:hidden}
 h1:hover a.anchor-link,h2:hover a.anchor-link,h3:hover a.anchor-link,h4:hover a.anchor-link{visibility:visible}
 img{max-width:100%;height:auto}
+.cell.markdown code,.output-markdown code{overflow-wrap:anywhere}
 @media (max-width:900px){
   .layout{display:block;padding:0 .8rem}
   nav.toc{position:static;max-height:none;padding:.8rem 0;border-bottom:1px solid #d0d7de}
@@ -461,12 +469,20 @@ function pageScript(plotlyFile: string): string {
       }
       try {
         var spec = JSON.parse(specs[i].textContent);
+        if (el.clientWidth > 0 && el.clientWidth < 560) narrow(spec.layout);
         window.Plotly.newPlot(el, spec.data, spec.layout, spec.config);
       } catch (e) {
         el.className += " ep-figure-missing";
         el.textContent = "This figure could not be drawn: " + (e && e.message ? e.message : e);
       }
     }
+  }
+  // On a phone-sized screen: a smaller title font (plotly does not wrap titles) and a horizontal legend below.
+  function narrow(layout) {
+    var t = layout.title;
+    if (typeof t === "string") t = layout.title = { text: t };
+    if (t && typeof t === "object") t.font = Object.assign({}, t.font || {}, { size: 12 });
+    if (layout.showlegend !== false) layout.legend = Object.assign({}, layout.legend || {}, { orientation: "h", x: 0, xanchor: "left", y: -0.2, yanchor: "top" });
   }
   function copyText(text, done) {
     function fallback() {

@@ -117,10 +117,18 @@ export function planAccounts(names: readonly string[]): AccountPlan {
   return plan;
 }
 
+/** The account tools lock /etc/passwd and friends; another tool holding the lock makes them fail at once. */
+const LOCK_BUSY = /cannot lock|cannot remove entry|unable to lock|try again later|cannot open \/etc\/(passwd|shadow|group)/i;
+
 function run(cmd: string, args: string[], input?: string): void {
-  const r = spawnSync(cmd, args, { input, encoding: "utf8" });
-  if (r.error) throw new Error(`${cmd} could not run: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (exit ${r.status}): ${(r.stderr || r.stdout).trim()}`);
+  for (let attempt = 1; ; attempt++) {
+    const r = spawnSync(cmd, args, { input, encoding: "utf8" });
+    if (r.error) throw new Error(`${cmd} could not run: ${r.error.message}`);
+    if (r.status === 0) return;
+    const text = (r.stderr || r.stdout).trim();
+    if (attempt >= 10 || !LOCK_BUSY.test(text)) throw new Error(`${cmd} ${args.join(" ")} failed (exit ${r.status}): ${text}`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200 * attempt); // the lock is usually free again within a second
+  }
 }
 
 function requireRoot(what: string): void {

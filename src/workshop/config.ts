@@ -160,7 +160,7 @@ function py(value: string | readonly string[]): string {
  * @param state the workshop (see {@link WorkshopState})
  * @param paths its state folder
  * @param net addresses and ports
- * @param nodePath the node binary that runs the culler (default: this one)
+ * @param nodePath the node binary that runs the culler and seeds workspaces (default: this one)
  * @returns Python source
  * @throws {RangeError|TypeError} for a bad state, port or address; {RangeError} when only one of sslCert/sslKey is given
  * @example hubConfig(state, workshopPaths("/srv/class"), { ip: "127.0.0.1", port: 8000, hubPort: 8081, proxyApiPort: 8001 });
@@ -207,7 +207,7 @@ export function hubConfig(state: WorkshopState, paths: WorkshopPaths, net: HubNe
     `c.JupyterHub.spawner_class = "localprocess"`,
     `c.Spawner.cmd = ["/bin/sh", ${py(path.join(state.kit, "src", "workshop", "kit", "learner-start.sh"))}]`,
     `c.Spawner.default_url = "/tree"`,
-    `c.Spawner.environment = {"EP_LAB_KIT": ${py(state.kit)}, "JUPYTER_PATH": ${py(paths.jupyterPath)}, "EP_LAB_SINGLEUSER": "/usr/bin/jupyterhub-singleuser"}`,
+    `c.Spawner.environment = {"EP_LAB_KIT": ${py(state.kit)}, "JUPYTER_PATH": ${py(paths.jupyterPath)}, "EP_LAB_NODE": ${py(nodePath)}, "EP_LAB_SINGLEUSER": "/usr/bin/jupyterhub-singleuser"}`,
     "c.Spawner.start_timeout = 180",
     "c.Spawner.http_timeout = 180",
     "",

@@ -7,6 +7,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
+import { ensureLibraryBuilt } from "../jupyter/build";
 import { projectRoot } from "../jupyter/kernelspec";
 import { show } from "../util/validate";
 import { createAccount, generatePassword, isRoot, lookupAccount, planAccounts, removeAccount, setPassword } from "./accounts";
@@ -143,6 +144,8 @@ export function initWorkshop(options: InitOptions): InitResult {
   fs.writeFileSync(paths.credentialsFile, lines.join("\n") + "\n", { mode: 0o600 });
   fs.chmodSync(paths.credentialsFile, 0o600);
   writeWorkshopKernelspec(paths.publicDir, state.memoryLimitBytes, state.kit);
+  // Learners' notebooks import the library's build (dist/): make sure it exists and is current.
+  ensureLibraryBuilt(state.kit, { log: () => undefined });
   fs.writeFileSync(paths.stateFile, JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
   return { paths, state, created: plan.create, reused: plan.reuse };
 }
@@ -270,6 +273,7 @@ export async function startHub(options: StartOptions = {}): Promise<StartedHub> 
   }
   const netCfg: HubNetwork = { ip, port, hubPort, proxyApiPort, sslCert: options.sslCert, sslKey: options.sslKey };
   writeWorkshopKernelspec(paths.publicDir, state.memoryLimitBytes, state.kit);
+  ensureLibraryBuilt(state.kit, { log: () => undefined });
   fs.writeFileSync(paths.configFile, hubConfig(state, paths, netCfg), { mode: 0o600 });
   const log = fs.openSync(paths.logFile, "a", 0o600);
   const child = spawn(JUPYTERHUB_BIN, ["-f", paths.configFile], {

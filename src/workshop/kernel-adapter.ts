@@ -1,9 +1,8 @@
 /**
  * The kernelspec every learner's server finds, with the per-learner memory limit.
  *
- * Adapter over what the kit's Jupyter layer offers today (src/jupyter/kernelspec.ts: the tslab kernel
- * started as `node --require tsx/cjs tslab kernel …`). When that layer gains an installer with
- * `--prefix`, only this file changes.
+ * Adapter over the kit's Jupyter layer (src/jupyter/kernelspec.ts builds the tslab kernelspec that
+ * `ep-lab kernel install --prefix` writes); this file only wraps its argv in the memory limit.
  *
  * The memory limit: the kernel is started through util-linux `prlimit --data=BYTES`, which sets the
  * process's RLIMIT_DATA before it execs node. Since Linux 4.7 RLIMIT_DATA caps the private writable memory

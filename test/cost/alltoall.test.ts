@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { DEEPEP_LOW_LATENCY, allToAllTime, allToAllVsDeepEp, combineBytesPerToken, destinationSplit, dispatchBytesPerToken, getGpu, receivedTokensPerRank } from "../../src/cost";
+import { DEFAULT_EFFICIENCY, DEEPEP_LOW_LATENCY, allToAllTime, allToAllVsDeepEp, combineBytesPerToken, destinationSplit, dispatchBytesPerToken, getGpu, receivedTokensPerRank } from "../../src/cost";
 
 describe("all-to-all", () => {
   it("bytes per token (hand-computed)", () => {
@@ -18,15 +18,17 @@ describe("all-to-all", () => {
 
   it("time = latency + bytes over the bottleneck link (hand-computed, H800 EP32)", () => {
     const r = allToAllTime({ gpu: "h800", epSize: 32, tokensPerRank: 128 });
-    expect(r.dispatchUs).toBeCloseTo(43 + ((128 * 59264 * 0.75) / 50e9) * 1e6, 6);
-    expect(r.combineUs).toBeCloseTo(60 + ((128 * 114688 * 0.75) / 50e9) * 1e6, 6);
+    const E = DEFAULT_EFFICIENCY; // RDMA fabric: latency + remote bytes over the NIC at the fitted fraction
+    expect(r.fabric).toBe("rdma");
+    expect(r.dispatchUs).toBeCloseTo(E.rdmaDispatchLatencyUs + ((128 * 59264 * 0.75) / (E.rdmaBandwidthFraction * 50e9)) * 1e6, 6);
+    expect(r.combineUs).toBeCloseTo(E.rdmaCombineLatencyUs + ((128 * 114688 * 0.75) / (E.rdmaBandwidthFraction * 50e9)) * 1e6, 6);
     expect(r.bottleneck).toBe("nic");
     const nvl = allToAllTime({ gpu: "gb200", epSize: 32, tokensPerRank: 128 });
     expect(nvl.bottleneck).toBe("nvlink");
     expect(nvl.fabric).toBe("nvlink");
-    expect(nvl.dispatchUs).toBeCloseTo(18 + ((128 * 59264 * 31) / 32 / (0.8 * 900e9)) * 1e6, 6);
+    expect(nvl.dispatchUs).toBeCloseTo(E.nvlinkDispatchLatencyUs + ((128 * 59264 * 31) / 32 / (E.nvlinkBandwidthFraction * 900e9)) * 1e6, 6);
     const hot = allToAllTime({ gpu: "h800", epSize: 32, tokensPerRank: 128, loadImbalance: 2 });
-    expect(hot.dispatchUs - 43).toBeCloseTo(2 * (r.dispatchUs - 43), 6);
+    expect(hot.dispatchUs - E.rdmaDispatchLatencyUs).toBeCloseTo(2 * (r.dispatchUs - E.rdmaDispatchLatencyUs), 6);
   });
 
   it("lands within ±25% of every DeepEP low-latency point", () => {
@@ -80,7 +82,7 @@ describe("all-to-all vs EP size", () => {
     expect(rows.map((r) => r.epSize)).toEqual([8, 16, 32, 64, 72, 128, 256]);
     expect(rows.filter((r) => r.epSize <= 72).every((r) => r.bottleneck === "nvlink")).toBe(true);
     expect(rows.filter((r) => r.epSize > 72).every((r) => r.bottleneck === "nic")).toBe(true);
-    expect(rows[5].dispatchUs).toBeGreaterThan(3 * (rows[4].dispatchUs - 43));
+    expect(rows[5].dispatchUs).toBeGreaterThan(3 * (rows[4].dispatchUs - DEFAULT_EFFICIENCY.nvlinkDispatchLatencyUs));
     expect(() => allToAllVsEpSize({ gpu: "gb200", tokensPerRank: 1 }, [])).toThrow(RangeError);
     expect(() => allToAllVsEpSize({ gpu: "gb200", tokensPerRank: 1 }, [0])).toThrow(/epSizes\[0\]/);
     expect(() => allToAllVsEpSize({ gpu: "gb200", tokensPerRank: -1 })).toThrow(/tokensPerRank/);

@@ -44,15 +44,29 @@ describe("ep-lab cost", () => {
     expect(r.atTokensPerSecPerUser.tokensPerSecPerUser).toBe(30);
   });
 
-  it("calibrate prints the published comparisons", async () => {
+  it("calibrate prints a table with sources and leave-one-out errors; --json has the documented fields", async () => {
     expect(await main(["cost", "calibrate"])).toBe(0);
-    const r = JSON.parse(out.join("\n"));
-    expect(r.deepseekDecode.publishedOutputTokensPerSecPerNode).toBe(14800);
+    const text = out.join("\n");
+    (out as string[]).length = 0;
+    expect(text).toMatch(/published\s+model\s+unit\s+error\s+leave-one-out/);
+    expect(text).toMatch(/median \|error\| \d+\.\d%, worst \|error\| \d+\.\d%; leave-one-out: median/);
+    expect(text).toMatch(/source: https:\/\/github\.com\/deepseek-ai\/DeepEP/);
+    expect(text).toMatch(/run:    ep-lab cost alltoall --gpu h800 --ep 8 --tokens-per-rank 128/);
+    expect(await main(["cost", "calibrate", "--json"])).toBe(0);
+    const r = take();
+    expect(r.points.length).toBeGreaterThanOrEqual(12);
+    for (const p of r.points) {
+      for (const k of ["name", "gpu", "metric", "source", "cliArgs", "published", "model", "error", "looError"]) expect(p, `${p.name}.${k}`).toHaveProperty(k);
+      expect(p.source.url).toMatch(/^https:\/\//);
+      expect(typeof p.source.says).toBe("string");
+    }
+    expect(typeof r.medianAbsError).toBe("number");
+    expect(typeof r.worstAbsError).toBe("number");
   });
 
   it("--help exits 0; no subcommand exits 2", async () => {
     expect(await main(["cost", "--help"])).toBe(0);
-    expect(out.join("\n")).toMatch(/ep-lab cost <decode\|alltoall\|sweep\|calibrate>/);
+    expect(out.join("\n")).toMatch(/ep-lab cost <decode\|prefill\|alltoall\|sweep\|calibrate>/);
     expect(await main(["cost", "decode", "--help"])).toBe(0);
     expect(await main(["cost"])).toBe(2);
   });
@@ -104,10 +118,12 @@ describe("ep-lab cost", () => {
   it("bad numbers and bad options are named errors with exit 2", async () => {
     const base = ["cost", "decode", "--model", "deepseek-v3", "--gpu", "h800", "--kv-len", "4989"];
     expect(await main([...base, "--ep", "abc", "--batch-per-gpu", "8"])).toBe(2);
-    expect(err.pop()).toMatch(/--ep must be a number/);
+    expect(err.pop()).toMatch(/--ep must be a decimal integer, got "abc"/);
     expect(await main([...base, "--ep", "8.5", "--batch-per-gpu", "8"])).toBe(2);
-    expect(err.pop()).toMatch(/--ep must be an integer/);
+    expect(err.pop()).toMatch(/--ep must be (an|a decimal) integer/);
     expect(await main([...base, "--ep", "8", "--batch-per-gpu", "8", "--gpus-per-node", "1e12"])).toBe(2);
+    expect(err.pop()).toMatch(/--gpus-per-node must be a decimal integer, got "1e12"/);
+    expect(await main([...base, "--ep", "8", "--batch-per-gpu", "8", "--gpus-per-node", "100000"])).toBe(2);
     expect(err.pop()).toMatch(/--gpus-per-node must be ≤ 576/);
     expect(await main(["cost", "alltoall", "--gpu", "h800", "--ep", "8", "--tokens-per-rank", "128", "--top-k", "1000000"])).toBe(2);
     expect(err.pop()).toMatch(/--top-k must be ≤ 64/);

@@ -7,11 +7,12 @@ describe("roofline", () => {
     const idle = expertGemmTime({ tokens: 0, hiddenSize: 7168, expertFfnSize: 2048, gpu: "h100" });
     expect(idle.bytes).toBe(3 * 7168 * 2048 + (3 * 7168 * 2048) / 4096); // FP8 values + one FP32 scale per 128×128 block
     expect(idle.flops).toBe(0);
-    expect(idle.memoryUs).toBeCloseTo(((3 * 7168 * 2048 * (1 + 4 / 16384)) / (3.35e12 * 0.85)) * 1e6, 9);
+    const E = DEFAULT_EFFICIENCY;
+    expect(idle.memoryUs).toBeCloseTo(((3 * 7168 * 2048 * (1 + 4 / 16384)) / (3.35e12 * E.memoryFraction)) * 1e6, 9);
     expect(idle.bound).toBe("memory");
     const busy = expertGemmTime({ tokens: 1000, hiddenSize: 7168, expertFfnSize: 2048, gpu: "h100", precision: "fp8" });
     expect(busy.flops).toBe(6 * 1000 * 7168 * 2048);
-    expect(busy.computeUs).toBeCloseTo(((6 * 1000 * 7168 * 2048) / (1979e12 * 0.65)) * 1e6, 9);
+    expect(busy.computeUs).toBeCloseTo(((6 * 1000 * 7168 * 2048) / (1979e12 * E.computeFraction)) * 1e6, 9);
     expect(busy.bound).toBe("compute");
     expect(busy.timeUs).toBe(Math.max(busy.computeUs, busy.memoryUs));
     const bf16 = expertGemmTime({ tokens: 0, hiddenSize: 7168, expertFfnSize: 2048, gpu: "h100", precision: "bf16" });
@@ -19,8 +20,9 @@ describe("roofline", () => {
   });
 
   it("crossover tokens and ridge point", () => {
-    expect(crossoverTokens("h100", "fp8")).toBeCloseTo(((1 + 4 / 16384) * 1979e12 * 0.65) / (2 * 3.35e12 * 0.85), 9);
-    expect(Math.round(crossoverTokens("h100"))).toBe(226);
+    const E = DEFAULT_EFFICIENCY;
+    expect(crossoverTokens("h100", "fp8")).toBeCloseTo(((1 + 4 / 16384) * 1979e12 * E.computeFraction) / (2 * 3.35e12 * E.memoryFraction), 9);
+    expect(Math.round(crossoverTokens("h100"))).toBe(94);
     expect(crossoverTokens("h100", "fp8", { computeFraction: 1, memoryFraction: 1 })).toBeCloseTo(((1 + 4 / 16384) * 1979) / 3.35 / 2, 9);
     expect(ridgePoint("h100", "fp8")).toBeCloseTo(1979 / 3.35, 9);
     expect(ridgePoint(getGpu("gb200"), "bf16")).toBeCloseTo(2500 / 8, 9);

@@ -71,11 +71,11 @@ describe("frontier helpers", () => {
     expect(rows[3].redundantExperts).toBe(32);
   });
 
-  it("comparePublished bundles DeepSeek, DeepEP and NVIDIA comparisons", () => {
+  it("comparePublished bundles the calibration, DeepEP and the NVL72 ratio", () => {
     const c = comparePublished();
-    expect(c.deepseekDecode.withinTolerance).toBe(true);
+    expect(c.calibration.points.every((p) => p.looError === p.error)).toBe(true); // no refits here
     expect(c.deepEp.length).toBe(6);
-    expect(c.wideEp.map((r) => r.tokensPerSecPerUser)).toEqual([20, 50, 100]);
+    expect(c.nvl72.ratio!).toBeGreaterThan(1.35);
   });
 
   it("rejects bad inputs", () => {

@@ -5,7 +5,7 @@ import {
 } from "../../src/lab/scenarios-eplb";
 import { routingDemo, groupLimitedDemo, dispatchDemo, wideEpDemo, firstTokens, remoteNodesPerToken } from "../../src/lab/scenarios-routing";
 import {
-  prefillDecodeIntensity, prefillDecodeFigure, memoryFigure, activeParameterSummary, deepEpDemo, expertsPerGpuRows, crossoverRows, memoryRows, nvl72Rows, frontierDemo,
+  prefillDecodeIntensity, prefillDecodeFigure, memoryFigure, activeParameterSummary, deepEpDemo, expertsPerGpuRows, crossoverRows, memoryRows, nvl72Rows, frontierDemo, operatingPointRows,
 } from "../../src/lab/scenarios-cost";
 import { PARALLELISM_STRATEGIES, EP_VARIANTS } from "../../src/lab/content";
 
@@ -188,5 +188,18 @@ describe("roofline and memory figures", () => {
     expect(byName["expert weights"][1]).toBeLessThan(byName["expert weights"][0]);
     expect(byName["KV cache"][1]).toBeGreaterThan(byName["KV cache"][0]);
     expect(() => memoryFigure([0])).toThrow(/epSizes\[0\]/);
+  });
+});
+
+describe("section 8 at NVIDIA's operating point", () => {
+  it("the model's EP32 ÷ EP8 ratio at 100 tokens/s per user (NVFP4 experts, MTP) is within 25% of NVIDIA's 1.8×, and every assumption row is computed", () => {
+    const { rows, summary } = operatingPointRows();
+    expect(rows).toHaveLength(6);
+    expect(rows[0].ratio).not.toBeNull();
+    expect(Math.abs(rows[0].ratio! - 1.8) / 1.8).toBeLessThan(0.25);
+    expect(rows[0].versusNvidia).toMatch(/^[+-]?\d+%$/);
+    // FP8 experts make EP8 stream twice the bytes: the ratio moves away from the published point
+    expect(Math.abs(rows[1].ratio! - rows[0].ratio!)).toBeGreaterThan(0.1);
+    expect(String(summary)).toContain("nvidia/DeepSeek-R1-FP4");
   });
 });

@@ -21,7 +21,7 @@ describe("installFrontendAssets", () => {
     expect(a.plotlyUrlPath).toBe(`nbextensions/ep-lab/plotly-${plotlyVersion()}.min.js`);
     expect(a.plotlyFile).toBe(path.join(d, a.plotlyUrlPath));
     expect(fs.readFileSync(a.plotlyFile, "utf8")).toBe(fs.readFileSync(require.resolve("plotly.js-dist-min"), "utf8"));
-    expect(fs.readFileSync(a.customCss, "utf8")).toContain(NOTEBOOK_CUSTOM_CSS);
+    expect(fs.readFileSync(a.customCss!, "utf8")).toContain(NOTEBOOK_CUSTOM_CSS);
     expect(a.customCss).toBe(path.join(d, "config", "custom", "custom.css"));
   });
 
@@ -32,7 +32,7 @@ describe("installFrontendAssets", () => {
     fs.writeFileSync(path.join(cfg, "custom", "custom.css"), "body { color: red; }\n");
     const a = installFrontendAssets(d, cfg);
     installFrontendAssets(d, cfg);
-    const css = fs.readFileSync(a.customCss, "utf8");
+    const css = fs.readFileSync(a.customCss!, "utf8");
     expect(css.startsWith("body { color: red; }\n")).toBe(true);
     expect(css.split("ep-lab: begin").length - 1).toBe(1);
   });
@@ -43,6 +43,14 @@ describe("installFrontendAssets", () => {
     fs.writeFileSync(a.plotlyFile, "broken");
     installFrontendAssets(d);
     expect(fs.statSync(a.plotlyFile).size).toBe(fs.statSync(require.resolve("plotly.js-dist-min")).size);
+  });
+
+  it("with configDir null writes only plotly.js (a user's own Jupyter config stays untouched)", () => {
+    const d = tmp();
+    const a = installFrontendAssets(d, null);
+    expect(a.customCss).toBeNull();
+    expect(fs.existsSync(a.plotlyFile)).toBe(true);
+    expect(fs.readdirSync(d)).toEqual(["nbextensions"]);
   });
 
   it("rejects relative or non-string paths", () => {

@@ -127,7 +127,7 @@ describe("exported HTML layout", { timeout: 120_000 }, () => {
     const fig = { data: [{ type: "scatter", x: [1, 2, 3, 4], y: [3, 1, 2, 4], name: "roofline" }], layout: { title: { text: "Roofline" }, width: 1100, height: 380, xaxis: { title: { text: "intensity (FLOP/B)" } } } };
     const nb = nbOf([
       md("# Lab B\n\n" + long),
-      md("## Routing\n\nText."),
+      md("## Routing\n\nText with a long inline call: `strategies.query(strategies[\"appliesTo\"].eq(\"MoE layers only\")).sortValues(\"name\")`."),
       code("const answer = 42;\nconsole.log(answer);", [{ output_type: "stream", name: "stdout", text: "42\n" }], 1),
       md("### Top-k"),
       code("show(fig)", [display({ "application/vnd.plotly.v1+json": fig, "text/plain": "fig" })], 2),

@@ -116,7 +116,7 @@ describe.skipIf(skipReason !== null)("workshop on JupyterHub (two learners)", ()
     for (const pw of creds.values()) expect(pw).toMatch(/^[A-Za-z2-9]{16}$/);
     const spec = JSON.parse(fs.readFileSync(path.join(r.paths.jupyterPath, "kernels", "tslab", "kernel.json"), "utf8"));
     expect(spec.argv.slice(0, 2)).toEqual(["/usr/bin/prlimit", `--data=${2 * 1024 ** 3}`]);
-  });
+  }, 300_000); // init rebuilds the library (dist/) when src/ changed since the last build
 
   it("both learners log in in Chromium, open Lab 3.1 in their own workspace, run the setup cells and check a quiz answer", async () => {
     hub = await startHub({ stateDir, port: await freePort() });
@@ -129,14 +129,14 @@ describe.skipIf(skipReason !== null)("workshop on JupyterHub (two learners)", ()
         contexts.push(ctx);
         const page = await ctx.newPage();
         pages.set(name, page);
-        await page.goto(`${hub.url}hub/login`);
+        await page.goto(`${hub.url}hub/login`, { waitUntil: "domcontentloaded", timeout: 120_000 });
         await page.fill("#username_input", name);
         await page.fill("#password_input", creds.get(name)!);
-        await page.click("#login_submit");
+        await Promise.all([page.waitForNavigation({ waitUntil: "domcontentloaded", timeout: 180_000 }).catch(() => undefined), page.click("#login_submit")]);
         await page.waitForURL(new RegExp(`/user/${name}/tree`), { timeout: 180_000 });
         // The workspace is the learner's own copy of the labs.
         await page.locator("#notebook_list .item_link", { hasText: LAB }).waitFor({ timeout: 60_000 });
-        await page.goto(`${hub.url}user/${name}/notebooks/${LAB}`);
+        await page.goto(`${hub.url}user/${name}/notebooks/${LAB}`, { waitUntil: "domcontentloaded", timeout: 180_000 });
         await page.waitForFunction(() => {
           const nb = (window as NotebookWindow).Jupyter?.notebook;
           return !!nb && !!nb.kernel && nb.kernel.is_connected();
@@ -171,7 +171,7 @@ describe.skipIf(skipReason !== null)("workshop on JupyterHub (two learners)", ()
 
   it("learner A cannot open B's server or read B's files; only the instructor is admin", async () => {
     const page = pages.get(A)!;
-    const res = await page.goto(`${hub.url}user/${B}/tree`);
+    const res = await page.goto(`${hub.url}user/${B}/tree`, { waitUntil: "domcontentloaded", timeout: 120_000 });
     // Refused (JupyterHub 3.0 answers 403 or 404 depending on the route); no file list of B's is shown.
     expect([403, 404]).toContain(res?.status());
     expect(await page.locator("#notebook_list").count()).toBe(0);

@@ -79,6 +79,7 @@ describe("hub configuration", () => {
     expect(cfg).toContain('c.JupyterHub.spawner_class = "localprocess"');
     expect(cfg).toContain(`c.Spawner.cmd = ["/bin/sh", "${ROOT}/src/workshop/kit/learner-start.sh"]`);
     expect(cfg).toContain(`"JUPYTER_PATH": "/srv/class/public/share/jupyter"`);
+    expect(cfg).toContain(`"EP_LAB_NODE": "/usr/bin/node"`);
     expect(fs.existsSync(path.join(ROOT, "src/workshop/kit/learner-start.sh"))).toBe(true);
   });
   it("binds the given address, keeps hub and proxy APIs on localhost, keeps state private", () => {
@@ -236,4 +237,21 @@ describe("load-test statistics", () => {
       "12 learners, 0 failed cells, first output p95 9.1 s, whole lab p95 140.3 s, peak 520 MB per learner",
     );
   });
+});
+
+describe("without root", () => {
+  const canDrop = typeof process.getuid === "function" && process.getuid() === 0 && fs.existsSync("/usr/sbin/runuser");
+  it.skipIf(!canDrop)("init and start refuse a multi-learner hub and say why (run as the unprivileged account nobody)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ep-lab-noroot-"));
+    fs.chmodSync(dir, 0o777);
+    fs.writeFileSync(path.join(dir, "roster.txt"), "eplabtest-nr\n");
+    for (const sub of [["init", "--roster", path.join(dir, "roster.txt")], ["start"]]) {
+      const r = spawnSync("/usr/sbin/runuser", ["-u", "nobody", "--", process.execPath, path.join(ROOT, "bin", "ep-lab.js"), "workshop", ...sub, "--state", path.join(dir, "state")], { encoding: "utf8", timeout: 120_000 });
+      expect(r.status, sub[0]).toBe(1);
+      expect(r.stderr, sub[0]).toMatch(new RegExp(`^ep-lab workshop ${sub[0]}: a multi-learner workshop needs root: .*setuid.*use \`npm start\``));
+    }
+    expect(fs.existsSync(path.join(dir, "state"))).toBe(false);
+    expect(spawnSync("getent", ["passwd", "eplabtest-nr"]).status).not.toBe(0);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 240_000);
 });

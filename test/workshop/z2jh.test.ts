@@ -58,7 +58,7 @@ describe("Zero to JupyterHub recipe", () => {
     fs.rmSync(prefix, { recursive: true, force: true });
   });
 
-  it("seed-workspace.sh copies the labs once, privately, and keeps the learner's edits", () => {
+  it("seed-workspace.sh seeds through the kit's seedWorkspace: labs copied once, privately, edits kept", () => {
     const ws = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ep-lab-seed-")), "ep-lab");
     const seed = () => spawnSync("sh", [path.join(KIT, "seed-workspace.sh"), ROOT, ws], { encoding: "utf8" });
     expect(seed().status).toBe(0);
@@ -66,7 +66,8 @@ describe("Zero to JupyterHub recipe", () => {
     expect(fs.readFileSync(lab, "utf8")).toBe(fs.readFileSync(path.join(ROOT, "notebooks", path.basename(lab)), "utf8"));
     expect(fs.statSync(lab).mode & 0o077).toBe(0);
     expect(fs.statSync(ws).mode & 0o077).toBe(0);
-    expect(fs.readlinkSync(path.join(ws, "src"))).toBe(path.join(ROOT, "src"));
+    expect(fs.readlinkSync(path.join(ws, "ep-lab"))).toBe(path.join(ROOT, "dist"));
+    expect(fs.readlinkSync(path.join(ws, "node_modules"))).toBe(path.join(ROOT, "node_modules"));
     fs.writeFileSync(lab, "my edits");
     expect(seed().status).toBe(0);
     expect(fs.readFileSync(lab, "utf8")).toBe("my edits");

@@ -123,6 +123,7 @@ export function notebookJson(nb: Notebook): string {
 /** Source → target pairs this script maintains, relative to the repository root. */
 export const NOTEBOOKS = Object.freeze([
   { source: "src/lab/notebook-source/lab3.1-expert-parallelism-foundations.src.md", target: "notebooks/lab3.1-expert-parallelism-foundations.ipynb" },
+  { source: "src/lab/notebook-source/lab3.2-wide-ep-deployment-planning.src.md", target: "notebooks/lab3.2-wide-ep-deployment-planning.ipynb" },
 ]);
 
 function main(argv: string[]): number {

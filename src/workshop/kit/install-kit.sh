@@ -17,4 +17,6 @@ cd "$KIT"
 if [ "${EP_LAB_SKIP_NPM:-0}" != 1 ]; then
   npm ci --no-audit --no-fund
 fi
+# The library build the notebooks import (dist/), as `ep-lab workshop init` makes it for the local hub.
+node "$KIT/bin/ep-lab.js" build --check >/dev/null 2>&1 || node "$KIT/bin/ep-lab.js" build
 node "$KIT/bin/ep-lab.js" workshop kernelspec --prefix "$PREFIX" --mem-limit "$MEM"

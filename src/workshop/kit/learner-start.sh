@@ -3,7 +3,7 @@
 # What JupyterHub runs, as the learner, to start that learner's own Jupyter server: seed the workspace
 # at first login (seed-workspace.sh), point the progress record into it, then exec the single-user server.
 # Environment: EP_LAB_KIT (the kit's folder, required), EP_LAB_WORKSPACE (default $HOME/ep-lab),
-# EP_LAB_SINGLEUSER (default jupyterhub-singleuser).
+# EP_LAB_NODE (default node), EP_LAB_SINGLEUSER (default jupyterhub-singleuser).
 set -eu
 umask 077
 : "${EP_LAB_KIT:?EP_LAB_KIT must name the ep-lab kit folder}"

@@ -1,9 +1,10 @@
 #!/bin/sh
 # seed-workspace.sh KIT WORKSPACE
-# First-login copy of the labs into a learner's own workspace. Run as the learner (never as root for
-# someone else): the copies belong to the learner and are private (umask 077). Runs once per workspace;
-# later logins keep the learner's edits. Used by the local workshop (learner-start.sh, started by
-# JupyterHub) and by the Zero to JupyterHub single-user image (same script, same layout).
+# Create or complete a learner's workspace: fresh copies of the labs that are not there yet (a learner's saved
+# copy is never overwritten) and the links the labs need (ep-lab -> the library build, images, node_modules),
+# through the kit's own seeding code (seedWorkspace in src/jupyter/workspace.ts, from the build in dist/).
+# Run as the learner, so the copies belong to the learner (umask 077: private). Used by the local workshop
+# (learner-start.sh, started by JupyterHub) and by the Zero to JupyterHub single-user image.
 set -eu
 if [ "$#" -ne 2 ]; then
   echo "usage: seed-workspace.sh KIT WORKSPACE" >&2
@@ -12,22 +13,12 @@ fi
 KIT=$1
 WS=$2
 umask 077
-if [ ! -d "$KIT/notebooks" ] || [ ! -d "$KIT/src" ]; then
-  echo "seed-workspace.sh: $KIT is not an ep-lab kit (no notebooks/ or src/)" >&2
+if [ ! -d "$KIT/notebooks" ] || [ ! -f "$KIT/dist/jupyter/workspace.js" ]; then
+  echo "seed-workspace.sh: $KIT is not a built ep-lab kit (no notebooks/ or dist/; run npm run build there)" >&2
   exit 2
 fi
-if [ -e "$WS/.ep-lab/seeded" ]; then
-  exit 0
-fi
-mkdir -p "$WS/.ep-lab"
-for nb in "$KIT"/notebooks/*.ipynb; do
-  [ -e "$nb" ] || continue
-  dest="$WS/$(basename "$nb")"
-  [ -e "$dest" ] || cp "$nb" "$dest"
-done
-# Figures the labs' prose shows, the library the notebooks import, and the library's packages (the
-# TypeScript kernel resolves packages from the notebook's folder upwards): read-only links into the kit.
-[ -e "$WS/images" ] || ln -s "$KIT/images" "$WS/images"
-[ -e "$WS/src" ] || ln -s "$KIT/src" "$WS/src"
-[ -e "$WS/node_modules" ] || ln -s "$KIT/node_modules" "$WS/node_modules"
-date -u +%Y-%m-%dT%H:%M:%SZ > "$WS/.ep-lab/seeded"
+exec "${EP_LAB_NODE:-node}" -e '
+const [kit, ws] = process.argv.slice(1);
+const r = require(kit + "/dist/jupyter/workspace.js").seedWorkspace(ws, { root: kit });
+if (r.copied.length) console.error("ep-lab: copied " + r.copied.join(", ") + " into " + r.dir);
+' "$KIT" "$WS"

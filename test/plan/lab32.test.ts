@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import * as fs from "node:fs";
+import * as lab from "../../src/lab/lab32";
+import { TODO } from "../../src/lab/framework";
+import { buildNotebook, notebookJson } from "../../src/lab/notebook-source/build";
+
+describe("Lab 3.2", { timeout: 600_000 }, () => {
+  it("the two plans the prose describes: aggregated at 50 ms per token, disaggregated at 25 ms", () => {
+    expect(lab.runPlan().chosen.kind).toBe("aggregated");
+    const p = lab.runPlan({ tpotMs: 25 });
+    expect(p.chosen.kind).toBe("disaggregated");
+    expect(lab.lintPlan(p).errors).toBe(0);
+    expect(lab.dryRunTable(p, "sglang").length).toBeGreaterThan(3);
+    expect(lab.fileExcerpt(p, "trtllm/decode.yaml")).toMatch(/moe_config/);
+    expect(() => lab.fileExcerpt(p, "nope.yaml")).toThrow(/no file/);
+  });
+
+  it("every exercise and quiz question: solution correct, starter not attempted, a wrong answer incorrect", () => {
+    for (const ex of [...Object.values(lab.exercises32), ...Object.values(lab.quiz32)] as { check: (a: unknown) => { outcome: string }; solutionAnswer: () => unknown; hint: () => unknown }[]) {
+      expect(ex.check(ex.solutionAnswer()).outcome).toBe("correct");
+      expect(ex.check(TODO).outcome).toBe("not attempted");
+      expect(ex.hint()).toBeDefined();
+    }
+    expect(lab.exercises32.ex1.check({ a: 32, b: 16, c: 32, d: 16 }).outcome).toBe("incorrect");
+    expect(lab.exercises32.ex2.check({ ep24: 32, ep72: 32 }).outcome).toBe("incorrect"); // divides, not the smallest
+    expect(lab.exercises32.ex3.check({ ep: 72, redundantExperts: 32 }).outcome).toBe("incorrect"); // fits but not the cheapest
+    expect(lab.exercises32.ex4.check({ ...lab.BUGGY_CONFIGS }).outcome).toBe("not attempted");
+    expect(lab.exercises32.ex4.check({ ...lab.BUGGY_CONFIGS, "eplb.yaml": "num_slots: 272\nlayer_updates_per_iter: 1\n" }).outcome).toBe("incorrect");
+    const cheat = { ...lab.fixedConfigs(), "decode.sh": "#!/bin/sh\necho hi\n" };
+    expect(lab.exercises32.ex4.check(cheat).outcome).toBe("incorrect"); // lints clean but drops the intent
+  });
+
+  it("the buggy set has each kind of mistake, each found by a rule", () => {
+    const rules = lab.lintConfigSet(lab.BUGGY_CONFIGS).findings.map((f) => f.rule);
+    expect(rules).toEqual(expect.arrayContaining(["trtllm/strict-keys", "plan/prefill-token-budget", "sglang/deepep-ep-equals-tp", "sglang/deepep-normal-no-cuda-graph", "sglang/slots-divide-ep", "dynamo/schema", "dynamo/world-size"]));
+    expect(lab.lintConfigSet(lab.fixedConfigs()).errors).toBe(0);
+  });
+
+  it("tables and figures have the promised shape", () => {
+    expect(lab.inputsTable().length).toBe(7);
+    expect(lab.gpuCountingTable().map((r) => r.engine)).toEqual(["SGLang", "vLLM", "TensorRT-LLM", "Dynamo"]);
+    const h = lab.expertLoadHeatmap();
+    expect((h.data[0] as unknown as { z: number[][] }).z.length).toBe(58);
+    for (const r of lab.slotTradeoff()) {
+      expect((256 + r.redundantExperts) % r.ep).toBe(0);
+      expect(r.eplbBalancedness).toBeGreaterThan(r.contiguousBalancedness);
+    }
+    expect(() => lab.expertLoadHeatmap([] as never)).toThrow(RangeError);
+    expect(() => lab.lintConfigSet(null as never)).toThrow(TypeError);
+  });
+
+  it("the committed notebook is built from its source and has no outputs", () => {
+    const src = fs.readFileSync("src/lab/notebook-source/lab3.2-wide-ep-deployment-planning.src.md", "utf8");
+    const nb = fs.readFileSync("notebooks/lab3.2-wide-ep-deployment-planning.ipynb", "utf8");
+    expect(nb).toBe(notebookJson(buildNotebook(src)));
+    for (const c of JSON.parse(nb).cells) if (c.cell_type === "code") expect(c.outputs ?? []).toEqual([]);
+    expect(fs.readFileSync("src/lab/notebook-source/lab3.1-expert-parallelism-foundations.src.md", "utf8")).toMatch(/\(lab3\.2-wide-ep-deployment-planning\.ipynb\)/);
+  });
+});
