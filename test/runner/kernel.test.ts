@@ -110,7 +110,7 @@ async function waitGone(pid: number, ms = 10_000): Promise<boolean> {
   return pidGone(pid);
 }
 
-describe("a runner killed with SIGKILL", { timeout: 120_000 }, () => {
+describe("a runner killed with SIGKILL", { timeout: 300_000 }, () => {
   it("does not leave its kernel behind (the watchdogs notice the lost owner)", async () => {
     const { child, kernelPid } = await startOrphanMaker();
     expect(pidGone(kernelPid)).toBe(false);
