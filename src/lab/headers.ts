@@ -128,6 +128,11 @@ export const COLUMN_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   ratio: "EP32 ÷ EP8 (×)",
   assumption: "Assumption",
   versusNvidia: "Versus NVIDIA's 1.8×",
+  baseValue: "In the base case",
+  lowValue: "Low value",
+  ratioAtLow: "EP32 ÷ EP8 at the low value (×)",
+  highValue: "High value",
+  ratioAtHigh: "EP32 ÷ EP8 at the high value (×)",
 });
 
 /**

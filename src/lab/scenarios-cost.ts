@@ -17,8 +17,11 @@ import {
   NVIDIA_WIDE_EP_CLAIM,
   MODEL_CHECKPOINTS,
   peakFlops,
+  sensitivity,
+  wideEpRatioByMechanism,
+  NVL72_WIDE_EP_CASE,
 } from "../cost";
-import { frontierFigure, allToAllLatencyFigure, rooflineFigure, memoryBarsFigure } from "../viz";
+import { frontierFigure, allToAllLatencyFigure, rooflineFigure, memoryBarsFigure, tornadoFigure } from "../viz";
 import type { Figure } from "../viz";
 import { assertNonEmptyArray, assertPositiveInt } from "../util";
 import { Summary } from "./scenarios-eplb";
@@ -354,4 +357,73 @@ export function frontierDemo(userRates: readonly number[] = [30, 40, 50, 60, 70,
       `. The model is built from first principles and not fitted to NVIDIA's chart (${NVIDIA_WIDE_EP_CLAIM.source.url}): read it for the direction and the mechanism, not the exact factor.`,
   );
   return { sweep, ratioRows, figure, summary };
+}
+
+/** One row of {@link sensitivityDemo}: the EP32 ÷ EP8 ratio with one assumption at its low and high value. */
+export interface SensitivityDemoRow {
+  assumption: string;
+  baseValue: string;
+  lowValue: string;
+  ratioAtLow: number | null;
+  highValue: string;
+  ratioAtHigh: number | null;
+}
+
+/**
+ * The calibrated model at NVIDIA's published NVL72 operating point (`NVL72_WIDE_EP_CASE`: DeepSeek-R1 in NVFP4, EP32
+ * vs EP8, MTP, 100 tokens/s per user) and a tornado chart of what moves its EP32 ÷ EP8 ratio: each assumption of the
+ * cost model's `sensitivity()` moved to a low and a high value, one at a time, largest swing on top. This is the same
+ * computation as the calibration report's NVL72 point (`ep-lab cost calibrate`).
+ * @returns the figure (log x axis, the model's base ratio and NVIDIA's 1.8× as lines), one row per assumption, the
+ *   batch per GPU each EP size keeps at the target speed, and a summary whose numbers are computed here
+ * @throws never (fixed inputs); takes a few seconds (about 13 runs of the frontier search)
+ * @example sensitivityDemo().rows[0].assumption // the assumption the ratio depends on most
+ */
+export function sensitivityDemo(): {
+  figure: Figure;
+  rows: SensitivityDemoRow[];
+  base: { ratio: number | null; narrowBatchPerGpu: number; wideBatchPerGpu: number; narrowTokensPerSecPerGpu: number | null; wideTokensPerSecPerGpu: number | null };
+  summary: Summary;
+} {
+  const m = wideEpRatioByMechanism();
+  const s = sensitivity();
+  const rows = s.rows.map((r) => ({
+    assumption: r.parameter,
+    baseValue: r.base,
+    lowValue: r.low,
+    ratioAtLow: r.ratioLow === null ? null : r2(r.ratioLow),
+    highValue: r.high,
+    ratioAtHigh: r.ratioHigh === null ? null : r2(r.ratioHigh),
+  }));
+  const c = NVL72_WIDE_EP_CASE;
+  const base = {
+    ratio: m.ratio === null ? null : r2(m.ratio),
+    narrowBatchPerGpu: r2(m.narrowBatchPerGpu),
+    wideBatchPerGpu: r2(m.wideBatchPerGpu),
+    narrowTokensPerSecPerGpu: m.narrowTokensPerSecPerGpu === null ? null : Math.round(m.narrowTokensPerSecPerGpu),
+    wideTokensPerSecPerGpu: m.wideTokensPerSecPerGpu === null ? null : Math.round(m.wideTokensPerSecPerGpu),
+  };
+  if (m.ratio === null) {
+    return {
+      figure: tornadoFigure(s.rows.filter((r) => r.ratioLow !== null || r.ratioHigh !== null).map((r) => ({ parameter: r.parameter, low: r.low, high: r.high, valueLow: r.ratioLow, valueHigh: r.ratioHigh })), s.published, { reference: s.published, referenceLabel: "NVIDIA" }),
+      rows,
+      base,
+      summary: new Summary(`At ${c.tokensPerSecPerUser} tokens/s per user EP${c.narrowEp} reaches no batch in this model, so there is no ratio to compare with NVIDIA's ${s.published}×.`),
+    };
+  }
+  const figure = tornadoFigure(
+    s.rows.map((r) => ({ parameter: r.parameter, low: r.low, high: r.high, valueLow: r.ratioLow, valueHigh: r.ratioHigh })),
+    m.ratio,
+    { reference: s.published, referenceLabel: "NVIDIA", title: `EP${c.wideEp} ÷ EP${c.narrowEp} on GB200 NVL72 at ${c.tokensPerSecPerUser} tokens/s per user: what moves it` },
+  );
+  const top = s.rows[0];
+  const pct = Math.round((100 * (m.ratio - s.published)) / s.published);
+  const span = (r: typeof top) => [r.ratioLow, r.ratioHigh].map((v) => (v === null ? "no value" : `${r2(v)}×`)).join(" to ");
+  const summary = new Summary(
+    `The calibrated model gives EP${c.wideEp} ÷ EP${c.narrowEp} = ${r2(m.ratio)}× at NVIDIA's operating point, ${pct >= 0 ? "+" : ""}${pct}% from the published ${s.published}×. ` +
+      `At ${c.tokensPerSecPerUser} tokens/s per user EP${c.narrowEp} can keep about ${Math.round(m.narrowBatchPerGpu)} sequences per GPU and EP${c.wideEp} about ${Math.round(m.wideBatchPerGpu)}: ` +
+      `that batch difference is the mechanism. The ratio depends most on "${top.parameter}" (${top.low} / ${top.high}: ${span(top)}) ` +
+      `and least on "${s.rows[s.rows.length - 1].parameter}" (${span(s.rows[s.rows.length - 1])}).`,
+  );
+  return { figure, rows, base, summary };
 }

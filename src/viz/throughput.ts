@@ -128,3 +128,98 @@ export function frontierFigure(series: readonly FrontierSeries[], options: Front
   }
   return { data, layout };
 }
+
+/** One bar of {@link tornadoFigure}: the ratio with one assumption at its low and at its high value. */
+export interface TornadoBar {
+  /** The assumption that moves, e.g. `"MoE weight precision"`. */
+  parameter: string;
+  /** What the low / high end means, with units (e.g. `"fp8"`, `"75 tokens/s"`). */
+  low: string;
+  high: string;
+  /** The quantity (e.g. an EP32 ÷ EP8 ratio, > 0) at the low / high end; `null` when that end has no value. */
+  valueLow: number | null;
+  valueHigh: number | null;
+}
+
+/** Options of {@link tornadoFigure}. */
+export interface TornadoOptions extends BaseOptions {
+  /** X-axis title including the unit. Default `"EP32 ÷ EP8 output tokens/s per GPU"`. */
+  xTitle?: string;
+  /** A published reference value drawn as a dashed line (e.g. 1.8). Default none. */
+  reference?: number;
+  /** Its label. Default `"published"`. */
+  referenceLabel?: string;
+}
+
+/**
+ * Tornado chart: one horizontal bar per assumption, from the value with the assumption at its low end to the value at
+ * its high end, drawn around the base case (a solid line), largest swing on top. The x axis is logarithmic, since
+ * ratios move multiplicatively. An end without a value (`null`) is left out and said in the bar's hover text.
+ * @param bars one entry per assumption, in the order to draw from the top (sort by swing before)
+ * @param base the value of the base case (> 0, the x-axis unit)
+ * @param options see {@link TornadoOptions}
+ * @returns a plotly bar figure
+ * @throws {RangeError|TypeError} on an empty list, a bar whose both ends are null, non-positive or non-finite values,
+ *   bad option types
+ * @example tornadoFigure([{ parameter: "MTP acceptance", low: "0.6", high: "0.95", valueLow: 1.6, valueHigh: 2.0 }], 1.83, { reference: 1.8 })
+ */
+export function tornadoFigure(bars: readonly TornadoBar[], base: number, options: TornadoOptions = {}): Figure {
+  if (!Array.isArray(bars) || bars.length === 0) throw new RangeError(`bars must be a non-empty array, got ${show(bars)}`);
+  assertPositiveFinite("base", base);
+  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${show(options)}`);
+  assertOptionalString("options.xTitle", options.xTitle);
+  assertOptionalString("options.referenceLabel", options.referenceLabel);
+  if (options.reference !== undefined) assertPositiveFinite("options.reference", options.reference);
+  const ends: number[] = [base];
+  bars.forEach((b, i) => {
+    if (b === null || typeof b !== "object") throw new TypeError(`bars[${i}] must be an object, got ${show(b)}`);
+    for (const k of ["parameter", "low", "high"] as const) {
+      if (typeof b[k] !== "string") throw new TypeError(`bars[${i}].${k} must be a string, got ${show(b[k])}`);
+    }
+    for (const k of ["valueLow", "valueHigh"] as const) if (b[k] !== null) assertPositiveFinite(`bars[${i}].${k}`, b[k]);
+    if (b.valueLow === null && b.valueHigh === null) throw new RangeError(`bars[${i}] (${b.parameter}) has no value at either end`);
+    for (const v of [b.valueLow, b.valueHigh]) if (v !== null) ends.push(v);
+  });
+  const y = bars.map((b) => escapeHtml(b.parameter));
+  const side = (which: "low" | "high", color: string): Trace => ({
+    type: "bar",
+    orientation: "h",
+    name: which === "low" ? "assumption at its low end" : "assumption at its high end",
+    y,
+    // Bars start at the base case and end at the value (log axis: base is the bar's origin).
+    base: bars.map(() => round(base, 6)),
+    x: bars.map((b) => {
+      const v = which === "low" ? b.valueLow : b.valueHigh;
+      return v === null ? 0 : round(v - base, 6);
+    }),
+    marker: { color },
+    text: bars.map((b) => {
+      const v = which === "low" ? b.valueLow : b.valueHigh;
+      return v === null ? "" : `${escapeHtml(which === "low" ? b.low : b.high)}: ${fmt(v)}×`;
+    }),
+    textposition: "outside",
+    cliponaxis: false,
+    hovertext: bars.map((b) => {
+      const v = which === "low" ? b.valueLow : b.valueHigh;
+      const what = escapeHtml(which === "low" ? b.low : b.high);
+      return v === null ? `${escapeHtml(b.parameter)} = ${what}: no value (a side cannot reach the target)` : `${escapeHtml(b.parameter)} = ${what}: ${fmt(v)}`;
+    }),
+    hovertemplate: "%{hovertext}<extra></extra>",
+  });
+  const layout = baseLayout("What moves the ratio (one assumption at a time)", options, 140 + 46 * bars.length);
+  const lo = Math.min(...ends);
+  const hi = Math.max(...ends);
+  layout.barmode = "overlay";
+  layout.xaxis = axis(options.xTitle ?? "EP32 ÷ EP8 output tokens/s per GPU", { type: "log", range: [round(Math.log10(lo / 1.35), 6), round(Math.log10(hi * 1.35), 6)] });
+  layout.yaxis = axis("", { autorange: "reversed", automargin: true, ticks: "" });
+  layout.margin = { l: 24, r: 24, t: 64, b: 90 };
+  const shapes: Record<string, unknown>[] = [{ type: "line", xref: "x", yref: "paper", x0: base, x1: base, y0: 0, y1: 1, line: { color: COLORS.ink, width: 2 } }];
+  const annotations: Record<string, unknown>[] = [{ x: Math.log10(base), xref: "x", y: 1.02, yref: "paper", text: `model: ${fmt(base)}×`, showarrow: false, yanchor: "bottom", font: { size: 11 } }];
+  if (options.reference !== undefined) {
+    shapes.push({ type: "line", xref: "x", yref: "paper", x0: options.reference, x1: options.reference, y0: 0, y1: 1, line: { color: COLORS.capacity, width: 2, dash: "dash" } });
+    annotations.push({ x: Math.log10(options.reference), xref: "x", y: -0.02, yref: "paper", text: `${escapeHtml(options.referenceLabel ?? "published")}: ${fmt(options.reference)}×`, showarrow: false, yanchor: "top", font: { size: 11, color: COLORS.capacity } });
+  }
+  layout.shapes = shapes;
+  layout.annotations = annotations;
+  return { data: [side("low", "#56B4E9"), side("high", "#E69F00")], layout };
+}
