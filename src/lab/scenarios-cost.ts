@@ -414,7 +414,7 @@ export function sensitivityDemo(): {
   const figure = tornadoFigure(
     s.rows.map((r) => ({ parameter: r.parameter, low: r.low, high: r.high, valueLow: r.ratioLow, valueHigh: r.ratioHigh })),
     m.ratio,
-    { reference: s.published, referenceLabel: "NVIDIA", title: `EP${c.wideEp} ÷ EP${c.narrowEp} on GB200 NVL72 at ${c.tokensPerSecPerUser} tokens/s per user: what moves it` },
+    { reference: s.published, referenceLabel: "NVIDIA", title: `What moves EP${c.wideEp} ÷ EP${c.narrowEp} (NVL72, ${c.tokensPerSecPerUser} tokens/s per user)` },
   );
   const top = s.rows[0];
   const pct = Math.round((100 * (m.ratio - s.published)) / s.published);

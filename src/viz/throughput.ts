@@ -184,21 +184,15 @@ export function tornadoFigure(bars: readonly TornadoBar[], base: number, options
   const side = (which: "low" | "high", color: string): Trace => ({
     type: "bar",
     orientation: "h",
-    name: which === "low" ? "assumption at its low end" : "assumption at its high end",
+    name: which === "low" ? "assumption at its low value" : "assumption at its high value",
     y,
-    // Bars start at the base case and end at the value (log axis: base is the bar's origin).
+    // Each bar starts at the base case and ends at the value (a zero-length bar when that end has no value).
     base: bars.map(() => round(base, 6)),
     x: bars.map((b) => {
       const v = which === "low" ? b.valueLow : b.valueHigh;
       return v === null ? 0 : round(v - base, 6);
     }),
     marker: { color },
-    text: bars.map((b) => {
-      const v = which === "low" ? b.valueLow : b.valueHigh;
-      return v === null ? "" : `${escapeHtml(which === "low" ? b.low : b.high)}: ${fmt(v)}×`;
-    }),
-    textposition: "outside",
-    cliponaxis: false,
     hovertext: bars.map((b) => {
       const v = which === "low" ? b.valueLow : b.valueHigh;
       const what = escapeHtml(which === "low" ? b.low : b.high);
@@ -206,20 +200,33 @@ export function tornadoFigure(bars: readonly TornadoBar[], base: number, options
     }),
     hovertemplate: "%{hovertext}<extra></extra>",
   });
-  const layout = baseLayout("What moves the ratio (one assumption at a time)", options, 140 + 46 * bars.length);
+  // Vertical reference lines as traces, so the legend names them (and their values) instead of labels over the bars.
+  const vline = (x: number, name: string, color: string, dash: string): Trace => ({
+    type: "scatter",
+    mode: "lines",
+    name,
+    x: [round(x, 6), round(x, 6)],
+    y: [y[0], y[y.length - 1]],
+    line: { color, width: 2, dash },
+    hoverinfo: "skip",
+  });
+  const layout = baseLayout("What moves the ratio (one assumption at a time)", options, 170 + 40 * bars.length);
   const lo = Math.min(...ends);
   const hi = Math.max(...ends);
   layout.barmode = "overlay";
-  layout.xaxis = axis(options.xTitle ?? "EP32 ÷ EP8 output tokens/s per GPU", { type: "log", range: [round(Math.log10(lo / 1.35), 6), round(Math.log10(hi * 1.35), 6)] });
-  layout.yaxis = axis("", { autorange: "reversed", automargin: true, ticks: "" });
-  layout.margin = { l: 24, r: 24, t: 64, b: 90 };
-  const shapes: Record<string, unknown>[] = [{ type: "line", xref: "x", yref: "paper", x0: base, x1: base, y0: 0, y1: 1, line: { color: COLORS.ink, width: 2 } }];
-  const annotations: Record<string, unknown>[] = [{ x: Math.log10(base), xref: "x", y: 1.02, yref: "paper", text: `model: ${fmt(base)}×`, showarrow: false, yanchor: "bottom", font: { size: 11 } }];
-  if (options.reference !== undefined) {
-    shapes.push({ type: "line", xref: "x", yref: "paper", x0: options.reference, x1: options.reference, y0: 0, y1: 1, line: { color: COLORS.capacity, width: 2, dash: "dash" } });
-    annotations.push({ x: Math.log10(options.reference), xref: "x", y: -0.02, yref: "paper", text: `${escapeHtml(options.referenceLabel ?? "published")}: ${fmt(options.reference)}×`, showarrow: false, yanchor: "top", font: { size: 11, color: COLORS.capacity } });
-  }
-  layout.shapes = shapes;
-  layout.annotations = annotations;
-  return { data: [side("low", "#56B4E9"), side("high", "#E69F00")], layout };
+  const lo10 = Math.log10(lo / 1.15);
+  const hi10 = Math.log10(hi * 1.15);
+  const ticks = [0.1, 0.2, 0.5, 1, 1.5, 2, 3, 5, 10, 20, 30, 50, 100, 200, 500, 1000].filter((t) => Math.log10(t) >= lo10 && Math.log10(t) <= hi10);
+  layout.xaxis = axis(options.xTitle ?? "EP32 ÷ EP8 output tokens/s per GPU", {
+    type: "log",
+    range: [round(lo10, 6), round(hi10, 6)],
+    tickvals: ticks,
+    ticktext: ticks.map((t) => `${t}×`),
+  });
+  layout.yaxis = axis("", { autorange: "reversed", automargin: true, ticks: "", type: "category" });
+  layout.margin = { l: 24, r: 24, t: 64, b: 56 };
+  layout.legend = { orientation: "h", x: 0, y: -0.25, xanchor: "left", yanchor: "top" };
+  const lines = [vline(base, `model: ${fmt(base)}×`, COLORS.ink, "solid")];
+  if (options.reference !== undefined) lines.push(vline(options.reference, `${escapeHtml(options.referenceLabel ?? "published")}: ${fmt(options.reference)}×`, COLORS.capacity, "dash"));
+  return { data: [side("low", "#56B4E9"), side("high", "#E69F00"), ...lines], layout };
 }

@@ -23,14 +23,15 @@ describe("sensitivityDemo (Lab 3.1 §8.5: the tornado chart)", () => {
 
   it("draws one bar pair per assumption around the base ratio, with NVIDIA's value as a reference line", () => {
     const f = demo.figure;
-    expect(f.data).toHaveLength(2);
-    for (const t of f.data) expect((t.y as string[]).length).toBe(demo.rows.length);
+    expect(f.data).toHaveLength(4);
+    for (const t of f.data.slice(0, 2)) expect((t.y as string[]).length).toBe(demo.rows.length);
     const low = f.data[0].x as number[];
     demo.rows.forEach((r, i) => {
       if (r.ratioAtLow !== null) expect(low[i] + demo.base.ratio!).toBeCloseTo(r.ratioAtLow, 1);
     });
-    const xs = (f.layout.shapes as { x0: number }[]).map((s) => s.x0);
-    expect(xs).toContain(NVIDIA_WIDE_EP_CLAIM.ratio);
+    expect(f.data[2].x).toEqual([demo.base.ratio, demo.base.ratio].map((v) => expect.closeTo(v!, 2)));
+    expect(f.data[3].x).toEqual([NVIDIA_WIDE_EP_CLAIM.ratio, NVIDIA_WIDE_EP_CLAIM.ratio]);
+    expect(f.data[3].name).toMatch(/NVIDIA: 1\.8×/);
     expect(String(demo.summary)).toMatch(/1\.8×/);
     expect(String(demo.summary)).toContain(demo.rows[0].assumption);
   });
@@ -53,5 +54,14 @@ describe("tornadoFigure", () => {
     expect(() => tornadoFigure([{ ...bar, valueLow: null, valueHigh: null }], 1)).toThrow(/no value at either end/);
     expect(() => tornadoFigure([{ ...bar, parameter: 3 as unknown as string }], 1)).toThrow(/bars\[0\]\.parameter must be a string/);
     expect(() => tornadoFigure([bar], 1, { reference: -2 })).toThrow(/options\.reference/);
+  });
+});
+
+describe("tornadoFigure axis", () => {
+  it("labels the log axis with round ratios inside its range", () => {
+    const f = tornadoFigure([{ parameter: "p", low: "a", high: "b", valueLow: 1.5, valueHigh: 12 }], 1.8);
+    const ax = f.layout.xaxis as { tickvals: number[]; ticktext: string[] };
+    expect(ax.tickvals).toEqual([1.5, 2, 3, 5, 10]);
+    expect(ax.ticktext[0]).toBe("1.5×");
   });
 });
