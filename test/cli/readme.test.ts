@@ -13,6 +13,8 @@
  * - `npm run bench` runs one case (`--filter eplb/hierarchical`); `ep-lab figures` writes to a scratch `--out`;
  * - `kernel install` writes into scratch folders (user data dir, a fake Python's sys.prefix, the --prefix DIR);
  * - `ep-lab reset` gets `--dir <scratch workspace>`;
+ * - `ep-lab workshop …` (needs root and a hub) is not run here: test/workshop runs it; a bare `ep-lab plan` or
+ *   `ep-lab labs` named in prose runs as `--help`;
  * - a synopsis with placeholders (`FILE.json`, `[--out DIR]`, `…`) runs as `<command> --help`.
  */
 import { spawn, spawnSync } from "child_process";
@@ -110,7 +112,7 @@ const isSynopsis = (c: string) => /…|\[|<|\bFILE\b|\bFILE\.json\b|\bDIR\b|(--\
 function plan(command: string): Plan {
   const c = command.trim();
   if (/^(sudo |apt-get |pip |python3? -m pip )/.test(c)) return { kind: "skip", reason: "installs system packages" };
-  if (/^echo /.test(c)) return { kind: "run", command: c }; // e.g. writes the --help example's input file
+  if (/^(echo|printf) /.test(c)) return { kind: "run", command: c }; // e.g. writes the --help example's input file
   if (/^npm ci\b/.test(c)) return { kind: "skip", reason: "reinstalls node_modules under the running suite; .ci/run runs `npm ci` before the tests" };
   if (/^npm test\b/.test(c)) return { kind: "skip", reason: "is the suite this test belongs to" };
   if (/--help\b/.test(c)) return { kind: "run", command: c };
@@ -124,6 +126,9 @@ function plan(command: string): Plan {
   const epl = /^(?:npx ep-lab|ep-lab|node bin\/ep-lab\.js)\s+(.*)$/.exec(c);
   if (epl) {
     const rest = epl[1];
+    // A command named in prose (`ep-lab plan`, `ep-lab plan lint`, `ep-lab labs`): its --help page.
+    if (/^(plan|plan lint|plan dry-run|labs|workshop)$/.test(rest)) return { kind: "run", command: `ep-lab ${rest} --help`, note: "a mention in prose: runs --help" };
+    if (/^workshop\s/.test(rest)) return { kind: "skip", reason: "needs root, Debian's JupyterHub and a running hub; test/workshop runs the workshop commands" };
     if (isSynopsis(rest)) return { kind: "run", command: `ep-lab ${rest.split(/\s+/).filter((w) => /^[a-z]/.test(w)).slice(0, 2).filter((w, i) => i === 0 || ["decode", "alltoall", "sweep", "install", "doctor"].includes(w)).join(" ")} --help`, note: "synopsis: runs --help" };
     if (/^figures\b/.test(rest)) return { kind: "run", command: `ep-lab ${rest} --out ${path.join(SCRATCH, "figures")}`, note: "into a scratch --out" };
     if (/^bench(\s|$)/.test(rest)) return { kind: "run", command: `ep-lab bench --filter eplb/hierarchical --out ${path.join(SCRATCH, "bench.json")}`, note: "one case (--filter)" };
