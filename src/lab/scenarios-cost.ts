@@ -270,7 +270,8 @@ export interface OperatingPointRow {
 }
 
 /**
- * The model at NVIDIA's published operating point, and what happens when one assumption changes at a time (weight
+ * The calibrated model (`wideEpRatioByMechanism`, the calibration report's NVL72 case) at NVIDIA's published operating
+ * point, and what happens when one assumption changes at a time (weight
  * precision, MTP, overlap, KV precision): which assumption moves the EP32 ÷ EP8 ratio, and by how much it differs from
  * NVIDIA's 1.8×.
  * @returns one row per assumption set (first = the published operating point) and a summary
@@ -278,19 +279,19 @@ export interface OperatingPointRow {
  * @example operatingPointRows().rows[0].assumption; // "published point: NVFP4 experts, FP8 rest, MTP on"
  */
 export function operatingPointRows(): { rows: OperatingPointRow[]; summary: Summary } {
-  const o = NVIDIA_OPERATING_POINT;
-  const base = { model: o.model, gpu: o.gpu, kvLen: o.kvLen, narrowEp: o.narrowEp, wideEp: o.wideEp, tokensPerSecPerUser: o.tokensPerSecPerUser };
-  const cp = { moePrecision: o.checkpoint.moePrecision, precision: o.checkpoint.densePrecision };
-  const cases: { assumption: string; options: Record<string, unknown> }[] = [
-    { assumption: "published point: NVFP4 experts, FP8 rest, MTP on", options: { ...cp, mtpDraftTokens: 1 } },
-    { assumption: "FP8 experts (DeepSeek's own checkpoint), MTP on", options: { mtpDraftTokens: 1 } },
-    { assumption: "NVFP4 experts, MTP off", options: { ...cp, mtpDraftTokens: 0 } },
-    { assumption: "NVFP4 experts and NVFP4 rest, MTP on", options: { moePrecision: "nvfp4", precision: "nvfp4", mtpDraftTokens: 1 } },
-    { assumption: "NVFP4 experts, MTP on, FP8 KV cache", options: { ...cp, mtpDraftTokens: 1, kvPrecision: "fp8" } },
-    { assumption: "NVFP4 experts, MTP on, two-batch overlap", options: { ...cp, mtpDraftTokens: 1, overlap: true } },
+  // The calibrated model's own case (the calibration report's NVL72 point), so this table, the tornado chart below and
+  // `ep-lab cost calibrate` give one ratio for the published point.
+  const o = { ...NVIDIA_OPERATING_POINT, kvLen: NVL72_WIDE_EP_CASE.kvLen, tokensPerSecPerUser: NVL72_WIDE_EP_CASE.tokensPerSecPerUser, narrowEp: NVL72_WIDE_EP_CASE.narrowEp, wideEp: NVL72_WIDE_EP_CASE.wideEp };
+  const cases: { assumption: string; options: Parameters<typeof wideEpRatioByMechanism>[0] }[] = [
+    { assumption: "published point: NVFP4 experts, FP8 rest, MTP on", options: {} },
+    { assumption: "FP8 experts (DeepSeek's own checkpoint), MTP on", options: { moePrecision: "fp8", dispatchPrecision: "fp8" } },
+    { assumption: "NVFP4 experts, MTP off", options: { mtpDraftTokens: 0 } },
+    { assumption: "NVFP4 experts and NVFP4 rest, MTP on", options: { precision: "nvfp4" } },
+    { assumption: "NVFP4 experts, MTP on, BF16 KV cache", options: { kvPrecision: "bf16" } },
+    { assumption: "NVFP4 experts, MTP on, two-batch overlap", options: { overlap: "two-batch" } },
   ];
   const rows = cases.map((c) => {
-    const r = wideEpRatio({ ...base, ...c.options } as Parameters<typeof wideEpRatio>[0]);
+    const r = wideEpRatioByMechanism(c.options);
     const ratio = r.ratio === null ? null : r2(r.ratio);
     return {
       assumption: c.assumption,
