@@ -160,6 +160,7 @@ function resolve(options: Dsv3LikeOptions | undefined): Resolved {
   const o = options === undefined ? {} : options;
   if (o === null || typeof o !== "object" || Array.isArray(o)) throw new TypeError(`options must be an object, got ${show(o)}`);
   assertKnownOptionKeys("options", o, DSV3_KEYS);
+  for (const [key, v] of Object.entries(o)) if (v === null) throw new TypeError(`options.${key} must not be null (leave it out for the default)`);
   const d = DSV3_LIKE_DEFAULTS;
   const r: Resolved = {
     L: o.numLayers ?? d.numLayers,

@@ -204,6 +204,7 @@ function checkOptions(options: RouterOptions): ResolvedOptions {
       throw new RangeError(`unknown router option ${JSON.stringify(key)}${near ? ` (did you mean ${near}?)` : ""}; known: ${KNOWN_OPTIONS.join(", ")}`);
     }
   }
+  if (options.routedScalingFactor === null) throw new TypeError("routedScalingFactor must not be null (leave it out for the default 1)");
   const numExperts = options.numExperts;
   assertPositiveInt("numExperts", numExperts);
   const scoring = options.scoring ?? "softmax";

@@ -16,7 +16,6 @@ register(
   { module: "routing", name: "topK", fn: R.topK, args: () => [f32([0.1, 0.7, 0.2, 0.7]), 1, 4, 2], params: [{ name: "scores", kind: "array" }, { name: "numTokens", kind: "posInt" }, { name: "numExperts", kind: "posInt" }, { name: "k", kind: "posInt" }] },
   {
     module: "routing", name: "route", fn: R.route, args: () => [f32([2, 1, 0, 3]), { numExperts: 4, topK: 2 }],
-    gaps: { routedScalingFactor: "null is read as 'not given' (route.ts keeps its own option check; it is the router branch's file)" },
     params: [{ name: "logits", kind: "array" }, { name: "options", kind: "options" }, { name: "numExperts", kind: "posInt", index: 1, key: "numExperts" }, { name: "topK", kind: "posInt", index: 1, key: "topK" }, { name: "numGroups", kind: "posInt", index: 1, key: "numGroups" }, { name: "routedScalingFactor", kind: "posNum", index: 1, key: "routedScalingFactor" }, { name: "numSharedExperts", kind: "nonNegInt", index: 1, key: "numSharedExperts" }],
   },
   { module: "routing", name: "countExpertLoad", fn: R.countExpertLoad, args: () => [new Int32Array([0, 2, 2, 1]), 4], params: [{ name: "indices", kind: "array" }, { name: "numExperts", kind: "posInt" }] },
@@ -91,7 +90,6 @@ register(
   },
   {
     module: "eplb", name: "dsv3LikePopularity", fn: E.dsv3LikePopularity, args: () => [{ numLayers: 2, numExperts: 16, numGroups: 4, seed: 1 }],
-    gaps: { numLayers: "null is read as 'not given' (dsv3-like.ts keeps its own option check)" },
     params: [{ name: "options", kind: "options" }, { name: "numLayers", kind: "posInt", index: 0, key: "numLayers" }, { name: "numExperts", kind: "posInt", index: 0, key: "numExperts" }, { name: "seed", kind: "nonNegInt", index: 0, key: "seed" }],
   },
   { module: "eplb", name: "resolvePlacementAwareOptions", fn: E.resolvePlacementAwareOptions, args: () => [{ moveBudget: 0.25 }], params: [{ name: "options", kind: "options" }, { name: "moveBudget", kind: "unit", index: 0, key: "moveBudget" }] },
