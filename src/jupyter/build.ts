@@ -61,7 +61,8 @@ export function buildLibrary(root: string = projectRoot(), options: BuildLibrary
   const t0 = Date.now();
   // Sub-millisecond file times: start a little earlier so an edit during the compile counts as newer.
   const startedAtMs = t0 - 1;
-  fs.rmSync(path.join(distDir, BUILD_STAMP), { force: true });
+  // The previous stamp stays while tsc runs: if the sources did not change it is still true, and removing it would
+  // make a concurrent reader (a notebook, the doctor, another build) see "no build" for the length of the compile.
   const r = spawnSync(process.execPath, [tscPath(root), "-p", path.join(root, "tsconfig.build.json")], {
     cwd: root,
     encoding: "utf8",
@@ -69,6 +70,7 @@ export function buildLibrary(root: string = projectRoot(), options: BuildLibrary
   });
   const log = `${r.stdout ?? ""}${r.stderr ?? ""}`;
   if (r.error || r.status !== 0) {
+    fs.rmSync(path.join(distDir, BUILD_STAMP), { force: true }); // outputs may be half written: stale until rebuilt
     throw new Error(`building the library failed (tsc -p tsconfig.build.json, ${r.error ? r.error.message : `exit code ${r.status}`})${log.trim() ? `:\n${log.trim()}` : ""}`);
   }
   finishBuild(root, sources, startedAtMs);
@@ -131,9 +133,9 @@ export function watchLibrary(root: string = projectRoot(), onLine: (line: string
       if (/Starting compilation|File change detected/.test(line)) {
         startedAtMs = Date.now() - 1;
         sources = buildInputs(root);
-        fs.rmSync(path.join(root, DIST_DIR, BUILD_STAMP), { force: true });
       }
       if (/Found 0 errors/.test(line)) finishBuild(root, sources, startedAtMs);
+      else if (/Found [1-9]\d* errors?/.test(line)) fs.rmSync(path.join(root, DIST_DIR, BUILD_STAMP), { force: true });
       onLine(line);
     }
   };
