@@ -15,32 +15,13 @@
 import type { BenchCase } from "../src/util/bench";
 import { topK, softmax, route, syntheticLogits, expertPopularity, dispatchStats } from "../src/routing";
 import { routeReference } from "../src/routing/route";
+import { sortedTopK } from "../src/routing/reference";
 import { EXPERTS, K, SOFTMAX_OPTIONS, TOKENS, dsv3Bias, dsv3Options, normalLogits, singlePassRead } from "./routing-data";
 
 /** The baseline: one pass per row keeping a sorted buffer of k, inserting whenever a score beats the k-th. */
 function naiveTopK(s: Float32Array, numTokens: number, numExperts: number, k: number): Int32Array {
   const out = new Int32Array(numTokens * k);
-  const bv = new Float64Array(k);
-  const bi = new Int32Array(k);
-  for (let t = 0; t < numTokens; t++) {
-    const base = t * numExperts;
-    let c = 0;
-    for (let j = 0; j < numExperts; j++) {
-      const v = s[base + j];
-      let p: number;
-      if (c < k) p = c++;
-      else if (v > bv[k - 1]) p = k - 1;
-      else continue;
-      while (p > 0 && bv[p - 1] < v) {
-        bv[p] = bv[p - 1];
-        bi[p] = bi[p - 1];
-        p--;
-      }
-      bv[p] = v;
-      bi[p] = j;
-    }
-    out.set(bi, t * k);
-  }
+  sortedTopK(s, numTokens, numExperts, k, out);
   return out;
 }
 

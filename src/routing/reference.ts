@@ -79,8 +79,13 @@ export function referenceSelect(scores: Float32Array, numTokens: number, o: Reso
   return { indices, weights };
 }
 
-/** Per row, the k largest by value descending, ties → lower index (a bounded sorted buffer, one pass). */
-function sortedTopK(s: Float32Array, numTokens: number, E: number, k: number, out: Int32Array): void {
+/**
+ * Per row, the k largest by value descending, ties → lower index (a bounded sorted buffer, one pass): the naive top-k
+ * the reference router and the routing benchmark's baseline use. Unchecked: callers pass valid shapes.
+ * @param s scores `[numTokens][E]`, row-major
+ * @param out receives `[numTokens][k]` expert indices
+ */
+export function sortedTopK(s: Float32Array, numTokens: number, E: number, k: number, out: Int32Array): void {
   const bv = new Float64Array(k);
   const bi = new Int32Array(k);
   for (let t = 0; t < numTokens; t++) {
