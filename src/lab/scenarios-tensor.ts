@@ -3,7 +3,10 @@
  * choices leave a token's output unchanged, and the measured GroupGEMM weight-loading curve.
  */
 import { loadBackend, createMoeLayer, randomHidden, moeReferenceForward, moeEpForward, measureGroupGemm, groupGemmFigureInput } from "../tensor";
-import type { GroupGemmExperimentOptions, ProgressCallback } from "../tensor";
+// Types from the files that declare them, not "../tensor": the index's declarations import TensorFlow.js's, and a
+// notebook importing the lab would type-check every cell against those too.
+import type { GroupGemmExperimentOptions, GroupGemmResult, GroupGemmRow, ProgressCallback } from "../tensor/groupgemm";
+import type { Figure } from "../viz";
 import { planLayer } from "../eplb";
 import { countExpertLoad } from "../routing";
 import { groupGemmFigure } from "../viz";
@@ -70,7 +73,10 @@ export async function replicaInvarianceDemo(): Promise<{ backend: string; rows: 
  *   when no backend loads
  * @example (await groupGemmExperiment(undefined, { tokensPerExpertValues: [1, 8], localExpertCounts: [1, 2], hiddenSize: 16, expertFfnSize: 32, tokensPerDevice: 8, fixedLocalExperts: 2 })).result.rows.length; // 4
  */
-export async function groupGemmExperiment(onProgress?: ProgressCallback, options?: GroupGemmExperimentOptions) {
+export async function groupGemmExperiment(
+  onProgress?: ProgressCallback,
+  options?: GroupGemmExperimentOptions,
+): Promise<{ result: GroupGemmResult; figure: Figure; summary: Summary; localExpertRows: GroupGemmRow[] }> {
   await loadBackend();
   const result = await measureGroupGemm({ repeats: 3, ...options }, onProgress);
   const { measured, options: figOptions } = groupGemmFigureInput(result);
