@@ -156,7 +156,7 @@ describe("cost scenarios", () => {
     expect(Math.min(...rs)).toBe(f.ratioRows[0].ratio);
     for (const r of f.ratioRows) if (r.ratio !== null) expect(r.ep8BatchPerGpu).toBeLessThan(r.ep32BatchPerGpu);
     // the figure plots the same curves (two traces, EP8 then EP32 + EPLB)
-    const traces = (f.figure as { data: { name: string; x: number[] }[] }).data.filter((t) => t.x.length > 2);
+    const traces = (f.figure as unknown as { data: { name: string; x: number[] }[] }).data.filter((t) => t.x.length > 2);
     expect(traces.map((t) => t.name)).toEqual(["EP8 (256 slots)", "EP32 + EPLB (288 slots)"]);
     expect(traces[0].x.length).toBe(f.curves.narrow.length);
   });
