@@ -123,6 +123,8 @@ export const COLUMN_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   gb200Link: "GB200 bottleneck link",
   h100NodesUs: "H100 nodes, 400 Gb/s (µs per layer)",
   h100Link: "H100 bottleneck link",
+  ep8BatchPerGpu: "EP8 batch at that speed (sequences per GPU)",
+  ep32BatchPerGpu: "EP32 batch at that speed (sequences per GPU)",
   ep8TokensPerSecPerGpu: "EP8 output tokens/s per GPU",
   ep32TokensPerSecPerGpu: "EP32 output tokens/s per GPU",
   ratio: "EP32 ÷ EP8 (×)",

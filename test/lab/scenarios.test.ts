@@ -9,6 +9,7 @@ import {
   prefillDecodeIntensity, prefillDecodeFigure, memoryFigure, activeParameterSummary, deepEpDemo, expertsPerGpuRows, crossoverRows, memoryRows, nvl72Rows, frontierDemo, operatingPointRows,
 } from "../../src/lab/scenarios-cost";
 import { PARALLELISM_STRATEGIES, EP_VARIANTS } from "../../src/lab/content";
+import { worded } from "../../src/lab/headers";
 
 describe("the original lab's 8 experts on 4 GPUs", () => {
   const { rows, figure, summary } = eightExpertsOnFourGpus();
@@ -159,6 +160,7 @@ describe("cost scenarios", () => {
     const traces = (f.figure as unknown as { data: { name: string; x: number[] }[] }).data.filter((t) => t.x.length > 2);
     expect(traces.map((t) => t.name)).toEqual(["EP8 (256 slots)", "EP32 + EPLB (288 slots)"]);
     expect(traces[0].x.length).toBe(f.curves.narrow.length);
+    expect(Object.keys(worded(f.ratioRows).columns)).toEqual(Object.keys(f.ratioRows[0])); // every column has a header in words
   });
 });
 
