@@ -317,14 +317,14 @@ export function operatingPointRows(): { rows: OperatingPointRow[]; summary: Summ
 export interface FrontierRatioRow {
   /** Target output tokens/s per user. */
   tokensPerSecPerUser: number;
-  /** Sequences per GPU EP8 can keep at that speed (0: it cannot reach it). */
-  ep8BatchPerGpu: number;
-  /** Output tokens/s per GPU of EP8, or null when it cannot reach the speed. */
-  ep8TokensPerSecPerGpu: number | null;
-  ep32BatchPerGpu: number;
-  ep32TokensPerSecPerGpu: number | null;
   /** EP32 ÷ EP8 output tokens/s per GPU, or null. */
   ratio: number | null;
+  /** Sequences per GPU EP8 can keep at that speed (0: it cannot reach it). */
+  ep8BatchPerGpu: number;
+  ep32BatchPerGpu: number;
+  /** Output tokens/s per GPU of EP8, or null when it cannot reach the speed. */
+  ep8TokensPerSecPerGpu: number | null;
+  ep32TokensPerSecPerGpu: number | null;
 }
 
 /**
@@ -369,11 +369,11 @@ export function frontierDemo(userRates: readonly number[] = [30, 50, 70, 80, 90,
     imbalance.set(u, { narrow: r.narrowLoadImbalance, wide: r.wideLoadImbalance });
     return {
       tokensPerSecPerUser: u,
-      ep8BatchPerGpu: Math.round(r.narrowBatchPerGpu),
-      ep8TokensPerSecPerGpu: r.narrowTokensPerSecPerGpu === null ? null : Math.round(r.narrowTokensPerSecPerGpu),
-      ep32BatchPerGpu: Math.round(r.wideBatchPerGpu),
-      ep32TokensPerSecPerGpu: r.wideTokensPerSecPerGpu === null ? null : Math.round(r.wideTokensPerSecPerGpu),
       ratio: r.ratio === null ? null : r2(r.ratio),
+      ep8BatchPerGpu: Math.round(r.narrowBatchPerGpu),
+      ep32BatchPerGpu: Math.round(r.wideBatchPerGpu),
+      ep8TokensPerSecPerGpu: r.narrowTokensPerSecPerGpu === null ? null : Math.round(r.narrowTokensPerSecPerGpu),
+      ep32TokensPerSecPerGpu: r.wideTokensPerSecPerGpu === null ? null : Math.round(r.wideTokensPerSecPerGpu),
     };
   });
   /** Routed token copies per expert slot per step: batch × EP × (1 + MTP drafts) × top-k ÷ slots. */
