@@ -449,3 +449,5 @@ export const quiz32 = collection({
   q3: mc("l32-q3", "Q3 — vLLM's EP size", "vllm serve … --tensor-parallel-size 4 --data-parallel-size 8 --enable-expert-parallel: over how many ranks are the experts split?", ["4", "8", "32", "12"], "c", "vLLM shards the MoE layers over TP × DP = 32 ranks."),
   q4: mc("l32-q4", "Q4 — why disaggregate", "Which deployment keeps decode steps short by giving prefill its own GPUs?", ["aggregated pools", "disaggregated prefill and decode pools", "a larger EP size", "online EPLB"], "b", "Disaggregated pools run prefill elsewhere, so decode steps carry no prefill chunks; aggregated pools slow every decode step by the prefill work they share."),
 });
+
+export { worded } from "./headers";
