@@ -191,6 +191,8 @@ export interface MechanismRatio {
   published: typeof NVIDIA_WIDE_EP_CLAIM;
 }
 
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
 const MECH_KEYS = [...Object.keys(NVL72_WIDE_EP_CASE), "imbalanceScale", "efficiency", "zipfS"];
 
 /**
@@ -1118,6 +1120,22 @@ export function sensitivity(options: MechanismRatioOptions = {}): SensitivityRes
       high: `${c.kvLen * 2} tokens`,
       ratioLow: r({ kvLen: c.kvLen / 2 }),
       ratioHigh: r({ kvLen: c.kvLen * 2 }),
+    },
+    {
+      parameter: "per-layer overhead (fitted)",
+      base: `${round3(eff.layerOverheadUs)} µs`,
+      low: "×0.8",
+      high: "×1.25",
+      ratioLow: r({ efficiency: { ...eff, layerOverheadUs: eff.layerOverheadUs * 0.8 } }),
+      ratioHigh: r({ efficiency: { ...eff, layerOverheadUs: eff.layerOverheadUs * 1.25 } }),
+    },
+    {
+      parameter: "GEMM efficiency (fitted share of peak)",
+      base: String(round3(eff.computeFraction)),
+      low: "×0.8",
+      high: `×${round3(Math.min(1.25, 1 / eff.computeFraction))}`,
+      ratioLow: r({ efficiency: { ...eff, computeFraction: eff.computeFraction * 0.8 } }),
+      ratioHigh: r({ efficiency: { ...eff, computeFraction: Math.min(1, eff.computeFraction * 1.25) } }),
     },
     {
       parameter: "MTP acceptance",

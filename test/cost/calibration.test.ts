@@ -194,12 +194,14 @@ describe("the NVL72 1.8× by mechanism, and its sensitivity", () => {
   it("sensitivity gives one tornado bar per assumption, largest swing first", () => {
     expect(sens.baseRatio).toBeCloseTo(wideEpRatioByMechanism().ratio!, 9);
     expect(sens.rows.map((r) => r.parameter).sort()).toEqual(
-      ["MTP acceptance", "MoE weight precision", "NVLink all-to-all latency", "load imbalance (both EP sizes)", "mean context (KV) length", "tokens/s per user"].sort(),
+      ["MTP acceptance", "MoE weight precision", "NVLink all-to-all latency", "load imbalance (both EP sizes)", "mean context (KV) length", "tokens/s per user", "per-layer overhead (fitted)", "GEMM efficiency (fitted share of peak)"].sort(),
     );
     const swing = (r: (typeof sens.rows)[number]) => Math.abs((r.ratioHigh ?? 0) - (r.ratioLow ?? 0));
     for (let i = 1; i < sens.rows.length; i++) expect(swing(sens.rows[i])).toBeLessThanOrEqual(swing(sens.rows[i - 1]));
     const lat = sens.rows.find((r) => r.parameter === "NVLink all-to-all latency")!;
     expect(lat.ratioHigh!).toBeGreaterThan(lat.ratioLow!); // slower all-to-all hurts the EP8 side, which has less time to spare
+    const overhead = sens.rows.find((r) => r.parameter === "per-layer overhead (fitted)")!;
+    expect(overhead.ratioHigh!).toBeGreaterThan(overhead.ratioLow!); // a slower step hurts EP8 more: it runs closer to its limit
     const speed = sens.rows.find((r) => r.parameter === "tokens/s per user")!;
     expect(speed.ratioHigh!).toBeGreaterThan(speed.ratioLow!);
     expect(() => sensitivity({ kvlen: 1 } as never)).toThrow(/did you mean "kvLen"/);
