@@ -67,10 +67,10 @@ export const COLUMN_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   // online EPLB comparison
   rebalance: "Rebalance method",
   meanBalancedness: "Mean balancedness while serving",
-  slotsMovedPerRebalance: "Slots moved per rebalance (share)",
-  gbMovedPerRebalance: "Weights copied per rebalance (GB)",
-  secondsPerRebalance: "Copy time per rebalance at link bandwidth (s)",
-  totalGbMoved: "Weights copied in total (GB)",
+  slotsMovedPerRebalance: "Slots moved per later rebalance (share)",
+  gbMovedPerRebalance: "Weights copied per later rebalance (GB, simulated layers)",
+  secondsPerRebalance: "Copy time per later rebalance at link bandwidth (s)",
+  totalGbMoved: "Weights copied in total, every rebalance (GB, simulated layers)",
   // workload statistics
   statistic: "Statistic",
   thisWorkload: "This workload",

@@ -308,7 +308,7 @@ export function operatingPointRows(): { rows: OperatingPointRow[]; summary: Summ
       `${p.ratio === null ? "no ratio (EP8 cannot reach that speed)" : `${p.ratio}×`} against NVIDIA's ${NVIDIA_WIDE_EP_CLAIM.ratio}× (${p.versusNvidia}). ` +
       `Its mechanism: at this per-user speed EP${o.narrowEp} must shrink its batch, because each of its GPUs holds ${slotsPerGpu(o.narrowEp, o.narrowRedundantExperts)} experts and reads their weights every step (an EP${o.wideEp} GPU holds ${slotsPerGpu(o.wideEp, o.wideRedundantExperts)}), while EP${o.wideEp} keeps a large batch. ` +
       `The rows below change one assumption each. The ratio moves most with "${order[0].r.assumption}" (${order[0].r.ratio === null ? "EP8 cannot reach the speed" : `${order[0].r.ratio}×`}) and least with "${order[order.length - 1].r.assumption}" (${order[order.length - 1].r.ratio}×): ` +
-      `near ${o.tokensPerSecPerUser} tokens/s per user EP8 sits close to the fastest it can serve a user at all, so anything that slows its step makes its throughput collapse and the ratio explode.`,
+      `at ${o.tokensPerSecPerUser} tokens/s per user EP${o.narrowEp} is on the steep part (the knee) of its frontier, so anything that slows its step cuts its batch sharply and the ratio climbs fast.`,
   );
   return { rows, summary };
 }

@@ -17,7 +17,7 @@ describe("the original lab's 8 experts on 4 GPUs", () => {
 
   it("reproduces the original's numbers and corrects its 1.8× claim to 1.64×", () => {
     expect(byName("contiguous").maxGpuLoad).toBe(1800);
-    const hand = byName("original");
+    const hand = byName("hand placement");
     expect(hand.maxGpuLoad).toBe(1100);
     expect(hand.speedupVsContiguous).toBeCloseTo(1800 / 1100, 3);
     expect(String(summary)).toContain("1.64×");

@@ -188,7 +188,7 @@ export function eplbBalanceImage(): LabImage {
     expertLoad: load,
     panels: [
       { label: "Before: contiguous (standard EP)", gpuExperts: contiguousPlacement(E, numGpus).expertsOnGpu },
-      { label: "Greedy packing, no replicas", gpuExperts: greedyPlacement(load, numGpus).expertsOnGpu },
+      { label: "Greedy, 2 experts per GPU, no replicas", gpuExperts: greedyPlacement(load, numGpus).expertsOnGpu },
       { label: `After: EPLB with ${redundant} redundant experts`, gpuExperts: slotsByGpu(eplb.phy2log[0], numGpus) },
     ],
     notes: [
