@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createRng } from "../src/util/rng";
+import { unsafeUniformIntDistribution, xoroshiro128plus } from "pure-rand";
 import { assertDivisible, assertLoadMatrix, assertPositiveInt } from "../src/util/validate";
 import { parseArgs, numberOpt, UsageError } from "../src/cli/args";
 
@@ -12,6 +13,17 @@ describe("createRng", () => {
     expect(xa).toEqual(xb);
     expect(xa).not.toEqual(xc);
     for (const x of xa) expect(x >= 0 && x < 1).toBe(true);
+  });
+  it("next() is the 53-bit float from two pure-rand uniform draws (2^26 and 2^27 values), bit for bit", () => {
+    for (const seed of [0, 1, 7, 12345, 0xffffffff]) {
+      const gen = xoroshiro128plus(seed | 0);
+      const rng = createRng(seed);
+      for (let i = 0; i < 2000; i++) {
+        const hi = unsafeUniformIntDistribution(0, (1 << 26) - 1, gen);
+        const lo = unsafeUniformIntDistribution(0, (1 << 27) - 1, gen);
+        expect(rng.next()).toBe((hi * 134217728 + lo) / 9007199254740992);
+      }
+    }
   });
   it("draws integers inside the inclusive range and normals with sane moments", () => {
     const r = createRng(1);

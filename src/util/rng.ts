@@ -42,8 +42,10 @@ function wrap(gen: RandomGenerator, seed: number): Rng {
   const rng: Rng = {
     seed,
     next() {
-      const hi = unsafeUniformIntDistribution(0, (1 << 26) - 1, gen);
-      const lo = unsafeUniformIntDistribution(0, (1 << 27) - 1, gen);
+      // Exactly unsafeUniformIntDistribution(0, 2^26 − 1) and (0, 2^27 − 1), inlined (the hot path of every workload):
+      // for a power-of-two range pure-rand never rejects and returns (unsafeNext() + 2^31) mod range.
+      const hi = (gen.unsafeNext() + 0x80000000) % 67108864;
+      const lo = (gen.unsafeNext() + 0x80000000) % 134217728;
       return (hi * 134217728 + lo) / 9007199254740992;
     },
     int(lo: number, hi: number) {
