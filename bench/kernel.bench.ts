@@ -4,8 +4,8 @@
  * - kernel start + Lab 3.1's two setup cells, importing the library's build (`./ep-lab/…`, a plain tslab kernel)
  *   vs the live TypeScript sources (`./src/…`, tslab with tsx's loader hook, as the labs did before the build),
  *   sessions interleaved (built, live, built, live, …) so machine noise hits both alike;
- * - where the setup time goes: kernel start, a trivial cell (tslab's per-cell compile), danfo alone, the library
- *   alone, TensorFlow.js's backend;
+ * - where the setup time goes: kernel start, a trivial cell (tslab's per-cell compile), danfo alone (plain import and
+ *   through `loadDanfo`, as Lab 3.1 §2 loads it), the library alone, TensorFlow.js's backend;
  * - the whole of Lab 3.1 headless, and the Python reference notebook (bench/fixtures/python-lab-reference.ipynb,
  *   5 code cells) through Debian's `jupyter nbconvert --execute` with the python3 kernel, when ipykernel is
  *   importable by /usr/bin/python3 (else that case reports why it is skipped).
@@ -93,7 +93,8 @@ function measure(): Promise<Measured> {
     const nbDir = path.join(ROOT, "notebooks");
     const partCells: [string, string][] = [
       ["trivial cell (tslab compile of one line)", "const one = 1 + 1;"],
-      ["danfojs-node alone", 'import * as dfd from "danfojs-node";\nconst dfReady = typeof dfd.DataFrame;'],
+      ["danfojs-node alone, plain import", 'import * as dfd from "danfojs-node";\nconst dfReady = typeof dfd.DataFrame;'],
+      ["danfojs-node through loadDanfo (Lab 3.1 §2)", 'import { loadDanfo } from "./ep-lab/notebook/danfo";\nconst dfd = loadDanfo();\nconst dfReady = typeof dfd.DataFrame;'],
       ["library alone (./ep-lab/notebook, routing, eplb, lab)", 'import { show, table, md, progress } from "./ep-lab/notebook";\nimport { route } from "./ep-lab/routing";\nimport { rebalanceExperts } from "./ep-lab/eplb";\nimport * as lab from "./ep-lab/lab";\nconst libReady = typeof lab;'],
       ["TensorFlow.js backend (loadBackend)", 'import { loadBackend } from "./ep-lab/tensor";\nconst be = await loadBackend();'],
     ];
@@ -160,8 +161,9 @@ export const cases: BenchCase[] = [
   replay("kernel/start+setup-live-source", (m) => m.live.map((s) => s.startMs + sum(s.cellMs))),
   replay("kernel/part-trivial-cell", (m) => m.parts[0].ms),
   replay("kernel/part-danfo-import", (m) => m.parts[1].ms),
-  replay("kernel/part-library-import", (m) => m.parts[2].ms),
-  replay("kernel/part-tfjs-backend", (m) => m.parts[3].ms, {
+  replay("kernel/part-danfo-loadDanfo", (m) => m.parts[2].ms),
+  replay("kernel/part-library-import", (m) => m.parts[3].ms),
+  replay("kernel/part-tfjs-backend", (m) => m.parts[4].ms, {
     report: async () => {
       const m = await measure();
       return m.parts.map((p) => `${p.name}: ${sec(median(p.ms))} (fresh kernel, after one trivial cell)`).join("\n");
@@ -176,10 +178,17 @@ export const cases: BenchCase[] = [
       const rest = cells.slice(2);
       const perCell = median(rest.map((c) => c.durationMs));
       const slow = [...rest].sort((a, b) => b.durationMs - a.durationMs).slice(0, 5);
+      const trivial = median(m.parts[0].ms);
+      const restMs = sum(rest.map((c) => c.durationMs));
+      const slowMs = sum(slow.map((c) => c.durationMs));
+      const others = rest.filter((c) => !slow.includes(c));
       const lines = [
         `Lab 3.1 (${cells.length} code cells): ${sec(median(m.lab.map((l) => l.totalMs)))} median; last run: kernel start ${sec(last.startMs)}, setup cells ${sec(setup)}, ` +
-          `other ${rest.length} cells ${sec(sum(rest.map((c) => c.durationMs)))} (median ${perCell.toFixed(0)} ms per cell)`,
+          `other ${rest.length} cells ${sec(restMs)} (median ${perCell.toFixed(0)} ms per cell)`,
         `slowest cells: ${slow.map((c) => `${c.firstLine.slice(0, 40)} ${sec(c.durationMs)}`).join("; ")}`,
+        `where the other cells' time goes (last run): the ${slow.length} slowest ${sec(slowMs)}; the remaining ${others.length} ${sec(restMs - slowMs)} ` +
+          `(median ${median(others.map((c) => c.durationMs)).toFixed(0)} ms each, mostly tslab type-checking each cell against the whole program: ` +
+          `a one-line cell costs ${trivial.toFixed(0)} ms in a fresh kernel)`,
       ];
       if (Array.isArray(m.python)) {
         const py = median(m.python);
