@@ -19,6 +19,7 @@
  */
 import { assertPositiveInt } from "../util/validate";
 import { assertFloat32Matrix, assertTopK } from "./checks";
+import { routingKernel, wasmTopKInto } from "./wasm";
 
 /** Result of {@link topK}: `[tokens][k]` row-major. */
 export interface TopKResult {
@@ -73,6 +74,15 @@ export function topKInto(
   outValues: Float32Array,
   logits = false,
 ): void {
+  if (routingKernel() === "wasm-simd") {
+    const bad = wasmTopKInto(scores, numTokens, numExperts, k, outIndices, outValues, logits);
+    if (bad < 0) return;
+    if (logits) throwNonFinite(scores, bad, numExperts);
+    const b = bad * numExperts;
+    let e = 0;
+    while (!(scores[b + e] !== scores[b + e])) e++;
+    throw nanError(bad, e);
+  }
   const E = numExperts;
   const bufV = new Float64Array(k);
   const bufI = new Int32Array(k);

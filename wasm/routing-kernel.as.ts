@@ -1,0 +1,418 @@
+// AssemblyScript source of the WebAssembly SIMD routing kernel (src/routing/wasm.ts loads it).
+// Rebuild with `npm run build:wasm` (wasm/build.mjs), which writes src/routing/wasm-bytes.ts;
+// test/routing/wasm.test.ts checks that the committed bytes equal a fresh build of this file.
+//
+// The kernel only ever reads and writes its own linear memory; the JavaScript side copies a chunk
+// of rows in, calls a function, and copies the results out. All pointers are byte offsets chosen by
+// the JavaScript side (above heapBase()). Nothing here allocates.
+//
+// Both kernels return exactly what the plain-TypeScript kernels (src/routing/topk.ts, fused.ts)
+// return: the selection rules are the same, only the candidate filter is vectorised (four float32
+// lanes compared at once, the comparison mask turned into a bit mask whose set bits are the
+// candidates).
+
+/** Math.exp of the host, used only when the polynomial cannot prove the float32 rounding. */
+@external("env", "exp") declare function hostExp(x: f64): f64;
+
+/** First byte free for the JavaScript side. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+// ---------------------------------------------------------------- top-k over rows of scores
+
+// threshold guess carried from row to row (and from chunk to chunk): see topKInto in topk.ts
+let tg: f64 = -Infinity;
+let tmu: f64 = NaN;
+let tdelta: f64 = 0;
+
+/** Forget the threshold guess (call before a new batch). */
+export function topkReset(): void {
+  tg = -Infinity;
+  tmu = NaN;
+  tdelta = 0;
+}
+
+/**
+ * Top-k of each of `rows` rows of E float32 values at `inp`: indices to outI `[rows][k]` (i32),
+ * values to outV `[rows][k]` (f32), by value descending, ties → lower index. Scratch: E + 2k words.
+ * `finite` = 0: NaN is rejected (−∞/+∞ allowed); 1: every non-finite value is rejected.
+ * Returns −1, or the first row holding a rejected value (its outputs are then not written).
+ */
+export function topkChunk(inp: usize, rows: i32, E: i32, k: i32, outI: usize, outV: usize, scratch: usize, finite: i32): i32 {
+  const cand = scratch;
+  const bufV = cand + (<usize>E << 2);
+  const bufI = bufV + (<usize>k << 2);
+  const E16 = E & ~15;
+  const E4 = E & ~3;
+  const zero = f32x4.splat(0);
+  for (let t = 0; t < rows; t++) {
+    const row = inp + ((<usize>t * <usize>E) << 2);
+    const g = <f32>tg;
+    const gv = f32x4.splat(g);
+    let bad = i32x4.splat(0);
+    let n: i32 = 0;
+    let j: i32 = 0;
+    for (; j < E16; j += 16) {
+      const p = row + (<usize>j << 2);
+      const v0 = v128.load(p);
+      const v1 = v128.load(p, 16);
+      const v2 = v128.load(p, 32);
+      const v3 = v128.load(p, 48);
+      let m: i32 =
+        i32x4.bitmask(f32x4.ge(v0, gv)) |
+        (i32x4.bitmask(f32x4.ge(v1, gv)) << 4) |
+        (i32x4.bitmask(f32x4.ge(v2, gv)) << 8) |
+        (i32x4.bitmask(f32x4.ge(v3, gv)) << 12);
+      if (finite) {
+        bad = v128.or(bad, v128.or(
+          v128.or(f32x4.ne(f32x4.sub(v0, v0), zero), f32x4.ne(f32x4.sub(v1, v1), zero)),
+          v128.or(f32x4.ne(f32x4.sub(v2, v2), zero), f32x4.ne(f32x4.sub(v3, v3), zero))));
+      } else {
+        bad = v128.or(bad, v128.or(v128.or(f32x4.ne(v0, v0), f32x4.ne(v1, v1)), v128.or(f32x4.ne(v2, v2), f32x4.ne(v3, v3))));
+      }
+      while (m != 0) {
+        store<i32>(cand + (<usize>n << 2), j + ctz<i32>(m));
+        n++;
+        m &= m - 1;
+      }
+    }
+    for (; j < E4; j += 4) {
+      const v0 = v128.load(row + (<usize>j << 2));
+      let m: i32 = i32x4.bitmask(f32x4.ge(v0, gv));
+      bad = v128.or(bad, finite ? f32x4.ne(f32x4.sub(v0, v0), zero) : f32x4.ne(v0, v0));
+      while (m != 0) {
+        store<i32>(cand + (<usize>n << 2), j + ctz<i32>(m));
+        n++;
+        m &= m - 1;
+      }
+    }
+    let badTail = false;
+    for (; j < E; j++) {
+      const v = load<f32>(row + (<usize>j << 2));
+      if (finite ? v - v != 0 : v != v) badTail = true;
+      if (v >= g) {
+        store<i32>(cand + (<usize>n << 2), j);
+        n++;
+      }
+    }
+    if (badTail || v128.any_true(bad)) return t;
+    // bounded insertion in index order (strict comparisons keep lower indices first on ties)
+    const whole = n < k;
+    const count = whole ? E : n;
+    let c: i32 = 0;
+    for (let x = 0; x < count; x++) {
+      const e = whole ? x : load<i32>(cand + (<usize>x << 2));
+      const v = load<f32>(row + (<usize>e << 2));
+      let p: i32;
+      if (c < k) p = c++;
+      else if (v > load<f32>(bufV + (<usize>(k - 1) << 2))) p = k - 1;
+      else continue;
+      while (p > 0) {
+        const w = load<f32>(bufV + (<usize>(p - 1) << 2));
+        if (!(w < v)) break;
+        store<f32>(bufV + (<usize>p << 2), w);
+        store<i32>(bufI + (<usize>p << 2), load<i32>(bufI + (<usize>(p - 1) << 2)));
+        p--;
+      }
+      store<f32>(bufV + (<usize>p << 2), v);
+      store<i32>(bufI + (<usize>p << 2), e);
+    }
+    const o = (<usize>t * <usize>k) << 2;
+    memory.copy(outV + o, bufV, <usize>k << 2);
+    memory.copy(outI + o, bufI, <usize>k << 2);
+    // next row's guess (the same rule as topKInto)
+    const kth = <f64>load<f32>(bufV + (<usize>(k - 1) << 2));
+    if (kth - kth == 0) {
+      if (tmu != tmu) {
+        tmu = kth;
+        tdelta = <f64>load<f32>(bufV) - kth;
+      } else tmu += (kth - tmu) * 0.125;
+      tdelta = whole ? max(max(tdelta * 1.5, abs(tmu) * 0.01), 1e-30) : tdelta * 0.985;
+      tg = tmu - tdelta;
+    } else {
+      tmu = NaN;
+      tg = -Infinity;
+    }
+  }
+  return -1;
+}
+
+// ---------------------------------------------------------------- fused group-limited router
+
+// configuration (selConfig) and scratch pointers
+let sE: i32 = 0;
+let sK: i32 = 0;
+let sG: i32 = 1;
+let sKeepN: i32 = 1;
+let sM: i32 = 1;
+let sLimit: bool = false;
+let sMaxMode: bool = false;
+let sSigmoid: bool = false;
+let sNormalize: bool = false;
+let sScale: f64 = 1;
+let pTau: usize = 0; // [E] f32 logit thresholds (largest float32 ≤ τ_j)
+let pBias: usize = 0; // [E] f32
+let pUg: usize = 0; // [G] f32 group bounds
+let pFrac: usize = 0; // [64] f64  2^(i/64)
+let pInt: usize = 0; // [256] f64 2^(i−128)
+let pCand: usize = 0; // [E] i32
+let pCs: usize = 0; // [E] f32 scores of candidates
+let pCv: usize = 0; // [E] f32 selection scores of candidates
+let pGStart: usize = 0; // [G+1] i32
+let pGVal: usize = 0; // [G] f32
+let pGExact: usize = 0; // [G] i32
+let pKeep: usize = 0; // [G] i32
+let pBufV: usize = 0; // [k] f32
+let pBufP: usize = 0; // [k] i32
+
+/**
+ * Configure the fused router. Memory at `tables` holds, written by the caller: tau [E] f32, bias
+ * [E] f32, ug [G] f32, 2^(i/64) [64] f64, 2^(i−128) [256] f64 (8-byte aligned: E and G multiples
+ * handled by padding on the caller's side), then scratch of 3E + 4G + 1 + 2k words.
+ */
+export function selConfig(
+  E: i32, k: i32, G: i32, keepN: i32, limit: i32, maxMode: i32, sigmoid: i32, normalize: i32, scale: f64,
+  tau: usize, bias: usize, ug: usize, frac: usize, int: usize, scratch: usize,
+): void {
+  sE = E;
+  sK = k;
+  sG = G;
+  sKeepN = keepN;
+  sM = E / G;
+  sLimit = limit != 0;
+  sMaxMode = maxMode != 0;
+  sSigmoid = sigmoid != 0;
+  sNormalize = normalize != 0;
+  sScale = scale;
+  pTau = tau;
+  pBias = bias;
+  pUg = ug;
+  pFrac = frac;
+  pInt = int;
+  pCand = scratch;
+  pCs = pCand + (<usize>E << 2);
+  pCv = pCs + (<usize>E << 2);
+  pGStart = pCv + (<usize>E << 2);
+  pGVal = pGStart + (<usize>(G + 1) << 2);
+  pGExact = pGVal + (<usize>G << 2);
+  pKeep = pGExact + (<usize>G << 2);
+  pBufV = pKeep + (<usize>G << 2);
+  pBufP = pBufV + (<usize>k << 2);
+}
+
+// e^z = 2^(k/64) · e^r, as sigmoid32 in fused.ts
+const C_HI: f64 = 6.93147180369123816490e-01 / 64;
+const C_LO: f64 = 1.90821492927058770002e-10 / 64;
+const INV_C: f64 = 64 / 0.6931471805599453;
+const ROUND_MAGIC: f64 = 6755399441055744;
+const ETA_LO: f64 = 1 - 1e-13;
+const ETA_HI: f64 = 1 + 1e-13;
+
+/** float32(1 / (1 + e^−v)), bit for bit what the host's Math.exp gives (it is called when not provable). */
+// @ts-ignore: decorator
+@inline function sigmoid32(v: f64): f32 {
+  const z = -v;
+  if (!(z < 80 && z > -80)) return <f32>(1 / (1 + hostExp(z)));
+  const kf = z * INV_C + ROUND_MAGIC - ROUND_MAGIC;
+  const ki = <i32>kf;
+  const r = z - kf * C_HI - kf * C_LO;
+  const p = 1 + r * (1 + r * (0.5 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120)))));
+  const y = 1 / (1 + load<f64>(pInt + (<usize>((ki >> 6) + 128) << 3)) * load<f64>(pFrac + (<usize>(ki & 63) << 3)) * p);
+  const lo = <f32>(y * ETA_LO);
+  if (lo == <f32>(y * ETA_HI)) return lo;
+  return <f32>(1 / (1 + hostExp(z)));
+}
+
+/**
+ * The fast path of fusedSelect (fused.ts, fastRow) for `rows` tokens at `inp`. Per token writes
+ * status[t]: 0 = proven exact, picks and weights written to outI/outW `[rows][k]`; 1 = not proven
+ * (the caller recomputes the token); 2 = a non-finite logit; 3 = picks proven but the chosen scores
+ * do not sum to > 0 with normalize on (the caller reports it). Returns the candidates scored.
+ */
+export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status: usize): i32 {
+  const E = sE;
+  const k = sK;
+  const G = sG;
+  const m = sM;
+  const E16 = E & ~15;
+  const E4 = E & ~3;
+  const zero = f32x4.splat(0);
+  let candTotal: i32 = 0;
+  for (let t = 0; t < rows; t++) {
+    const row = inp + ((<usize>t * <usize>E) << 2);
+    const st = status + (<usize>t << 2);
+    // 1. candidates: logits ≥ their expert's threshold
+    let bad = i32x4.splat(0);
+    let n: i32 = 0;
+    let j: i32 = 0;
+    for (; j < E16; j += 16) {
+      const p = row + (<usize>j << 2);
+      const q = pTau + (<usize>j << 2);
+      const v0 = v128.load(p);
+      const v1 = v128.load(p, 16);
+      const v2 = v128.load(p, 32);
+      const v3 = v128.load(p, 48);
+      let msk: i32 =
+        i32x4.bitmask(f32x4.ge(v0, v128.load(q))) |
+        (i32x4.bitmask(f32x4.ge(v1, v128.load(q, 16))) << 4) |
+        (i32x4.bitmask(f32x4.ge(v2, v128.load(q, 32))) << 8) |
+        (i32x4.bitmask(f32x4.ge(v3, v128.load(q, 48))) << 12);
+      bad = v128.or(bad, v128.or(
+        v128.or(f32x4.ne(f32x4.sub(v0, v0), zero), f32x4.ne(f32x4.sub(v1, v1), zero)),
+        v128.or(f32x4.ne(f32x4.sub(v2, v2), zero), f32x4.ne(f32x4.sub(v3, v3), zero))));
+      while (msk != 0) {
+        store<i32>(pCand + (<usize>n << 2), j + ctz<i32>(msk));
+        n++;
+        msk &= msk - 1;
+      }
+    }
+    for (; j < E4; j += 4) {
+      const v0 = v128.load(row + (<usize>j << 2));
+      let msk: i32 = i32x4.bitmask(f32x4.ge(v0, v128.load(pTau + (<usize>j << 2))));
+      bad = v128.or(bad, f32x4.ne(f32x4.sub(v0, v0), zero));
+      while (msk != 0) {
+        store<i32>(pCand + (<usize>n << 2), j + ctz<i32>(msk));
+        n++;
+        msk &= msk - 1;
+      }
+    }
+    let badTail = false;
+    for (; j < E; j++) {
+      const v = load<f32>(row + (<usize>j << 2));
+      if (v - v != 0) badTail = true;
+      if (v >= load<f32>(pTau + (<usize>j << 2))) {
+        store<i32>(pCand + (<usize>n << 2), j);
+        n++;
+      }
+    }
+    if (badTail || v128.any_true(bad)) {
+      store<i32>(st, 2);
+      continue;
+    }
+    candTotal += n;
+    // 2. exact scores of the candidates
+    for (let p = 0; p < n; p++) {
+      const e = load<i32>(pCand + (<usize>p << 2));
+      const x = load<f32>(row + (<usize>e << 2));
+      const s: f32 = sSigmoid ? sigmoid32(<f64>x) : x;
+      store<f32>(pCs + (<usize>p << 2), s);
+      store<f32>(pCv + (<usize>p << 2), s + load<f32>(pBias + (<usize>e << 2)));
+    }
+    // 3. group scores (exact or an upper bound) and the reference's greedy group choice
+    let bound: f32 = -Infinity;
+    let ok = true;
+    if (sLimit) {
+      let p: i32 = 0;
+      for (let grp = 0; grp < G; grp++) {
+        const end = (grp + 1) * m;
+        store<i32>(pGStart + (<usize>grp << 2), p);
+        let a: f32 = -Infinity;
+        let b: f32 = -Infinity;
+        while (p < n && load<i32>(pCand + (<usize>p << 2)) < end) {
+          const v = load<f32>(pCv + (<usize>p << 2));
+          if (v > a) {
+            b = a;
+            a = v;
+          } else if (v > b) b = v;
+          p++;
+        }
+        const u = load<f32>(pUg + (<usize>grp << 2));
+        let gv: f32;
+        let ex: i32;
+        if (sMaxMode) {
+          if (a >= u) {
+            gv = a;
+            ex = 1;
+          } else {
+            gv = u;
+            ex = 0;
+          }
+        } else if (b >= u) {
+          gv = a + b;
+          ex = 1;
+        } else {
+          gv = (a > u ? a : u) + u;
+          ex = 0;
+        }
+        store<f32>(pGVal + (<usize>grp << 2), gv);
+        store<i32>(pGExact + (<usize>grp << 2), ex);
+        store<i32>(pKeep + (<usize>grp << 2), 0);
+      }
+      store<i32>(pGStart + (<usize>G << 2), n);
+      for (let grp = 0; grp < G && ok; grp++) {
+        const v = load<f32>(pGVal + (<usize>grp << 2));
+        if (v != v) {
+          ok = false;
+          break;
+        }
+        let rank: i32 = 0;
+        for (let h = 0; h < G; h++) {
+          const w = load<f32>(pGVal + (<usize>h << 2));
+          rank += <i32>(w > v) | (<i32>(w == v) & <i32>(h < grp));
+        }
+        if (rank < sKeepN) {
+          if (load<i32>(pGExact + (<usize>grp << 2)) == 0) {
+            ok = false;
+            break;
+          }
+          store<i32>(pKeep + (<usize>grp << 2), 1);
+          const u = load<f32>(pUg + (<usize>grp << 2));
+          if (u > bound) bound = u;
+        }
+      }
+    } else {
+      store<i32>(pGStart, 0);
+      store<i32>(pGStart + 4, n);
+      store<i32>(pKeep, 1);
+      bound = load<f32>(pUg);
+    }
+    if (!ok) {
+      store<i32>(st, 1);
+      continue;
+    }
+    // 4. top-k among the candidates of the kept groups (index order; ties → lower index)
+    let c: i32 = 0;
+    const lastV = pBufV + (<usize>(k - 1) << 2);
+    for (let grp = 0; grp < G; grp++) {
+      if (load<i32>(pKeep + (<usize>grp << 2)) == 0) continue;
+      const stop = load<i32>(pGStart + (<usize>(grp + 1) << 2));
+      for (let p = load<i32>(pGStart + (<usize>grp << 2)); p < stop; p++) {
+        const v = load<f32>(pCv + (<usize>p << 2));
+        let q: i32;
+        if (c < k) q = c++;
+        else if (v > load<f32>(lastV)) q = k - 1;
+        else continue;
+        while (q > 0) {
+          const w = load<f32>(pBufV + (<usize>(q - 1) << 2));
+          if (!(w < v)) break;
+          store<f32>(pBufV + (<usize>q << 2), w);
+          store<i32>(pBufP + (<usize>q << 2), load<i32>(pBufP + (<usize>(q - 1) << 2)));
+          q--;
+        }
+        store<f32>(pBufV + (<usize>q << 2), v);
+        store<i32>(pBufP + (<usize>q << 2), p);
+      }
+    }
+    if (c < k || !(load<f32>(lastV) > bound)) {
+      store<i32>(st, 1);
+      continue;
+    }
+    // 5. weights, as the reference: float64 sum of the float32 scores in pick order
+    let sum: f64 = 0;
+    for (let q = 0; q < k; q++) sum += <f64>load<f32>(pCs + (<usize>load<i32>(pBufP + (<usize>q << 2)) << 2));
+    if (sNormalize && !(sum > 0)) {
+      store<i32>(st, 3);
+      continue;
+    }
+    const factor = sNormalize ? sScale / sum : sScale;
+    const o = (<usize>t * <usize>k) << 2;
+    for (let q = 0; q < k; q++) {
+      const pp = load<i32>(pBufP + (<usize>q << 2));
+      store<i32>(outI + o + (<usize>q << 2), load<i32>(pCand + (<usize>pp << 2)));
+      store<f32>(outW + o + (<usize>q << 2), <f32>(<f64>load<f32>(pCs + (<usize>pp << 2)) * factor));
+    }
+    store<i32>(st, 0);
+  }
+  return candTotal;
+}
