@@ -34,93 +34,123 @@ export function topkReset(): void {
 }
 
 /**
+ * Byte shuffles that pack the selected i32 lanes of a v128 to its front, in lane order: entry m
+ * (16 bytes) for the 4-bit lane mask m. Lets the candidate filter write candidates without a branch.
+ */
+const PACK: usize = memory.data<u8>([0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0, 1, 2, 3, 12, 13, 14, 15, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 12, 13, 14, 15, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15, 0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15], 16);
+/** Candidate rows with at most this many candidates are ranked with SIMD comparisons; longer lists use insertion. */
+const RANK_MAX: i32 = 32;
+
+/**
  * Top-k of each of `rows` rows of E float32 values at `inp`: indices to outI `[rows][k]` (i32),
- * values to outV `[rows][k]` (f32), by value descending, ties → lower index. Scratch: E + 2k words.
- * `finite` = 0: NaN is rejected (−∞/+∞ allowed); 1: every non-finite value is rejected.
+ * values to outV `[rows][k]` (f32), by value descending, ties → lower index. Scratch: 2E + 2k + 16
+ * words. `finite` = 0: NaN is rejected (−∞/+∞ allowed); 1: every non-finite value is rejected.
  * Returns −1, or the first row holding a rejected value (its outputs are then not written).
+ *
+ * Candidates are the values not below the threshold guess (`!(v < g)`, so NaN is one too, and is
+ * caught among the candidates); with `finite`, a running lane-wise minimum catches −∞, which is
+ * below every finite guess. Each group of four lanes is packed into the candidate lists (indices
+ * and values) with a byte shuffle, without branches. A short list is ranked without branches too:
+ * the rank of candidate i is the number of candidates with a larger value, or an equal value and a
+ * lower index, and ranks below k are the picks.
  */
 export function topkChunk(inp: usize, rows: i32, E: i32, k: i32, outI: usize, outV: usize, scratch: usize, finite: i32): i32 {
-  const cand = scratch;
-  const bufV = cand + (<usize>E << 2);
-  const bufI = bufV + (<usize>k << 2);
-  const E16 = E & ~15;
+  const cand = scratch; // [E + 4] i32
+  const cval = cand + ((<usize>E + 4) << 2); // [E + 4] f32
+  const slotV = cval + ((<usize>E + 4) << 2); // [k + 1] f32
+  const slotI = slotV + ((<usize>k + 1) << 2); // [k + 1] i32
   const E4 = E & ~3;
+  const ninf = f32x4.splat(-Infinity);
   const zero = f32x4.splat(0);
+  const four = i32x4.splat(4);
+  const iota = i32x4(0, 1, 2, 3);
   for (let t = 0; t < rows; t++) {
     const row = inp + ((<usize>t * <usize>E) << 2);
+    const bufV = outV + ((<usize>t * <usize>k) << 2);
+    const bufI = outI + ((<usize>t * <usize>k) << 2);
     const g = <f32>tg;
     const gv = f32x4.splat(g);
-    let bad = i32x4.splat(0);
+    let lo = f32x4.splat(Infinity);
     let n: i32 = 0;
     let j: i32 = 0;
-    for (; j < E16; j += 16) {
-      const p = row + (<usize>j << 2);
-      const v0 = v128.load(p);
-      const v1 = v128.load(p, 16);
-      const v2 = v128.load(p, 32);
-      const v3 = v128.load(p, 48);
-      let m: i32 =
-        i32x4.bitmask(f32x4.ge(v0, gv)) |
-        (i32x4.bitmask(f32x4.ge(v1, gv)) << 4) |
-        (i32x4.bitmask(f32x4.ge(v2, gv)) << 8) |
-        (i32x4.bitmask(f32x4.ge(v3, gv)) << 12);
-      if (finite) {
-        bad = v128.or(bad, v128.or(
-          v128.or(f32x4.ne(f32x4.sub(v0, v0), zero), f32x4.ne(f32x4.sub(v1, v1), zero)),
-          v128.or(f32x4.ne(f32x4.sub(v2, v2), zero), f32x4.ne(f32x4.sub(v3, v3), zero))));
-      } else {
-        bad = v128.or(bad, v128.or(v128.or(f32x4.ne(v0, v0), f32x4.ne(v1, v1)), v128.or(f32x4.ne(v2, v2), f32x4.ne(v3, v3))));
-      }
-      while (m != 0) {
-        store<i32>(cand + (<usize>n << 2), j + ctz<i32>(m));
-        n++;
-        m &= m - 1;
-      }
-    }
+    let jv = iota;
     for (; j < E4; j += 4) {
-      const v0 = v128.load(row + (<usize>j << 2));
-      let m: i32 = i32x4.bitmask(f32x4.ge(v0, gv));
-      bad = v128.or(bad, finite ? f32x4.ne(f32x4.sub(v0, v0), zero) : f32x4.ne(v0, v0));
-      while (m != 0) {
-        store<i32>(cand + (<usize>n << 2), j + ctz<i32>(m));
-        n++;
-        m &= m - 1;
-      }
+      const v = v128.load(row + (<usize>j << 2));
+      const m = ~i32x4.bitmask(f32x4.lt(v, gv)) & 15;
+      const sh = v128.load(PACK + (<usize>m << 4));
+      v128.store(cand + (<usize>n << 2), i8x16.swizzle(jv, sh));
+      v128.store(cval + (<usize>n << 2), i8x16.swizzle(v, sh));
+      n += popcnt<i32>(m);
+      jv = i32x4.add(jv, four);
+      if (finite) lo = f32x4.pmin(lo, v);
     }
     let badTail = false;
     for (; j < E; j++) {
       const v = load<f32>(row + (<usize>j << 2));
-      if (finite ? v - v != 0 : v != v) badTail = true;
-      if (v >= g) {
+      if (finite && v == -Infinity) badTail = true;
+      if (!(v < g)) {
         store<i32>(cand + (<usize>n << 2), j);
+        store<f32>(cval + (<usize>n << 2), v);
         n++;
       }
     }
-    if (badTail || v128.any_true(bad)) return t;
-    // bounded insertion in index order (strict comparisons keep lower indices first on ties)
-    const whole = n < k;
-    const count = whole ? E : n;
-    let c: i32 = 0;
-    for (let x = 0; x < count; x++) {
-      const e = whole ? x : load<i32>(cand + (<usize>x << 2));
-      const v = load<f32>(row + (<usize>e << 2));
-      let p: i32;
-      if (c < k) p = c++;
-      else if (v > load<f32>(bufV + (<usize>(k - 1) << 2))) p = k - 1;
-      else continue;
-      while (p > 0) {
-        const w = load<f32>(bufV + (<usize>(p - 1) << 2));
-        if (!(w < v)) break;
-        store<f32>(bufV + (<usize>p << 2), w);
-        store<i32>(bufI + (<usize>p << 2), load<i32>(bufI + (<usize>(p - 1) << 2)));
-        p--;
-      }
-      store<f32>(bufV + (<usize>p << 2), v);
-      store<i32>(bufI + (<usize>p << 2), e);
+    if (finite && (badTail || v128.any_true(f32x4.eq(lo, ninf)))) return t;
+    // every candidate is checked: NaN and, with `finite`, ±∞ are candidates whatever g is
+    v128.store(cval + (<usize>n << 2), zero); // finite padding for the check
+    const nv = (n + 3) >> 2;
+    let bad = i32x4.splat(0);
+    for (let q = 0; q < nv; q++) {
+      const w = v128.load(cval + (<usize>q << 4));
+      bad = v128.or(bad, finite ? f32x4.ne(f32x4.sub(w, w), zero) : f32x4.ne(w, w));
     }
-    const o = (<usize>t * <usize>k) << 2;
-    memory.copy(outV + o, bufV, <usize>k << 2);
-    memory.copy(outI + o, bufI, <usize>k << 2);
+    if (v128.any_true(bad)) return t;
+    v128.store(cval + (<usize>n << 2), ninf); // padding that ranks below every candidate
+    const whole = n < k;
+    if (!whole && n <= RANK_MAX) {
+      // branch-free ranks; slot k collects every candidate ranked k or lower
+      for (let i = 0; i < n; i++) {
+        const v = load<f32>(cval + (<usize>i << 2));
+        const vi = f32x4.splat(v);
+        const pi = i32x4.splat(i);
+        let acc = i32x4.splat(0);
+        let pw = iota;
+        for (let q = 0; q < nv; q++) {
+          const w = v128.load(cval + (<usize>q << 4));
+          acc = i32x4.sub(acc, v128.or(f32x4.gt(w, vi), v128.and(f32x4.eq(w, vi), i32x4.lt_s(pw, pi))));
+          pw = i32x4.add(pw, four);
+        }
+        let r = i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3);
+        r = r < k ? r : k;
+        store<f32>(slotV + (<usize>r << 2), v);
+        store<i32>(slotI + (<usize>r << 2), load<i32>(cand + (<usize>i << 2)));
+      }
+      for (let q = 0; q < k; q++) {
+        store<f32>(bufV + (<usize>q << 2), load<f32>(slotV + (<usize>q << 2)));
+        store<i32>(bufI + (<usize>q << 2), load<i32>(slotI + (<usize>q << 2)));
+      }
+    } else {
+      // bounded insertion in index order (strict comparisons keep lower indices first on ties)
+      const count = whole ? E : n;
+      let c: i32 = 0;
+      for (let x = 0; x < count; x++) {
+        const e = whole ? x : load<i32>(cand + (<usize>x << 2));
+        const v = load<f32>(row + (<usize>e << 2));
+        if (finite ? v - v != 0 : v != v) return t;
+        let p: i32;
+        if (c < k) p = c++;
+        else if (v > load<f32>(bufV + (<usize>(k - 1) << 2))) p = k - 1;
+        else continue;
+        while (p > 0) {
+          const w = load<f32>(bufV + (<usize>(p - 1) << 2));
+          if (!(w < v)) break;
+          store<f32>(bufV + (<usize>p << 2), w);
+          store<i32>(bufI + (<usize>p << 2), load<i32>(bufI + (<usize>(p - 1) << 2)));
+          p--;
+        }
+        store<f32>(bufV + (<usize>p << 2), v);
+        store<i32>(bufI + (<usize>p << 2), e);
+      }
+    }
     // next row's guess (the same rule as topKInto)
     const kth = <f64>load<f32>(bufV + (<usize>(k - 1) << 2));
     if (kth - kth == 0) {

@@ -151,7 +151,7 @@ export function wasmTopKInto(
   const w = instance();
   const R = blockRows(E, numTokens);
   const scratch = base;
-  const inp = align(scratch + 4 * (E + 2 * k), 64);
+  const inp = align(scratch + 4 * (2 * E + 2 * k + 16), 64);
   const outI = align(inp + 4 * R * E, 64);
   const outV = align(outI + 4 * R * k, 64);
   reserve(w, outV + 4 * R * k);
