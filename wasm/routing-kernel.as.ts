@@ -186,20 +186,23 @@ let pBias: usize = 0; // [E] f32
 let pUg: usize = 0; // [G] f32 group bounds
 let pFrac: usize = 0; // [64] f64  2^(i/64)
 let pInt: usize = 0; // [256] f64 2^(i−128)
-let pCand: usize = 0; // [E] i32
+let pCand: usize = 0; // [E + 4] i32
+let pCx: usize = 0; // [E + 4] f32 logits of the candidates
 let pCs: usize = 0; // [E] f32 scores of candidates
 let pCv: usize = 0; // [E] f32 selection scores of candidates
 let pGStart: usize = 0; // [G+1] i32
-let pGVal: usize = 0; // [G] f32
+let pGVal: usize = 0; // [G + 4] f32
 let pGExact: usize = 0; // [G] i32
 let pKeep: usize = 0; // [G] i32
-let pBufV: usize = 0; // [k] f32
-let pBufP: usize = 0; // [k] i32
+let pBufV: usize = 0; // [k + 1] f32 (slot k collects the ranks ≥ k)
+let pBufP: usize = 0; // [k + 1] i32
+let pRv: usize = 0; // [E + 4] f32 selection scores of the kept candidates
+let pRp: usize = 0; // [E + 4] i32 their positions in the candidate list
 
 /**
  * Configure the fused router. Memory at `tables` holds, written by the caller: tau [E] f32, bias
  * [E] f32, ug [G] f32, 2^(i/64) [64] f64, 2^(i−128) [256] f64 (8-byte aligned: E and G multiples
- * handled by padding on the caller's side), then scratch of 3E + 4G + 1 + 2k words.
+ * handled by padding on the caller's side), then scratch of 6E + 4G + 2k + 32 words.
  */
 export function selConfig(
   E: i32, k: i32, G: i32, keepN: i32, limit: i32, maxMode: i32, sigmoid: i32, normalize: i32, scale: f64,
@@ -221,14 +224,17 @@ export function selConfig(
   pFrac = frac;
   pInt = int;
   pCand = scratch;
-  pCs = pCand + (<usize>E << 2);
+  pCx = pCand + ((<usize>E + 4) << 2);
+  pCs = pCx + ((<usize>E + 4) << 2);
   pCv = pCs + (<usize>E << 2);
   pGStart = pCv + (<usize>E << 2);
   pGVal = pGStart + (<usize>(G + 1) << 2);
-  pGExact = pGVal + (<usize>G << 2);
+  pGExact = pGVal + ((<usize>G + 4) << 2);
   pKeep = pGExact + (<usize>G << 2);
   pBufV = pKeep + (<usize>G << 2);
-  pBufP = pBufV + (<usize>k << 2);
+  pBufP = pBufV + ((<usize>k + 1) << 2);
+  pRv = (pBufP + ((<usize>k + 1) << 2) + 15) & ~15;
+  pRp = pRv + ((<usize>E + 4) << 2);
 }
 
 // e^z = 2^(k/64) · e^r, as sigmoid32 in fused.ts
@@ -265,47 +271,29 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
   const k = sK;
   const G = sG;
   const m = sM;
-  const E16 = E & ~15;
   const E4 = E & ~3;
   const zero = f32x4.splat(0);
+  const four = i32x4.splat(4);
+  const iota = i32x4(0, 1, 2, 3);
   let candTotal: i32 = 0;
   for (let t = 0; t < rows; t++) {
     const row = inp + ((<usize>t * <usize>E) << 2);
     const st = status + (<usize>t << 2);
-    // 1. candidates: logits ≥ their expert's threshold
+    // 1. candidates: logits ≥ their expert's threshold, packed four lanes at a time (indices and logits)
     let bad = i32x4.splat(0);
     let n: i32 = 0;
     let j: i32 = 0;
-    for (; j < E16; j += 16) {
-      const p = row + (<usize>j << 2);
-      const q = pTau + (<usize>j << 2);
-      const v0 = v128.load(p);
-      const v1 = v128.load(p, 16);
-      const v2 = v128.load(p, 32);
-      const v3 = v128.load(p, 48);
-      let msk: i32 =
-        i32x4.bitmask(f32x4.ge(v0, v128.load(q))) |
-        (i32x4.bitmask(f32x4.ge(v1, v128.load(q, 16))) << 4) |
-        (i32x4.bitmask(f32x4.ge(v2, v128.load(q, 32))) << 8) |
-        (i32x4.bitmask(f32x4.ge(v3, v128.load(q, 48))) << 12);
-      bad = v128.or(bad, v128.or(
-        v128.or(f32x4.ne(f32x4.sub(v0, v0), zero), f32x4.ne(f32x4.sub(v1, v1), zero)),
-        v128.or(f32x4.ne(f32x4.sub(v2, v2), zero), f32x4.ne(f32x4.sub(v3, v3), zero))));
-      while (msk != 0) {
-        store<i32>(pCand + (<usize>n << 2), j + ctz<i32>(msk));
-        n++;
-        msk &= msk - 1;
-      }
-    }
+    let jv = iota;
     for (; j < E4; j += 4) {
-      const v0 = v128.load(row + (<usize>j << 2));
-      let msk: i32 = i32x4.bitmask(f32x4.ge(v0, v128.load(pTau + (<usize>j << 2))));
-      bad = v128.or(bad, f32x4.ne(f32x4.sub(v0, v0), zero));
-      while (msk != 0) {
-        store<i32>(pCand + (<usize>n << 2), j + ctz<i32>(msk));
-        n++;
-        msk &= msk - 1;
-      }
+      const off = <usize>j << 2;
+      const v = v128.load(row + off);
+      bad = v128.or(bad, f32x4.ne(f32x4.sub(v, v), zero));
+      const m = i32x4.bitmask(f32x4.ge(v, v128.load(pTau + off)));
+      const sh = v128.load(PACK + (<usize>m << 4));
+      v128.store(pCand + (<usize>n << 2), i8x16.swizzle(jv, sh));
+      v128.store(pCx + (<usize>n << 2), i8x16.swizzle(v, sh));
+      n += popcnt<i32>(m);
+      jv = i32x4.add(jv, four);
     }
     let badTail = false;
     for (; j < E; j++) {
@@ -313,6 +301,7 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
       if (v - v != 0) badTail = true;
       if (v >= load<f32>(pTau + (<usize>j << 2))) {
         store<i32>(pCand + (<usize>n << 2), j);
+        store<f32>(pCx + (<usize>n << 2), v);
         n++;
       }
     }
@@ -324,7 +313,7 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
     // 2. exact scores of the candidates
     for (let p = 0; p < n; p++) {
       const e = load<i32>(pCand + (<usize>p << 2));
-      const x = load<f32>(row + (<usize>e << 2));
+      const x = load<f32>(pCx + (<usize>p << 2));
       const s: f32 = sSigmoid ? sigmoid32(<f64>x) : x;
       store<f32>(pCs + (<usize>p << 2), s);
       store<f32>(pCv + (<usize>p << 2), s + load<f32>(pBias + (<usize>e << 2)));
@@ -341,10 +330,9 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
         let b: f32 = -Infinity;
         while (p < n && load<i32>(pCand + (<usize>p << 2)) < end) {
           const v = load<f32>(pCv + (<usize>p << 2));
-          if (v > a) {
-            b = a;
-            a = v;
-          } else if (v > b) b = v;
+          // the two best without a data-dependent branch
+          b = select<f32>(a, select<f32>(v, b, v > b), v > a);
+          a = select<f32>(v, a, v > a);
           p++;
         }
         const u = load<f32>(pUg + (<usize>grp << 2));
@@ -370,17 +358,25 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
         store<i32>(pKeep + (<usize>grp << 2), 0);
       }
       store<i32>(pGStart + (<usize>G << 2), n);
-      for (let grp = 0; grp < G && ok; grp++) {
+      // a NaN group score (±∞ selection scores) is left to the reference loop
+      for (let grp = 0; grp < G; grp++) {
         const v = load<f32>(pGVal + (<usize>grp << 2));
-        if (v != v) {
-          ok = false;
-          break;
+        if (v != v) ok = false;
+      }
+      // ranks by (score descending, index ascending), four groups per comparison
+      v128.store(pGVal + (<usize>G << 2), f32x4.splat(-Infinity));
+      const gq = (G + 3) >> 2;
+      for (let grp = 0; grp < G && ok; grp++) {
+        const vi = f32x4.splat(load<f32>(pGVal + (<usize>grp << 2)));
+        const pi = i32x4.splat(grp);
+        let acc = i32x4.splat(0);
+        let pw = iota;
+        for (let q = 0; q < gq; q++) {
+          const w = v128.load(pGVal + (<usize>q << 4));
+          acc = i32x4.sub(acc, v128.or(f32x4.gt(w, vi), v128.and(f32x4.eq(w, vi), i32x4.lt_s(pw, pi))));
+          pw = i32x4.add(pw, four);
         }
-        let rank: i32 = 0;
-        for (let h = 0; h < G; h++) {
-          const w = load<f32>(pGVal + (<usize>h << 2));
-          rank += <i32>(w > v) | (<i32>(w == v) & <i32>(h < grp));
-        }
+        const rank = i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3);
         if (rank < sKeepN) {
           if (load<i32>(pGExact + (<usize>grp << 2)) == 0) {
             ok = false;
@@ -401,17 +397,48 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
       store<i32>(st, 1);
       continue;
     }
-    // 4. top-k among the candidates of the kept groups (index order; ties → lower index)
-    let c: i32 = 0;
-    const lastV = pBufV + (<usize>(k - 1) << 2);
+    // 4. top-k among the candidates of the kept groups (index order; ties → lower index): the kept
+    //    candidates are gathered, then ranked without branches (or inserted, for a long list)
+    let nk: i32 = 0;
     for (let grp = 0; grp < G; grp++) {
       if (load<i32>(pKeep + (<usize>grp << 2)) == 0) continue;
       const stop = load<i32>(pGStart + (<usize>(grp + 1) << 2));
       for (let p = load<i32>(pGStart + (<usize>grp << 2)); p < stop; p++) {
-        const v = load<f32>(pCv + (<usize>p << 2));
+        store<f32>(pRv + (<usize>nk << 2), load<f32>(pCv + (<usize>p << 2)));
+        store<i32>(pRp + (<usize>nk << 2), p);
+        nk++;
+      }
+    }
+    if (nk < k) {
+      store<i32>(st, 1);
+      continue;
+    }
+    if (nk <= RANK_MAX) {
+      v128.store(pRv + (<usize>nk << 2), f32x4.splat(-Infinity));
+      const nv = (nk + 3) >> 2;
+      for (let i = 0; i < nk; i++) {
+        const v = load<f32>(pRv + (<usize>i << 2));
+        const vi = f32x4.splat(v);
+        const pi = i32x4.splat(i);
+        let acc = i32x4.splat(0);
+        let pw = iota;
+        for (let q = 0; q < nv; q++) {
+          const w = v128.load(pRv + (<usize>q << 4));
+          acc = i32x4.sub(acc, v128.or(f32x4.gt(w, vi), v128.and(f32x4.eq(w, vi), i32x4.lt_s(pw, pi))));
+          pw = i32x4.add(pw, four);
+        }
+        let r = i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3);
+        r = r < k ? r : k;
+        store<f32>(pBufV + (<usize>r << 2), v);
+        store<i32>(pBufP + (<usize>r << 2), load<i32>(pRp + (<usize>i << 2)));
+      }
+    } else {
+      let c: i32 = 0;
+      for (let i = 0; i < nk; i++) {
+        const v = load<f32>(pRv + (<usize>i << 2));
         let q: i32;
         if (c < k) q = c++;
-        else if (v > load<f32>(lastV)) q = k - 1;
+        else if (v > load<f32>(pBufV + (<usize>(k - 1) << 2))) q = k - 1;
         else continue;
         while (q > 0) {
           const w = load<f32>(pBufV + (<usize>(q - 1) << 2));
@@ -421,10 +448,10 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
           q--;
         }
         store<f32>(pBufV + (<usize>q << 2), v);
-        store<i32>(pBufP + (<usize>q << 2), p);
+        store<i32>(pBufP + (<usize>q << 2), load<i32>(pRp + (<usize>i << 2)));
       }
     }
-    if (c < k || !(load<f32>(lastV) > bound)) {
+    if (!(load<f32>(pBufV + (<usize>(k - 1) << 2)) > bound)) {
       store<i32>(st, 1);
       continue;
     }
