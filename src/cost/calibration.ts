@@ -14,7 +14,7 @@
  *   throughputs, minimising the squared log error.
  * The ratio point is not fitted on: it is predicted.
  */
-import { assertPositive, show } from "../util/validate";
+import { assertNonEmptyArray, assertPositive, show } from "../util/validate";
 import type { Citation } from "./catalog-hardware";
 import { allToAllTime, DEEPEP_LOW_LATENCY, allToAllVsDeepEp, type AllToAllComparisonRow } from "./alltoall";
 import { decodeStep, type DecodeOptions, type OverlapMode } from "./decode";
@@ -191,6 +191,8 @@ export interface MechanismRatio {
   published: typeof NVIDIA_WIDE_EP_CLAIM;
 }
 
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
 const MECH_KEYS = [...Object.keys(NVL72_WIDE_EP_CASE), "imbalanceScale", "efficiency", "zipfS"];
 
 /**
@@ -203,14 +205,52 @@ const MECH_KEYS = [...Object.keys(NVL72_WIDE_EP_CASE), "imbalanceScale", "effici
  */
 export function wideEpRatioByMechanism(options: MechanismRatioOptions = {}): MechanismRatio {
   checkOptionKeys("options", options, MECH_KEYS);
+  const m = mechanismCase(options);
+  assertPositive("tokensPerSecPerUser", m.c.tokensPerSecPerUser);
+  const one = (side: MechanismSide) => {
+    // two passes: imbalance at a first guess of the batch, then at the batch the target gives
+    let imb = m.imbalanceAt(side, 64);
+    let r = decodeAtTarget({ ...side.base, loadImbalance: imb }, m.c.tokensPerSecPerUser);
+    if (r.batch >= 1) {
+      imb = m.imbalanceAt(side, r.batch);
+      r = decodeAtTarget({ ...side.base, loadImbalance: imb }, m.c.tokensPerSecPerUser);
+    }
+    return { perGpu: r.batch >= 1 && r.perGpu > 0 ? r.perGpu : null, batch: r.batch, imb };
+  };
+  const n = one(m.narrow);
+  const w = one(m.wide);
+  return {
+    ratio: n.perGpu !== null && w.perGpu !== null ? w.perGpu / n.perGpu : null,
+    narrowTokensPerSecPerGpu: n.perGpu,
+    wideTokensPerSecPerGpu: w.perGpu,
+    narrowBatchPerGpu: n.batch,
+    wideBatchPerGpu: w.batch,
+    narrowLoadImbalance: n.imb,
+    wideLoadImbalance: w.imb,
+    published: NVIDIA_WIDE_EP_CLAIM,
+  };
+}
+
+/** One EP size of the NVL72 case: its decode options (without batch and imbalance) and its EPLB setting. */
+interface MechanismSide {
+  ep: number;
+  redundant: number;
+  eplb: boolean;
+  base: Omit<DecodeOptions, "batchPerGpu">;
+}
+
+/** The case with overrides applied, both EP sizes' decode options, and each size's imbalance at a batch. */
+function mechanismCase(options: MechanismRatioOptions) {
   const c = { ...NVL72_WIDE_EP_CASE, ...options };
   const eff = resolveEfficiency(options.efficiency);
   const zipfS = options.zipfS ?? DEFAULT_ZIPF_S;
   const scale = options.imbalanceScale ?? 1;
   assertPositive("imbalanceScale", scale);
-  assertPositive("tokensPerSecPerUser", c.tokensPerSecPerUser);
-  const one = (ep: number, redundant: number, eplb: boolean) => {
-    const base = {
+  const side = (ep: number, redundant: number, eplb: boolean): MechanismSide => ({
+    ep,
+    redundant,
+    eplb,
+    base: {
       model: c.model,
       gpu: c.gpu,
       epSize: ep,
@@ -224,28 +264,66 @@ export function wideEpRatioByMechanism(options: MechanismRatioOptions = {}): Mec
       mtpAcceptance: c.mtpAcceptance,
       overlap: c.overlap,
       efficiency: eff,
-    };
-    // two passes: imbalance at a first guess of the batch, then at the batch the target gives
-    let imb = Math.max(1, scale * imbalanceFor(ep, redundant, eplb, 64 * (1 + c.mtpDraftTokens), zipfS));
-    let r = decodeAtTarget({ ...base, loadImbalance: imb }, c.tokensPerSecPerUser);
-    if (r.batch >= 1) {
-      imb = Math.max(1, scale * imbalanceFor(ep, redundant, eplb, r.batch * (1 + c.mtpDraftTokens), zipfS));
-      r = decodeAtTarget({ ...base, loadImbalance: imb }, c.tokensPerSecPerUser);
-    }
-    return { perGpu: r.batch >= 1 && r.perGpu > 0 ? r.perGpu : null, batch: r.batch, imb };
-  };
-  const n = one(c.narrowEp, c.narrowRedundantExperts, c.narrowEplb);
-  const w = one(c.wideEp, c.wideRedundantExperts, c.wideEplb);
+    },
+  });
   return {
-    ratio: n.perGpu !== null && w.perGpu !== null ? w.perGpu / n.perGpu : null,
-    narrowTokensPerSecPerGpu: n.perGpu,
-    wideTokensPerSecPerGpu: w.perGpu,
-    narrowBatchPerGpu: n.batch,
-    wideBatchPerGpu: w.batch,
-    narrowLoadImbalance: n.imb,
-    wideLoadImbalance: w.imb,
-    published: NVIDIA_WIDE_EP_CLAIM,
+    c,
+    narrow: side(c.narrowEp, c.narrowRedundantExperts, c.narrowEplb),
+    wide: side(c.wideEp, c.wideRedundantExperts, c.wideEplb),
+    /** max/mean load of the busiest GPU at `batch` sequences per GPU (tokens per rank = batch × (1 + MTP drafts)). */
+    imbalanceAt: (s: MechanismSide, batch: number) => Math.max(1, scale * imbalanceFor(s.ep, s.redundant, s.eplb, batch * (1 + c.mtpDraftTokens), zipfS)),
   };
+}
+
+/** One point of {@link frontierByMechanism}: a batch per GPU and what the model gives there. */
+export interface MechanismFrontierPoint {
+  /** Sequences per GPU. */
+  batchPerGpu: number;
+  /** Output tokens/s per user. */
+  tokensPerSecPerUser: number;
+  /** Output tokens/s per GPU. */
+  outputTokensPerSecPerGpu: number;
+  /** Busiest GPU's expert load ÷ mean at this batch (max/mean, ≥ 1). */
+  loadImbalance: number;
+}
+
+/** Result of {@link frontierByMechanism}: each EP size's curve, sorted by tokens/s per user descending. */
+export interface MechanismFrontier {
+  narrowEp: number;
+  wideEp: number;
+  narrow: MechanismFrontierPoint[];
+  wide: MechanismFrontierPoint[];
+}
+
+const FRONTIER_KEYS = [...MECH_KEYS.filter((k) => k !== "tokensPerSecPerUser"), "batchSizes"];
+
+/**
+ * The decode frontier (output tokens/s per GPU against tokens/s per user) of both EP sizes of the NVL72 case
+ * ({@link NVL72_WIDE_EP_CASE}), with each point's load imbalance taken from its own batch — the curves on which
+ * {@link wideEpRatioByMechanism} reads its ratio. Batches that do not fit in memory are left out.
+ * @param options overrides of the case as in {@link wideEpRatioByMechanism} (no `tokensPerSecPerUser`: the curve
+ *   covers every speed), plus `batchSizes` (sequences per GPU, each > 0; default {@link FINE_BATCHES}, 1…1024)
+ * @returns {@link MechanismFrontier}
+ * @throws {RangeError|TypeError} for bad or unknown options, an empty or bad `batchSizes`
+ * @example frontierByMechanism().narrow[0].batchPerGpu // 1: the fastest point per user is batch 1
+ */
+export function frontierByMechanism(options: Omit<MechanismRatioOptions, "tokensPerSecPerUser"> & { batchSizes?: readonly number[] } = {}): MechanismFrontier {
+  checkOptionKeys("options", options, FRONTIER_KEYS);
+  const { batchSizes = FINE_BATCHES, ...rest } = options;
+  assertNonEmptyArray("batchSizes", batchSizes);
+  batchSizes.forEach((b, i) => assertPositive(`batchSizes[${i}]`, b));
+  const m = mechanismCase(rest);
+  const curve = (s: MechanismSide): MechanismFrontierPoint[] => {
+    const out: MechanismFrontierPoint[] = [];
+    for (const b of batchSizes) {
+      const imb = m.imbalanceAt(s, b);
+      const r = decodeStep({ ...s.base, batchPerGpu: b, loadImbalance: imb });
+      if (!r.feasible || r.tokensPerSecPerUser === null || r.outputTokensPerSecPerGpu === null) continue;
+      out.push({ batchPerGpu: b, tokensPerSecPerUser: r.tokensPerSecPerUser, outputTokensPerSecPerGpu: r.outputTokensPerSecPerGpu, loadImbalance: imb });
+    }
+    return out.sort((x, y) => y.tokensPerSecPerUser - x.tokensPerSecPerUser);
+  };
+  return { narrowEp: m.c.narrowEp, wideEp: m.c.wideEp, narrow: curve(m.narrow), wide: curve(m.wide) };
 }
 
 // ─── the points ───────────────────────────────────────────────────────────────────────────────────
@@ -1042,6 +1120,22 @@ export function sensitivity(options: MechanismRatioOptions = {}): SensitivityRes
       high: `${c.kvLen * 2} tokens`,
       ratioLow: r({ kvLen: c.kvLen / 2 }),
       ratioHigh: r({ kvLen: c.kvLen * 2 }),
+    },
+    {
+      parameter: "per-layer overhead (fitted)",
+      base: `${round3(eff.layerOverheadUs)} µs`,
+      low: "×0.8",
+      high: "×1.25",
+      ratioLow: r({ efficiency: { ...eff, layerOverheadUs: eff.layerOverheadUs * 0.8 } }),
+      ratioHigh: r({ efficiency: { ...eff, layerOverheadUs: eff.layerOverheadUs * 1.25 } }),
+    },
+    {
+      parameter: "GEMM efficiency (fitted share of peak)",
+      base: String(round3(eff.computeFraction)),
+      low: "×0.8",
+      high: `×${round3(Math.min(1.25, 1 / eff.computeFraction))}`,
+      ratioLow: r({ efficiency: { ...eff, computeFraction: eff.computeFraction * 0.8 } }),
+      ratioHigh: r({ efficiency: { ...eff, computeFraction: Math.min(1, eff.computeFraction * 1.25) } }),
     },
     {
       parameter: "MTP acceptance",

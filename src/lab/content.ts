@@ -75,7 +75,7 @@ export const EP_VARIANTS: readonly EpVariantRow[] = Object.freeze([
   },
   {
     name: "Wide EP",
-    whatItIs: "the same idea over many GPUs and nodes (EP 32–320): few experts per GPU, large batch per expert; usually with attention-DP and disaggregated prefill/decode",
+    whatItIs: "the same idea over many GPUs and nodes (from a few nodes up: DeepSeek decodes at EP144): few experts per GPU, large batch per expert; usually with attention-DP and disaggregated prefill/decode",
     sglang: "--ep-size 32 … with --enable-dp-attention",
     tensorrtLlm: "moe_config.backend: WIDEEP, moe_expert_parallel_size: 32 …",
   },

@@ -6,7 +6,7 @@ import { getModel } from "../cost/catalog-models";
 import { memoryPerGpu } from "../cost/memory";
 import { rebalanceExperts } from "../eplb/rebalance";
 import { balancedness, gpuLoads } from "../eplb/metrics";
-import { createDriftingWorkload } from "../eplb/workload";
+import { dsv3LikeWorkload } from "../eplb/dsv3-like";
 import { baseLayout, axis, type Figure } from "../viz/figure";
 import { frontierFigure } from "../viz/throughput";
 import { planDeployment, type PlanResult } from "../plan/search";
@@ -33,7 +33,7 @@ export function inputsTable(inputs: PlanInputs = LAB_INPUTS): { input: string; v
     { input: "isl / osl", value: `${inputs.isl} / ${inputs.osl} tokens`, meaning: "prompt and output length: prefill work, KV-cache size per request" },
     { input: "tpotMs", value: `${inputs.tpotMs} ms`, meaning: `time per output token: ≥ ${(1000 / (inputs.tpotMs ?? 1)).toFixed(0)} tokens/s per user` },
     { input: "ttftMs", value: `${inputs.ttftMs ?? 10000} ms`, meaning: "time to first token bound (default 10 s)" },
-    { input: "expert load", value: inputs.expertLoad ? "recorded" : `generated, seed ${inputs.workloadSeed ?? 0}`, meaning: "what EPLB balances: a recording from SGLang or TensorRT-LLM, or a seeded drifting load" },
+    { input: "expert load", value: inputs.expertLoad ? "recorded" : `generated, seed ${inputs.workloadSeed ?? 0}`, meaning: "what EPLB balances: a recording from SGLang or TensorRT-LLM, or the seeded dsv3-like load" },
   ];
 }
 
@@ -61,14 +61,17 @@ export function gpuCountingTable(): { engine: string; gpusPerInstance: string; n
 // ─── Expert load ────────────────────────────────────────────────────────────────────────────────
 
 /**
- * A real-shaped expert load for the lab: DeepSeek-V3's 58 MoE layers × 256 experts, seeded drifting Zipf
- * popularity, one iteration of 65,536 token-expert assignments per layer.
- * @param seed PRNG seed (default 0)
+ * A real-shaped expert load for the lab: DeepSeek-V3's 58 MoE layers × 256 experts from the `dsv3-like` preset
+ * (per-layer popularity whose statistics match DeepSeek-V3's published ones, src/eplb/dsv3-like.ts), one iteration
+ * of 65,536 token-expert assignments per layer — the same kind of load the planner generates.
+ * @param seed PRNG seed (integer in [0, 2^32), default 0)
  * @returns `[58][256]` tokens
+ * @throws {TypeError|RangeError} for a bad seed
+ * @example labExpertLoad().length; // 58
  */
 export function labExpertLoad(seed = 0): number[][] {
   const m = getModel("deepseek-v3");
-  return createDriftingWorkload({ numLayers: m.numMoeLayers, numExperts: m.numExperts, numIterations: 1, tokensPerIteration: 65536, zipfS: 0.8, seed }).next();
+  return dsv3LikeWorkload({ numLayers: m.numMoeLayers, numExperts: m.numExperts, numGroups: m.numGroups, numIterations: 1, tokensPerIteration: 65536, seed }).next();
 }
 
 /**
@@ -446,3 +449,5 @@ export const quiz32 = collection({
   q3: mc("l32-q3", "Q3 — vLLM's EP size", "vllm serve … --tensor-parallel-size 4 --data-parallel-size 8 --enable-expert-parallel: over how many ranks are the experts split?", ["4", "8", "32", "12"], "c", "vLLM shards the MoE layers over TP × DP = 32 ranks."),
   q4: mc("l32-q4", "Q4 — why disaggregate", "Which deployment keeps decode steps short by giving prefill its own GPUs?", ["aggregated pools", "disaggregated prefill and decode pools", "a larger EP size", "online EPLB"], "b", "Disaggregated pools run prefill elsewhere, so decode steps carry no prefill chunks; aggregated pools slow every decode step by the prefill work they share."),
 });
+
+export { worded } from "./headers";

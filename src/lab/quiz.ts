@@ -60,7 +60,7 @@ const q1 = new Exercise<number>({
   solution: {
     text:
       "About 2 × 37e9 ≈ 7.4e10 FLOPs (74 GFLOPs) per token: every active weight contributes one multiply and one add. " +
-      "The original lab said \"~37B FLOPs\", which confuses parameters with FLOPs. Sparse activation is efficient because " +
+      "A common slip is \"~37B FLOPs\", which confuses parameters with FLOPs. Sparse activation is efficient because " +
       "compute follows the 37B active parameters while capacity follows the 671B total (all of which must still sit in GPU memory).",
     code: "quiz.q1.check(2 * 37e9)",
     answer: () => 2 * DEEPSEEK_V3_FACTS.activeParams,
@@ -120,7 +120,7 @@ const q3 = new Exercise<number>({
       "32: 256 + 32 = 288 = 72 × 4 slots. EP 72 is a normal wide-EP configuration once EPLB adds redundant experts, " +
       "and the spare replicas are exactly what lets EPLB even out hot experts. The same 288 appears elsewhere with other EP sizes: " +
       "TensorRT-LLM's wide-EP README gives it as experts + EP size at EP32 (9 slots per GPU), its load-balancer example uses it at EP36 " +
-      "(8 per GPU), and DeepSeek's inference overview uses 32 redundant experts at EP32 (prefill) and EP144 (decode). The original's reasons (power-of-two collectives, " +
+      "(8 per GPU), and DeepSeek's inference overview uses 32 redundant experts at EP32 (prefill) and EP144 (decode). Reasons often given for EP 64 instead (power-of-two collectives, " +
       "8×8 topology islands) are not the constraint: NVL72's NVSwitch connects all 72 GPUs with the same bandwidth. Choosing EP 64 " +
       "is a simplicity choice (no redundancy needed; 8 GPUs left for other work), not a requirement.",
     answer: () => 32,
@@ -214,8 +214,8 @@ const bonus = new Exercise<BonusAnswer>({
   hints: ["Total throughput = GPUs × tokens/s per GPU.", "Four EP8 instances use 32 GPUs at 100 tokens/s each."],
   solution: {
     text:
-      "(a) 32 × 180 / (8 × 100) = 7.2×. (b) 32 × 180 / (32 × 100) = 1.8×. The original called (a) \"super-linear scaling\", " +
-      "but with 4× the GPUs you could always run four EP8 copies and get 4×; the gain that wide EP itself brings is the per-GPU " +
+      "(a) 32 × 180 / (8 × 100) = 7.2×. (b) 32 × 180 / (32 × 100) = 1.8×. Calling (a) \"super-linear scaling\" is a common mistake: " +
+      "with 4× the GPUs you could always run four EP8 copies and get 4×; the gain that wide EP itself brings is the per-GPU " +
       "1.8×, and NVIDIA states it as \"up to\", at one operating point (100 tokens/s per user, GB200 NVL72, disaggregated serving with MTP).",
     code: "quiz.bonus.check({ vsOneEp8: (32 * 180) / (8 * 100), vsFourEp8: (32 * 180) / (32 * 100) })",
     answer: () => ({ vsOneEp8: 7.2, vsFourEp8: 1.8 }),

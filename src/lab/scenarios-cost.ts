@@ -12,8 +12,9 @@ import {
   allToAllTime,
   DEEPEP_LOW_LATENCY,
     memoryPerGpu,
-  sweepFrontier,
-  wideEpRatio,
+  frontierByMechanism,
+  type MechanismFrontier,
+  type MechanismFrontierPoint,
   NVIDIA_WIDE_EP_CLAIM,
   MODEL_CHECKPOINTS,
   peakFlops,
@@ -247,15 +248,12 @@ export function nvl72Rows(epSizes: readonly number[]): { epSize: number; gb200Nv
   });
 }
 
-/** NVIDIA's published operating point for "up to 1.8×": DeepSeek-R1 in NVIDIA's NVFP4 checkpoint on GB200 NVL72, EP32 vs EP8, 100 tokens/s per user, MTP. */
+/**
+ * NVIDIA's published operating point for "up to 1.8×", as the cost model's calibrated case (`NVL72_WIDE_EP_CASE`:
+ * DeepSeek-R1, GB200 NVL72, EP32 vs EP8, 100 tokens/s per user, MTP), with the checkpoint it describes.
+ */
 export const NVIDIA_OPERATING_POINT = Object.freeze({
-  model: "deepseek-v3",
-  gpu: "gb200",
-  kvLen: 2048,
-  tokensPerSecPerUser: 100,
-  mtpDraftTokens: 1,
-  narrowEp: 8,
-  wideEp: 32,
+  ...NVL72_WIDE_EP_CASE,
   /** NVIDIA's DeepSeek-R1-FP4 checkpoint (cost catalog, cited): MoE weights NVFP4, the rest FP8. */
   checkpoint: MODEL_CHECKPOINTS["deepseek-v3"][1],
 });
@@ -281,7 +279,7 @@ export interface OperatingPointRow {
 export function operatingPointRows(): { rows: OperatingPointRow[]; summary: Summary } {
   // The calibrated model's own case (the calibration report's NVL72 point), so this table, the tornado chart below and
   // `ep-lab cost calibrate` give one ratio for the published point.
-  const o = { ...NVIDIA_OPERATING_POINT, kvLen: NVL72_WIDE_EP_CASE.kvLen, tokensPerSecPerUser: NVL72_WIDE_EP_CASE.tokensPerSecPerUser, narrowEp: NVL72_WIDE_EP_CASE.narrowEp, wideEp: NVL72_WIDE_EP_CASE.wideEp };
+  const o = NVIDIA_OPERATING_POINT;
   const cases: { assumption: string; options: Parameters<typeof wideEpRatioByMechanism>[0] }[] = [
     { assumption: "published point: NVFP4 experts, FP8 rest, MTP on", options: {} },
     { assumption: "FP8 experts (DeepSeek's own checkpoint), MTP on", options: { moePrecision: "fp8", dispatchPrecision: "fp8" } },
@@ -301,63 +299,114 @@ export function operatingPointRows(): { rows: OperatingPointRow[]; summary: Summ
       versusNvidia: ratio === null ? "EP8 cannot reach this speed" : `${ratio >= NVIDIA_WIDE_EP_CLAIM.ratio ? "+" : ""}${Math.round((100 * (ratio - NVIDIA_WIDE_EP_CLAIM.ratio)) / NVIDIA_WIDE_EP_CLAIM.ratio)}%`,
     };
   });
+  const slotsPerGpu = (ep: number, redundant: number) => (getModel(o.model).numExperts + redundant) / ep;
   const p = rows[0];
   const moved = rows.slice(1).map((r) => ({ r, d: r.ratio === null || p.ratio === null ? Infinity : Math.abs(Math.log(r.ratio / p.ratio)) }));
   const order = moved.slice().sort((x, y) => y.d - x.d);
   const summary = new Summary(
     `At NVIDIA's operating point (${o.checkpoint.name}, GB200 NVL72, EP${o.wideEp} vs EP${o.narrowEp}, ${o.tokensPerSecPerUser} tokens/s per user, MTP) the model gives ` +
       `${p.ratio === null ? "no ratio (EP8 cannot reach that speed)" : `${p.ratio}×`} against NVIDIA's ${NVIDIA_WIDE_EP_CLAIM.ratio}× (${p.versusNvidia}). ` +
-      `Its mechanism: at this per-user speed EP8 must shrink its batch, because each step reads ${o.wideEp / o.narrowEp}× more expert weights per GPU, while EP32 keeps a large batch. ` +
+      `Its mechanism: at this per-user speed EP${o.narrowEp} must shrink its batch, because each of its GPUs holds ${slotsPerGpu(o.narrowEp, o.narrowRedundantExperts)} experts and reads their weights every step (an EP${o.wideEp} GPU holds ${slotsPerGpu(o.wideEp, o.wideRedundantExperts)}), while EP${o.wideEp} keeps a large batch. ` +
       `The rows below change one assumption each. The ratio moves most with "${order[0].r.assumption}" (${order[0].r.ratio === null ? "EP8 cannot reach the speed" : `${order[0].r.ratio}×`}) and least with "${order[order.length - 1].r.assumption}" (${order[order.length - 1].r.ratio}×): ` +
-      `near ${o.tokensPerSecPerUser} tokens/s per user EP8 sits close to the fastest it can serve a user at all, so anything that slows its step makes its throughput collapse and the ratio explode.`,
+      `at ${o.tokensPerSecPerUser} tokens/s per user EP${o.narrowEp} is on the steep part (the knee) of its frontier, so anything that slows its step cuts its batch sharply and the ratio climbs fast.`,
   );
   return { rows, summary };
 }
 
+/** One row of {@link frontierDemo}'s ratio table: both EP sizes read at one speed per user. */
+export interface FrontierRatioRow {
+  /** Target output tokens/s per user. */
+  tokensPerSecPerUser: number;
+  /** EP32 ÷ EP8 output tokens/s per GPU, or null. */
+  ratio: number | null;
+  /** Sequences per GPU EP8 can keep at that speed (0: it cannot reach it). */
+  ep8BatchPerGpu: number;
+  ep32BatchPerGpu: number;
+  /** Output tokens/s per GPU of EP8, or null when it cannot reach the speed. */
+  ep8TokensPerSecPerGpu: number | null;
+  ep32TokensPerSecPerGpu: number | null;
+}
+
 /**
- * EP8 vs EP32 frontier on GB200 NVL72 (DeepSeek-V3, 2048-token contexts, one MTP draft token as in
- * NVIDIA's setup) and the modelled per-GPU ratio at several tokens/s per user, beside NVIDIA's
- * published "up to 1.8×" at 100 tokens/s per user.
- * @param userRates tokens/s per user at which to read both curves, a non-empty array of finite numbers > 0
- *   (default 30…100)
- * @returns the sweep, one ratio row per rate (output tokens/s per GPU of EP8 and EP32, ratio), the frontier
- *   figure and a summary
+ * The EP8 and EP32 decode frontiers of the calibrated NVL72 case (`NVL72_WIDE_EP_CASE`: DeepSeek-R1 in NVIDIA's NVFP4
+ * checkpoint on GB200 NVL72, FP8 KV cache, NVFP4 dispatch, one MTP draft token, 1k-token inputs and outputs, EP8 on
+ * 256 slots against EP32 with EPLB on 288; each point's load imbalance from its own batch) and the EP32 ÷ EP8 ratio
+ * at several speeds per user. The row at 100 tokens/s per user is the same calculation as
+ * {@link operatingPointRows}' first row, {@link sensitivityDemo} and `ep-lab cost calibrate`'s NVL72 point.
+ * @param userRates tokens/s per user at which to read both EP sizes, a non-empty array of finite numbers > 0
+ *   (default 30…120)
+ * @returns the curves (`frontierByMechanism`), one ratio row per rate, the frontier figure and a summary
  * @throws {TypeError|RangeError} naming `userRates[i]` when not a finite number > 0, or for an empty or
  *   non-array `userRates`
- * @example frontierDemo().ratioRows.length; // 8
+ * @example frontierDemo().ratioRows.find((r) => r.tokensPerSecPerUser === 100)?.ratio; // 1.83
  */
-export function frontierDemo(userRates: readonly number[] = [30, 40, 50, 60, 70, 80, 90, 100]) {
+export function frontierDemo(userRates: readonly number[] = [30, 50, 70, 80, 90, 100, 110, 120]): {
+  curves: MechanismFrontier;
+  ratioRows: FrontierRatioRow[];
+  figure: Figure;
+  summary: Summary;
+} {
   assertNonEmptyArray("userRates", userRates);
-  const o = NVIDIA_OPERATING_POINT;
-  const common = { model: o.model, gpu: o.gpu, kvLen: o.kvLen, mtpDraftTokens: o.mtpDraftTokens, moePrecision: o.checkpoint.moePrecision, precision: o.checkpoint.densePrecision };
-  const sweep = sweepFrontier({ ...common, epSizes: [8, 32] });
-  const series = [8, 32].map((ep) => {
-    const pts = sweep.byEp[ep] ?? [];
-    return { label: `EP${ep}`, tokensPerSecPerUser: pts.map((p) => r1(p.tokensPerSecPerUser)), outputTokensPerSecPerGpu: pts.map((p) => Math.round(p.outputTokensPerSecPerGpu)), batchSizes: pts.map((p) => p.batchPerGpu) };
-  });
-  const figure = frontierFigure(series, { title: "Modelled decode frontier, DeepSeek-R1 NVFP4 experts on GB200 NVL72 (MTP on)", markUserRate: 100 });
-  const ratioRows = userRates.map((u, i) => {
+  userRates.forEach((u, i) => {
     if (!(typeof u === "number" && Number.isFinite(u) && u > 0)) throw new RangeError(`userRates[${i}] must be a positive number, got ${String(u)}`);
-    const r = wideEpRatio({ tokensPerSecPerUser: u, mtpDraftTokens: o.mtpDraftTokens, moePrecision: o.checkpoint.moePrecision, precision: o.checkpoint.densePrecision });
+  });
+  const c = NVL72_WIDE_EP_CASE;
+  const { topK, numExperts } = getModel(c.model);
+  const curves = frontierByMechanism();
+  const series = [
+    { label: `EP${c.narrowEp} (${numExperts + c.narrowRedundantExperts} slots)`, pts: curves.narrow },
+    { label: `EP${c.wideEp} + EPLB (${numExperts + c.wideRedundantExperts} slots)`, pts: curves.wide },
+  ].map(({ label, pts }) => ({
+    label,
+    tokensPerSecPerUser: pts.map((p) => r1(p.tokensPerSecPerUser)),
+    outputTokensPerSecPerGpu: pts.map((p) => Math.round(p.outputTokensPerSecPerGpu)),
+    batchSizes: pts.map((p) => p.batchPerGpu),
+  }));
+  const figure = frontierFigure(series, { title: "Modelled decode frontier: DeepSeek-R1 NVFP4 on GB200 NVL72, MTP on", markUserRate: c.tokensPerSecPerUser });
+  const imbalance = new Map<number, { narrow: number; wide: number }>();
+  const ratioRows: FrontierRatioRow[] = userRates.map((u) => {
+    const r = wideEpRatioByMechanism({ tokensPerSecPerUser: u });
+    imbalance.set(u, { narrow: r.narrowLoadImbalance, wide: r.wideLoadImbalance });
     return {
       tokensPerSecPerUser: u,
+      ratio: r.ratio === null ? null : r2(r.ratio),
+      ep8BatchPerGpu: Math.round(r.narrowBatchPerGpu),
+      ep32BatchPerGpu: Math.round(r.wideBatchPerGpu),
       ep8TokensPerSecPerGpu: r.narrowTokensPerSecPerGpu === null ? null : Math.round(r.narrowTokensPerSecPerGpu),
       ep32TokensPerSecPerGpu: r.wideTokensPerSecPerGpu === null ? null : Math.round(r.wideTokensPerSecPerGpu),
-      ratio: r.ratio === null ? null : r2(r.ratio),
     };
   });
-  const ep8Max = Math.max(...(sweep.byEp[8] ?? []).map((p) => p.tokensPerSecPerUser));
-  const at100 = ratioRows.find((r) => r.tokensPerSecPerUser === 100);
-  const near = ratioRows.filter((r) => r.ratio !== null && Math.abs(r.ratio - NVIDIA_WIDE_EP_CLAIM.ratio) <= 0.3).map((r) => r.tokensPerSecPerUser);
-  const summary = new Summary(
-    `In this model EP8 cannot serve a user faster than ${ep8Max.toFixed(0)} tokens/s (its batch-1 speed), ` +
-      `so its throughput per GPU collapses as the target approaches that limit and the EP32/EP8 ratio grows steeply` +
-      (at100 && at100.ratio !== null ? ` (${at100.ratio}× at 100 tokens/s per user)` : "") +
-      `. The ratio is within ±0.3 of NVIDIA's published ${NVIDIA_WIDE_EP_CLAIM.ratio}× at ` +
-      (near.length ? `${near.join(", ")} tokens/s per user` : "none of the rates in the table") +
-      `. The model is built from first principles and not fitted to NVIDIA's chart (${NVIDIA_WIDE_EP_CLAIM.source.url}): read it for the direction and the mechanism, not the exact factor.`,
-  );
-  return { sweep, ratioRows, figure, summary };
+  /** Routed token copies per expert slot per step: batch × EP × (1 + MTP drafts) × top-k ÷ slots. */
+  const perSlot = (batch: number, ep: number, redundant: number) => (batch * ep * (1 + c.mtpDraftTokens) * topK) / (numExperts + redundant);
+  const fastest = (pts: MechanismFrontierPoint[]) => Math.max(...pts.map((p) => p.tokensPerSecPerUser));
+  const withRatio = ratioRows.filter((r) => r.ratio !== null) as (FrontierRatioRow & { ratio: number })[];
+  const lowest = withRatio.reduce<(FrontierRatioRow & { ratio: number }) | null>((m, r) => (m === null || r.ratio < m.ratio ? r : m), null);
+  const highest = withRatio.reduce<(FrontierRatioRow & { ratio: number }) | null>((m, r) => (m === null || r.ratio > m.ratio ? r : m), null);
+  const atPoint = ratioRows.find((r) => r.tokensPerSecPerUser === c.tokensPerSecPerUser);
+  const unreachable = ratioRows.filter((r) => r.ratio === null).map((r) => r.tokensPerSecPerUser);
+  const parts = [
+    `EP${c.narrowEp} serves one user at most ${fastest(curves.narrow).toFixed(0)} tokens/s in this model (batch 1), EP${c.wideEp} ${fastest(curves.wide).toFixed(0)}: ` +
+      `each EP${c.narrowEp} GPU holds ${(numExperts + c.narrowRedundantExperts) / c.narrowEp} experts and reads their weights every step, an EP${c.wideEp} GPU ${(numExperts + c.wideRedundantExperts) / c.wideEp}.`,
+  ];
+  if (lowest && highest) {
+    parts.push(
+      (lowest === highest
+        ? `At ${lowest.tokensPerSecPerUser} tokens/s per user the ratio is ${lowest.ratio}×: `
+        : `Over the speeds in the table the ratio runs from ${lowest.ratio}× (at ${lowest.tokensPerSecPerUser} tokens/s per user) to ${highest.ratio}× (at ${highest.tokensPerSecPerUser}): `) +
+        `at ${lowest.tokensPerSecPerUser} tokens/s per user both keep hundreds of sequences per GPU, and EP${c.wideEp}'s edge comes from balance — ` +
+        `its busiest GPU carries ${r2(imbalance.get(lowest.tokensPerSecPerUser)!.wide)}× the mean expert load against ${r2(imbalance.get(lowest.tokensPerSecPerUser)!.narrow)}× for EP${c.narrowEp}, which has no replicas — ` +
+        `and from more tokens per expert slot per step (${Math.round(perSlot(lowest.ep32BatchPerGpu, c.wideEp, c.wideRedundantExperts))} against ${Math.round(perSlot(lowest.ep8BatchPerGpu, c.narrowEp, c.narrowRedundantExperts))}), which share each weight read. ` +
+        `Closer to EP${c.narrowEp}'s limit EP${c.narrowEp} must shrink its batch (the batch columns) while EP${c.wideEp} keeps a large one.`,
+    );
+  }
+  if (atPoint && atPoint.ratio !== null) {
+    parts.push(`At ${c.tokensPerSecPerUser} tokens/s per user, NVIDIA's operating point, the ratio is ${atPoint.ratio}× against NVIDIA's "up to ${NVIDIA_WIDE_EP_CLAIM.ratio}×" — the calculation of the next two cells.`);
+  } else if (!atPoint) {
+    parts.push(`NVIDIA's "up to ${NVIDIA_WIDE_EP_CLAIM.ratio}×" is read at ${c.tokensPerSecPerUser} tokens/s per user, which is not among these rates.`);
+  }
+  if (unreachable.length) parts.push(`EP${c.narrowEp} cannot reach ${unreachable.join(", ")} tokens/s per user at all, so there is no ratio there.`);
+  parts.push("Read the ratio together with the speed it is quoted at: it is steep near the narrow configuration's limit.");
+  return { curves, ratioRows, figure, summary: new Summary(parts.join(" ")) };
 }
 
 /** One row of {@link sensitivityDemo}: the EP32 ÷ EP8 ratio with one assumption at its low and high value. */

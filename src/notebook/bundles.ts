@@ -507,11 +507,13 @@ export function tableHtml(input: unknown, options: TableOptions = {}): string {
   const LEFT = "text-align:left;vertical-align:top;white-space:normal;min-width:6em;max-width:28em";
   const RIGHT = "text-align:right;vertical-align:top;white-space:nowrap;font-variant-numeric:tabular-nums";
   const STICKY = "position:sticky;left:0;z-index:1;background:#fff";
-  const cellStyle = (numeric: boolean, sticky: boolean) => (numeric ? RIGHT : LEFT) + (sticky ? ";" + STICKY : "");
+  // A numeric column's header wraps at spaces (its numbers never do), so long headers in words do not widen the table.
+  const HEAD_RIGHT = "text-align:right;vertical-align:bottom;white-space:normal;min-width:5em;max-width:11em";
+  const cellStyle = (numeric: boolean, sticky: boolean, head = false) => (numeric ? (head ? HEAD_RIGHT : RIGHT) : LEFT) + (sticky ? ";" + STICKY : "");
   const parts: string[] = ['<div class="ep-table-wrap" style="overflow-x:auto;max-width:100%">', '<table border="1" class="dataframe ep-table" style="border-collapse:collapse;margin:0">'];
   if (options.caption !== undefined) parts.push(`<caption style="text-align:left;caption-side:top">${escapeHtml(options.caption)}</caption>`);
   parts.push("<thead><tr>");
-  g.header.forEach((h, c) => parts.push(`<th style="${cellStyle(g.numericColumn[c], c === 0)}">${escapeHtml(h)}</th>`));
+  g.header.forEach((h, c) => parts.push(`<th style="${cellStyle(g.numericColumn[c], c === 0, true)}">${escapeHtml(h)}</th>`));
   parts.push("</tr></thead><tbody>");
   for (const row of g.body) {
     parts.push("<tr>");

@@ -94,7 +94,7 @@ export function planArtifacts(plan: PlanResult, options: { image?: string } = {}
     "",
     `- Model: ${inp.model.label} (\`${inp.model.name}\`, ${inp.model.numExperts} routed experts, top-${inp.model.topK}, ${inp.model.numMoeLayers} MoE layers of ${inp.model.numLayers}); engines load \`${m}\`.`,
     `- Cluster: ${inp.nodes} nodes × ${inp.gpusPerNode} ${inp.gpu.name} GPUs, NVLink domain ${inp.gpu.nvlinkDomainSize} GPUs, ${inp.gpu.nicGBps} GB/s scale-out per GPU; budget ${inp.gpuBudget} GPUs.`,
-    `- Workload: ${inp.isl}-token prompts, ${inp.osl}-token outputs${inp.concurrency ? `, ${inp.concurrency} requests in flight` : ""}${inp.requestRate ? `, ${inp.requestRate} requests/s` : ""}; expert load ${plan.expertLoadSource === "recorded" ? "recorded (given)" : `generated (seeded drifting Zipf load, seed ${inp.workloadSeed})`}.`,
+    `- Workload: ${inp.isl}-token prompts, ${inp.osl}-token outputs${inp.concurrency ? `, ${inp.concurrency} requests in flight` : ""}${inp.requestRate ? `, ${inp.requestRate} requests/s` : ""}; expert load ${plan.expertLoadSource === "recorded" ? "recorded (given)" : `generated (the seeded dsv3-like load: per-layer expert popularity shaped like DeepSeek-V3's published statistics, drifting over iterations; seed ${inp.workloadSeed})`}.`,
     `- Service level: ≤ ${fmt(inp.tpotMs)} ms per output token (≥ ${fmt(inp.minTokensPerSecPerUser)} tokens/s per user), TTFT ≤ ${fmt(inp.ttftMs, 0)} ms. Weights ${inp.precision}, KV cache ${inp.kvCacheDtype}.`,
     "",
     "## The plan",

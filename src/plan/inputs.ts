@@ -43,7 +43,7 @@ export interface PlanInputs {
   precision?: Precision;
   /** KV-cache precision, default "fp8" (1 byte per element); "bf16" is 2. */
   kvCacheDtype?: "fp8" | "bf16";
-  /** A recorded `[layers][experts]` expert load (tokens), e.g. from readSglangLogicalCount; default a generated drifting load. */
+  /** A recorded `[layers][experts]` expert load (tokens), e.g. from readSglangLogicalCount; default a generated `dsv3-like` drifting load (src/eplb/dsv3-like.ts). */
   expertLoad?: number[][];
   /** Seed of the generated expert load, default 0. */
   workloadSeed?: number;

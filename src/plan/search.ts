@@ -12,7 +12,7 @@
  *   `memoryPerGpu` (bytes each GPU streams) and `allToAllTime` (dispatch + combine per MoE layer), with the
  *   routed-expert FLOPs scaled by the EPLB imbalance;
  * - imbalance: DeepSeek's EPLB (`rebalanceExperts` of src/eplb) on an expert load — a recorded one, or a
- *   seeded drifting workload. "Static" places on one window of iterations and is measured on the next
+ *   seeded `dsv3-like` workload (src/eplb/dsv3-like.ts). "Static" places on one window of iterations and is measured on the next
  *   window (the placement ages); "online" is measured on the window it was computed from (a rebalance every
  *   window). The cost of moving experts online is not charged.
  * TTFT is the prefill time of one chunk holding the prompt (queueing and KV transfer are not modelled).
@@ -23,7 +23,7 @@ import { stepIntensity } from "../cost/intensity";
 import { expertParams } from "../cost/catalog-models";
 import { memoryPerGpu } from "../cost/memory";
 import { DEFAULT_EFFICIENCY } from "../cost/roofline";
-import { createDriftingWorkload } from "../eplb/workload";
+import { dsv3LikeWorkload } from "../eplb/dsv3-like";
 import { rebalanceExperts, rebalanceExpertsFlat } from "../eplb/rebalance";
 import { resolvePlanInputs, type PlanInputs, type ResolvedPlanInputs } from "./inputs";
 
@@ -201,13 +201,15 @@ function makeWorkload(inp: ResolvedPlanInputs): Workload {
     const f = flatten(inp.expertLoad);
     return { aFlat: f, bFlat: f, all: inp.expertLoad, source: "recorded" };
   }
-  const wl = createDriftingWorkload({
-    numLayers: inp.model.numMoeLayers,
-    numExperts: inp.model.numExperts,
+  // The dsv3-like preset: per-layer popularity shaped like DeepSeek-V3's published expert statistics, with drift
+  // (src/eplb/dsv3-like.ts). Routing groups only where the model has them and they split the experts evenly.
+  const m = inp.model;
+  const wl = dsv3LikeWorkload({
+    numLayers: m.numMoeLayers,
+    numExperts: m.numExperts,
+    numGroups: m.numGroups > 1 && m.numExperts % m.numGroups === 0 ? m.numGroups : 1,
     numIterations: 2 * WINDOW,
-    tokensPerIteration: 8192 * inp.model.topK,
-    zipfS: 0.8,
-    driftSigma: 0.05,
+    tokensPerIteration: 8192 * m.topK,
     seed: inp.workloadSeed,
   });
   const its: number[][][] = [];

@@ -306,7 +306,7 @@ export function nodesTouchedFigure(panels: readonly RoutingPanel[], options: Nod
     const mean = nodes.reduce((a, b) => a + b, 0) / nodes.length;
     return {
       type: "bar",
-      name: `${p.label} (mean ${mean.toFixed(2)})`,
+      name: `${p.label} (mean of these ${nodes.length}: ${mean.toFixed(2)})`,
       x: labels.slice(),
       y: nodes,
       marker: { color: categoricalColor(i) },

@@ -12,6 +12,8 @@ import {
   prefillStep,
   sensitivity,
   wideEpRatioByMechanism,
+  frontierByMechanism,
+  throughputAtInteractivity,
   type CalibrationReport,
   type FitResult,
   type SensitivityResult,
@@ -153,15 +155,53 @@ describe("the NVL72 1.8× by mechanism, and its sensitivity", () => {
     expect(slow.ratio!).toBeLessThan(wideEpRatioByMechanism().ratio!);
   });
 
+  it("frontierByMechanism: the curves the ratio is read on (each point's imbalance from its own batch)", () => {
+    const f = frontierByMechanism();
+    expect([f.narrowEp, f.wideEp]).toEqual([8, 32]);
+    for (const curve of [f.narrow, f.wide]) {
+      expect(curve.length).toBeGreaterThan(20);
+      for (let i = 1; i < curve.length; i++) {
+        expect(curve[i].tokensPerSecPerUser).toBeLessThan(curve[i - 1].tokensPerSecPerUser); // sorted, faster per user first
+        expect(curve[i].batchPerGpu).toBeGreaterThan(curve[i - 1].batchPerGpu); // … because the batch grows
+      }
+      for (const p of curve) expect(p.loadImbalance).toBeGreaterThanOrEqual(1);
+    }
+    // EPLB over 288 slots balances EP32 better than EP8 without replicas, at the same batch
+    const b = f.narrow.map((p) => p.batchPerGpu).find((x) => x >= 48 && f.wide.some((p) => p.batchPerGpu === x))!;
+    const at = (c: typeof f.narrow) => c.find((p) => p.batchPerGpu === b)!;
+    expect(at(f.wide).loadImbalance).toBeLessThan(at(f.narrow).loadImbalance);
+    // reading the curves at 100 tokens/s per user agrees with the bisection of wideEpRatioByMechanism within 3%
+    const r = wideEpRatioByMechanism();
+    const n = throughputAtInteractivity(f.narrow, 100)!;
+    const w = throughputAtInteractivity(f.wide, 100)!;
+    expect(Math.abs(n / r.narrowTokensPerSecPerGpu! - 1)).toBeLessThan(0.03);
+    expect(Math.abs(w / r.wideTokensPerSecPerGpu! - 1)).toBeLessThan(0.03);
+    // overrides apply: BF16 KV needs more memory per sequence, so the largest batch that fits is smaller or equal
+    const bf16 = frontierByMechanism({ kvPrecision: "bf16", batchSizes: [1, 1024, 4096] });
+    expect(bf16.narrow.every((p) => [1, 1024, 4096].includes(p.batchPerGpu))).toBe(true);
+    expect(bf16.narrow.length).toBeLessThanOrEqual(3);
+  });
+
+  it("frontierByMechanism rejects bad input by name", () => {
+    expect(() => frontierByMechanism({ tokensPerSecPerUser: 100 } as never)).toThrow(/unknown option options\.tokensPerSecPerUser/);
+    expect(() => frontierByMechanism({ batchSize: [1] } as never)).toThrow(/did you mean "batchSizes"/);
+    expect(() => frontierByMechanism({ batchSizes: [] })).toThrow(/^batchSizes must not be empty/);
+    expect(() => frontierByMechanism({ batchSizes: [4, NaN] })).toThrow(/batchSizes\[1\]/);
+    expect(() => frontierByMechanism({ batchSizes: [-1] })).toThrow(RangeError);
+    expect(() => frontierByMechanism({ imbalanceScale: 0 })).toThrow(/imbalanceScale/);
+  });
+
   it("sensitivity gives one tornado bar per assumption, largest swing first", () => {
     expect(sens.baseRatio).toBeCloseTo(wideEpRatioByMechanism().ratio!, 9);
     expect(sens.rows.map((r) => r.parameter).sort()).toEqual(
-      ["MTP acceptance", "MoE weight precision", "NVLink all-to-all latency", "load imbalance (both EP sizes)", "mean context (KV) length", "tokens/s per user"].sort(),
+      ["MTP acceptance", "MoE weight precision", "NVLink all-to-all latency", "load imbalance (both EP sizes)", "mean context (KV) length", "tokens/s per user", "per-layer overhead (fitted)", "GEMM efficiency (fitted share of peak)"].sort(),
     );
     const swing = (r: (typeof sens.rows)[number]) => Math.abs((r.ratioHigh ?? 0) - (r.ratioLow ?? 0));
     for (let i = 1; i < sens.rows.length; i++) expect(swing(sens.rows[i])).toBeLessThanOrEqual(swing(sens.rows[i - 1]));
     const lat = sens.rows.find((r) => r.parameter === "NVLink all-to-all latency")!;
     expect(lat.ratioHigh!).toBeGreaterThan(lat.ratioLow!); // slower all-to-all hurts the EP8 side, which has less time to spare
+    const overhead = sens.rows.find((r) => r.parameter === "per-layer overhead (fitted)")!;
+    expect(overhead.ratioHigh!).toBeGreaterThan(overhead.ratioLow!); // a slower step hurts EP8 more: it runs closer to its limit
     const speed = sens.rows.find((r) => r.parameter === "tokens/s per user")!;
     expect(speed.ratioHigh!).toBeGreaterThan(speed.ratioLow!);
     expect(() => sensitivity({ kvlen: 1 } as never)).toThrow(/did you mean "kvLen"/);

@@ -1,3 +1,4 @@
+import { wideEpRatioByMechanism } from "../../src/cost";
 import { describe, expect, it } from "vitest";
 import * as util from "util";
 import {
@@ -8,6 +9,7 @@ import {
   prefillDecodeIntensity, prefillDecodeFigure, memoryFigure, activeParameterSummary, deepEpDemo, expertsPerGpuRows, crossoverRows, memoryRows, nvl72Rows, frontierDemo, operatingPointRows,
 } from "../../src/lab/scenarios-cost";
 import { PARALLELISM_STRATEGIES, EP_VARIANTS } from "../../src/lab/content";
+import { worded } from "../../src/lab/headers";
 
 describe("the original lab's 8 experts on 4 GPUs", () => {
   const { rows, figure, summary } = eightExpertsOnFourGpus();
@@ -15,7 +17,7 @@ describe("the original lab's 8 experts on 4 GPUs", () => {
 
   it("reproduces the original's numbers and corrects its 1.8× claim to 1.64×", () => {
     expect(byName("contiguous").maxGpuLoad).toBe(1800);
-    const hand = byName("original");
+    const hand = byName("hand placement");
     expect(hand.maxGpuLoad).toBe(1100);
     expect(hand.speedupVsContiguous).toBeCloseTo(1800 / 1100, 3);
     expect(String(summary)).toContain("1.64×");
@@ -133,11 +135,32 @@ describe("cost scenarios", () => {
     expect(n[1].h100NodesUs).toBeGreaterThan(n[1].gb200Nvl72Us);
   });
 
-  it("frontier: EP32 beats EP8 per GPU at the same speed per user", () => {
+  it("frontier: EP32 beats EP8 per GPU at the same speed per user, on the calibrated case", () => {
     const f = frontierDemo([50]);
     expect(f.ratioRows[0].ratio).toBeGreaterThan(1);
+    expect(f.ratioRows[0].ep32BatchPerGpu).toBeGreaterThan(0);
     expect(String(f.summary)).toContain("1.8×");
     expect(() => frontierDemo([0])).toThrow(RangeError);
+  });
+
+  it("frontier, operating-point table, tornado chart and the calibration report give one ratio at 100 tokens/s per user", () => {
+    const f = frontierDemo();
+    const at100 = f.ratioRows.find((r) => r.tokensPerSecPerUser === 100)!;
+    const op = operatingPointRows().rows[0];
+    const mech = wideEpRatioByMechanism().ratio!;
+    expect(at100.ratio).toBe(Math.round(mech * 100) / 100);
+    expect(op.ratio).toBe(at100.ratio);
+    expect([at100.ep8TokensPerSecPerGpu, at100.ep32TokensPerSecPerGpu]).toEqual([op.ep8TokensPerSecPerGpu, op.ep32TokensPerSecPerGpu]);
+    expect(String(f.summary)).toContain(`${at100.ratio}×`);
+    // the ratio grows towards EP8's limit: the slowest rate has the smallest ratio, EP8 keeps a smaller batch than EP32
+    const rs = f.ratioRows.filter((r) => r.ratio !== null).map((r) => r.ratio!);
+    expect(Math.min(...rs)).toBe(f.ratioRows[0].ratio);
+    for (const r of f.ratioRows) if (r.ratio !== null) expect(r.ep8BatchPerGpu).toBeLessThan(r.ep32BatchPerGpu);
+    // the figure plots the same curves (two traces, EP8 then EP32 + EPLB)
+    const traces = (f.figure as unknown as { data: { name: string; x: number[] }[] }).data.filter((t) => t.x.length > 2);
+    expect(traces.map((t) => t.name)).toEqual(["EP8 (256 slots)", "EP32 + EPLB (288 slots)"]);
+    expect(traces[0].x.length).toBe(f.curves.narrow.length);
+    expect(Object.keys(worded(f.ratioRows).columns)).toEqual(Object.keys(f.ratioRows[0])); // every column has a header in words
   });
 });
 

@@ -4,6 +4,7 @@
  * expert the weights are read for little work (weight-load bound).
  */
 import { assertNumbers, assertPositiveFinite, assertPositiveInt, fmt } from "../figure";
+import { assertNonNegative } from "../../util/validate";
 import { GROUP_COLORS, HAIRLINE, INK, MUTED, PANEL, RDMA, footnote, header } from "./common";
 import { arrowMarker, el, g, line, path, rect, svgDocument, text } from "./svg";
 
@@ -15,7 +16,7 @@ export interface GroupGemmInputs {
   expertFfnSize: number;
   /** Bytes per weight (FP8 = 1). */
   bytesPerWeight: number;
-  /** Bytes per activation element moved in and out (e.g. 1 in FP8 + 2 out BF16 → 3 per H element). */
+  /** Bytes per activation element moved in and out (e.g. 1 in FP8 + 2 out BF16 → 3 per H element; 0 counts weight bytes only). */
   activationBytesPerElement: number;
   /** GPU name for the ridge label. */
   gpuName: string;
@@ -56,7 +57,7 @@ export function groupGemmSvg(inputs: GroupGemmInputs): string {
   assertPositiveInt("inputs.hiddenSize", inputs.hiddenSize);
   assertPositiveInt("inputs.expertFfnSize", inputs.expertFfnSize);
   assertPositiveFinite("inputs.bytesPerWeight", inputs.bytesPerWeight);
-  assertPositiveFinite("inputs.activationBytesPerElement", inputs.activationBytesPerElement);
+  assertNonNegative("inputs.activationBytesPerElement", inputs.activationBytesPerElement);
   assertPositiveFinite("inputs.peakFlops", inputs.peakFlops);
   assertPositiveFinite("inputs.bandwidthBytesPerSec", inputs.bandwidthBytesPerSec);
   assertNumbers("inputs.exampleTokens", inputs.exampleTokens, "positive");

@@ -3,19 +3,17 @@
  * text. `npm run figures` writes them; a test checks the committed files equal this output.
  *
  * Where an image shows numbers they come from the project's code: model and GPU facts from the
- * cited catalogs in `src/cost` (`getModel`, `getGpu`, `memoryPerGpu`, `decodeStep`,
- * `compareDeployments`), placements from `src/eplb` (`rebalanceExperts`, `planLayer`,
- * `contiguousPlacement`, `greedyPlacement`, `gpuLoads`, `balancedness`).
+ * cited catalogs in `src/cost` (`getModel`, `getGpu`, `memoryPerGpu`, `decodeStep`);
+ * placements from `src/eplb` (`rebalanceExperts`, `planLayer`, `contiguousPlacement`, `greedyPlacement`).
  */
-import { compareDeployments, decodeStep, expertParams, getGpu, getModel, memoryPerGpu } from "../../cost";
-import { balancedness, contiguousPlacement, gpuLoads, greedyPlacement, planLayer, rebalanceExperts } from "../../eplb";
+import { decodeStep, expertParams, getGpu, getModel, memoryPerGpu } from "../../cost";
+import { contiguousPlacement, greedyPlacement, planLayer, rebalanceExperts } from "../../eplb";
 import { createRng } from "../../util";
 import { slotsByGpu } from "../loads";
 import { eplbBalanceSvg } from "./eplbBalance";
 import { epScaleSvg } from "./epScale";
 import { groupGemmSvg } from "./groupGemm";
 import { nvl72Svg } from "./nvl72";
-import { throughputSvg } from "./throughput";
 
 /** One generated image. */
 export interface LabImage {
@@ -125,7 +123,7 @@ export function groupGemmImage(): LabImage {
     hiddenSize: m.hiddenSize,
     expertFfnSize: m.expertFfnSize,
     bytesPerWeight: 1,
-    activationBytesPerElement: 3,
+    activationBytesPerElement: 0,
     gpuName: "GB200",
     peakFlops: gpu.fp8Tflops * 1e12,
     bandwidthBytesPerSec: gpu.hbmTBps * 1e12,
@@ -136,7 +134,7 @@ export function groupGemmImage(): LabImage {
       { label: "EP72", tokensPerExpert: perExpert(72, s.ep72Redundant) },
     ],
     notes: [
-      `Intensity = 2·n·3·H·I FLOP ÷ (3·H·I FP8 weight bytes + 3·n·H activation bytes); H = ${m.hiddenSize}, I = ${m.expertFfnSize} (DeepSeek-V3 config.json).`,
+      `Intensity = 2·n·3·H·I FLOP ÷ 3·H·I FP8 weight bytes = 2·n FLOP/byte (weights only, peak rates: the lab's crossover, ridge ÷ 2); H = ${m.hiddenSize}, I = ${m.expertFfnSize} (DeepSeek-V3 config.json).`,
       `GB200: dense FP8 ${gpu.fp8Tflops / 1000} PFLOP/s and ${gpu.hbmTBps} TB/s HBM3e per GPU (NVIDIA GB200 NVL72 specifications, via src/cost's catalog).`,
       `Operating points: tokens per expert slot from the cost model's decodeStep, ${s.batchPerGpu} decoding sequences per GPU, top-${m.topK}, even load (EP72: ${m.numExperts + s.ep72Redundant} slots).`,
     ],
@@ -190,7 +188,7 @@ export function eplbBalanceImage(): LabImage {
     expertLoad: load,
     panels: [
       { label: "Before: contiguous (standard EP)", gpuExperts: contiguousPlacement(E, numGpus).expertsOnGpu },
-      { label: "Greedy packing, no replicas", gpuExperts: greedyPlacement(load, numGpus).expertsOnGpu },
+      { label: "Greedy, 2 experts per GPU, no replicas", gpuExperts: greedyPlacement(load, numGpus).expertsOnGpu },
       { label: `After: EPLB with ${redundant} redundant experts`, gpuExperts: slotsByGpu(eplb.phy2log[0], numGpus) },
     ],
     notes: [
@@ -202,84 +200,10 @@ export function eplbBalanceImage(): LabImage {
 }
 
 /**
- * Image (e): Dense / standard EP / wide EP / wide EP + EPLB by the cost model, two workloads.
- * @example throughputImage().file // "ep-throughput.svg"
- */
-export function throughputImage(): LabImage {
-  const s = IMAGE_SETTING;
-  const m = getModel(s.model);
-  const target = 30; // tokens/s per user
-  const standardEp = 8;
-  const wideEp = 32;
-  const redundant = 32;
-  const workloads = [
-    { name: "mild skew (Zipf 0.6)", zipfS: 0.6, color: "#56B4E9" },
-    { name: "strong skew (Zipf 0.9)", zipfS: 0.9, color: "#0072B2" },
-  ];
-  const runs = workloads.map((w) => {
-    const load = skewedLoad(m.numExperts, 64 * 1024, w.zipfS);
-    const imb = (ep: number) => 1 / balancedness(gpuLoads(load, contiguousPlacement(m.numExperts, ep).phy2log as number[], ep));
-    const eplbImb = 1 / planLayer(load, { numGpus: wideEp, numReplicas: m.numExperts + redundant }).balancedness;
-    const rows = compareDeployments({
-      model: m,
-      gpu: s.gpu,
-      kvLen: s.kvLen,
-      tokensPerSecPerUser: target,
-      standardEp,
-      wideEp,
-      redundantExperts: redundant,
-      standardImbalance: imb(standardEp),
-      wideImbalance: imb(wideEp),
-      eplbImbalance: eplbImb,
-    });
-    return { w, rows };
-  });
-  const value = (k: number, i: number) => runs[k].rows[i].outputTokensPerSecPerGpu;
-  const imbText = (i: number) => runs.map((r) => r.rows[i].loadImbalance.toFixed(2)).join(" / ");
-  const svg = throughputSvg({
-    subtitle: `Modelled decode throughput of ${m.label.split(" (")[0]} on GB200 at ${target} tokens/s per user (${s.kvLen}-token contexts), by this repo's cost model`,
-    series: workloads.map((w) => ({ name: w.name, color: w.color })),
-    groups: [
-      { label: "Dense equivalent", sublabel: "reference, no EP", values: [value(0, 0), value(1, 0)], reference: true },
-      { label: "Standard EP", sublabel: `EP${standardEp}, contiguous`, values: [value(0, 1), value(1, 1)] },
-      { label: "Wide EP", sublabel: `EP${wideEp}, contiguous`, values: [value(0, 2), value(1, 2)] },
-      { label: "Wide EP + EPLB", sublabel: `EP${wideEp}, +${redundant} replicas`, values: [value(0, 3), value(1, 3)] },
-    ],
-    baselineGroup: 1,
-    panel: [
-      "# What is modelled",
-      "• src/cost compareDeployments: decode",
-      "  steps from roofline attention, expert",
-      "  GEMMs, all-to-all and memory limits",
-      `• read off each frontier at ${target} tok/s/user`,
-      "",
-      "# Load imbalance (busiest GPU ÷ mean)",
-      "  from the same skewed loads, mild / strong:",
-      `• standard EP8: ${imbText(1)}`,
-      `• wide EP32: ${imbText(2)}`,
-      `• wide EP32 + EPLB: ${imbText(3)}`,
-      "",
-      "# Reading it",
-      "• wide EP spreads the weights: bigger batches",
-      "  fit and each expert gets more tokens",
-      "• but the busiest GPU sets the pace: without",
-      "  EPLB, skew can eat the gain",
-      "• dense equivalent: same active width, no",
-      "  all-to-all, no idle experts; not deployable",
-    ],
-    notes: [
-      `Expert loads: expected Zipf counts, popularity ranks shuffled with seed ${s.seed}; imbalance measured with src/eplb on contiguous placements and EPLB (+${redundant} slots).`,
-      "A model, not a measurement: efficiencies and overheads are the cost model's documented assumptions. Compare the ratios, not the absolute numbers.",
-    ],
-  });
-  return { file: "ep-throughput.svg", svg };
-}
-
-/**
  * Every image of the lab, in a fixed order.
  * @returns `{ file, svg }` per image
  * @example labImages().map((i) => i.file)
  */
 export function labImages(): LabImage[] {
-  return [epScaleImage(), groupGemmImage(), nvl72Image(), eplbBalanceImage(), throughputImage()];
+  return [epScaleImage(), groupGemmImage(), nvl72Image(), eplbBalanceImage()];
 }
