@@ -95,21 +95,16 @@ export function topkChunk(inp: usize, rows: i32, E: i32, k: i32, outI: usize, ou
       }
     }
     if (finite && (badTail || v128.any_true(f32x4.eq(lo, ninf)))) return t;
-    // every candidate is checked: NaN and, with `finite`, ±∞ are candidates whatever g is
-    v128.store(cval + (<usize>n << 2), zero); // finite padding for the check
+    // every candidate is checked where it is ranked or inserted: NaN and, with `finite`, ±∞ are
+    // candidates whatever g is
     const nv = (n + 3) >> 2;
-    let bad = i32x4.splat(0);
-    for (let q = 0; q < nv; q++) {
-      const w = v128.load(cval + (<usize>q << 4));
-      bad = v128.or(bad, finite ? f32x4.ne(f32x4.sub(w, w), zero) : f32x4.ne(w, w));
-    }
-    if (v128.any_true(bad)) return t;
     v128.store(cval + (<usize>n << 2), ninf); // padding that ranks below every candidate
     const whole = n < k;
     if (!whole && n <= RANK_MAX) {
       // branch-free ranks; slot k collects every candidate ranked k or lower
       for (let i = 0; i < n; i++) {
         const v = load<f32>(cval + (<usize>i << 2));
+        if (finite ? v - v != 0 : v != v) return t;
         const vi = f32x4.splat(v);
         const pi = i32x4.splat(i);
         let acc = i32x4.splat(0);
@@ -158,7 +153,13 @@ export function topkChunk(inp: usize, rows: i32, E: i32, k: i32, outI: usize, ou
         tmu = kth;
         tdelta = <f64>load<f32>(bufV) - kth;
       } else tmu += (kth - tmu) * 0.125;
-      tdelta = whole ? max(max(tdelta * 1.5, abs(tmu) * 0.01), 1e-30) : tdelta * 0.985;
+      if (whole) {
+        let d = tdelta * 1.5;
+        const a = abs(tmu) * 0.01;
+        if (a > d) d = a;
+        if (!(d > 1e-30)) d = 1e-30;
+        tdelta = d;
+      } else tdelta *= 0.985;
       tg = tmu - tdelta;
     } else {
       tmu = NaN;
