@@ -199,11 +199,12 @@ let pBufV: usize = 0; // [k + 1] f32 (slot k collects the ranks ≥ k)
 let pBufP: usize = 0; // [k + 1] i32
 let pRv: usize = 0; // [E + 4] f32 selection scores of the kept candidates
 let pRp: usize = 0; // [E + 4] i32 their positions in the candidate list
+let pDense: usize = 0; // [E] f32 the row's candidate selection scores, −∞ elsewhere
 
 /**
  * Configure the fused router. Memory at `tables` holds, written by the caller: tau [E] f32, bias
  * [E] f32, ug [G] f32, 2^(i/64) [64] f64, 2^(i−128) [256] f64 (8-byte aligned: E and G multiples
- * handled by padding on the caller's side), then scratch of 6E + 4G + 2k + 32 words.
+ * handled by padding on the caller's side), then scratch of 7E + 4G + 2k + 40 words.
  */
 export function selConfig(
   E: i32, k: i32, G: i32, keepN: i32, limit: i32, maxMode: i32, sigmoid: i32, normalize: i32, scale: f64,
@@ -236,6 +237,7 @@ export function selConfig(
   pBufP = pBufV + ((<usize>k + 1) << 2);
   pRv = (pBufP + ((<usize>k + 1) << 2) + 15) & ~15;
   pRp = pRv + ((<usize>E + 4) << 2);
+  pDense = pRp + ((<usize>E + 4) << 2);
 }
 
 // e^z = 2^(k/64) · e^r, as sigmoid32 in fused.ts
@@ -276,6 +278,7 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
   const zero = f32x4.splat(0);
   const four = i32x4.splat(4);
   const iota = i32x4(0, 1, 2, 3);
+  const ninf = f32x4.splat(-Infinity);
   let candTotal: i32 = 0;
   for (let t = 0; t < rows; t++) {
     const row = inp + ((<usize>t * <usize>E) << 2);
@@ -285,7 +288,14 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
     let n: i32 = 0;
     let j: i32 = 0;
     let jv = iota;
+    let gNext: i32 = 0; // the next group's first expert (its candidates start at n; used when groups are whole vectors)
+    let gi: i32 = 0;
     for (; j < E4; j += 4) {
+      if (j >= gNext) {
+        store<i32>(pGStart + (<usize>gi << 2), n);
+        gi++;
+        gNext += m;
+      }
       const off = <usize>j << 2;
       const v = v128.load(row + off);
       bad = v128.or(bad, f32x4.ne(f32x4.sub(v, v), zero));
@@ -298,6 +308,11 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
     }
     let badTail = false;
     for (; j < E; j++) {
+      while (j >= gNext) {
+        store<i32>(pGStart + (<usize>gi << 2), n);
+        gi++;
+        gNext += m;
+      }
       const v = load<f32>(row + (<usize>j << 2));
       if (v - v != 0) badTail = true;
       if (v >= load<f32>(pTau + (<usize>j << 2))) {
@@ -323,18 +338,54 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
     let bound: f32 = -Infinity;
     let ok = true;
     if (sLimit) {
-      let p: i32 = 0;
+      const dense = (m & 3) == 0;
+      if (dense) {
+        // group starts as recorded by the pass (groups are whole vectors)
+        store<i32>(pGStart + (<usize>G << 2), n);
+        // the candidates' selection scores in a dense row, −∞ elsewhere: the two best of each
+        // group then come from lane-wise running maxima without branches
+        for (let q = 0; q < E; q += 4) v128.store(pDense + (<usize>q << 2), ninf);
+        for (let p = 0; p < n; p++) store<f32>(pDense + (<usize>load<i32>(pCand + (<usize>p << 2)) << 2), load<f32>(pCv + (<usize>p << 2)));
+      } else {
+        // groups that are not whole vectors: find where each group's candidates start
+        let p: i32 = 0;
+        for (let grp = 0; grp < G; grp++) {
+          store<i32>(pGStart + (<usize>grp << 2), p);
+          const end = (grp + 1) * m;
+          while (p < n && load<i32>(pCand + (<usize>p << 2)) < end) p++;
+        }
+        store<i32>(pGStart + (<usize>G << 2), n);
+      }
       for (let grp = 0; grp < G; grp++) {
-        const end = (grp + 1) * m;
-        store<i32>(pGStart + (<usize>grp << 2), p);
         let a: f32 = -Infinity;
         let b: f32 = -Infinity;
-        while (p < n && load<i32>(pCand + (<usize>p << 2)) < end) {
-          const v = load<f32>(pCv + (<usize>p << 2));
-          // the two best without a data-dependent branch
-          b = select<f32>(a, select<f32>(v, b, v > b), v > a);
-          a = select<f32>(v, a, v > a);
-          p++;
+        if (dense) {
+          let m1 = ninf;
+          let m2 = ninf;
+          const q1 = (grp + 1) * m;
+          for (let q = grp * m; q < q1; q += 4) {
+            const v = v128.load(pDense + (<usize>q << 2));
+            m2 = f32x4.pmax(m2, f32x4.pmin(m1, v));
+            m1 = f32x4.pmax(m1, v);
+          }
+          // best = largest lane of m1; second = max(second largest lane of m1, largest lane of m2)
+          const hi = f32x4.pmax(m1, v128.shuffle<f32>(m1, m1, 1, 0, 3, 2));
+          const lo = f32x4.pmin(m1, v128.shuffle<f32>(m1, m1, 1, 0, 3, 2));
+          const hi2 = v128.shuffle<f32>(hi, hi, 2, 3, 0, 1);
+          const sec = f32x4.pmax(f32x4.pmin(hi, hi2), f32x4.pmax(lo, v128.shuffle<f32>(lo, lo, 2, 3, 0, 1)));
+          const r2 = f32x4.pmax(m2, v128.shuffle<f32>(m2, m2, 1, 0, 3, 2));
+          const b4 = f32x4.pmax(sec, f32x4.pmax(r2, v128.shuffle<f32>(r2, r2, 2, 3, 0, 1)));
+          a = f32x4.extract_lane(f32x4.pmax(hi, hi2), 0);
+          b = f32x4.extract_lane(b4, 0);
+        } else {
+          const stop = load<i32>(pGStart + (<usize>(grp + 1) << 2));
+          for (let p = load<i32>(pGStart + (<usize>grp << 2)); p < stop; p++) {
+            const v = load<f32>(pCv + (<usize>p << 2));
+            if (v > a) {
+              b = a;
+              a = v;
+            } else if (v > b) b = v;
+          }
         }
         const u = load<f32>(pUg + (<usize>grp << 2));
         let gv: f32;
@@ -358,7 +409,6 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
         store<i32>(pGExact + (<usize>grp << 2), ex);
         store<i32>(pKeep + (<usize>grp << 2), 0);
       }
-      store<i32>(pGStart + (<usize>G << 2), n);
       // a NaN group score (±∞ selection scores) is left to the reference loop
       for (let grp = 0; grp < G; grp++) {
         const v = load<f32>(pGVal + (<usize>grp << 2));

@@ -28,6 +28,19 @@
  *   recomputed exactly. Weights are `e^(x_i − max) / Σ_picks e^(x − max)` times the scaling factor:
  *   the full softmax denominator cancels in the renormalisation, so only k exponentials are needed.
  *
+ * Two kernels run this algorithm (`wasm.ts` chooses; both give bit-identical results, tested
+ * against each other and against the reference):
+ * - **WebAssembly SIMD** (default where the engine has it; source `wasm/routing-kernel.as.ts`).
+ *   The JavaScript side still does the first token, the threshold adaptation between windows of
+ *   32 tokens and every token the kernel cannot prove (it returns a status per token). The kernel
+ *   compares four logits with their thresholds at once and packs the candidates (indices and
+ *   logits) with a byte shuffle instead of a branch per expert, ranks the groups four at a time and
+ *   ranks the kept candidates without branches; its sigmoid is {@link sigmoid32}'s, calling the
+ *   host's `Math.exp` in the same rare cases.
+ * - **TypeScript** (fallback, or when chosen with `setRoutingKernel("typescript")` /
+ *   `EP_LAB_ROUTING_KERNEL=typescript`): {@link fastRow} below, one token at a time.
+ * The softmax kernel's top-(k+1) comes from `topKInto`, which has the same two kernels.
+ *
  * Internal to the routing module: `route` / `routeScores` (route.ts) validate and call these.
  */
 import type { ResolvedRouterOptions } from "./reference";
