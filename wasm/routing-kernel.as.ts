@@ -264,6 +264,47 @@ const ETA_HI: f64 = 1 + 1e-13;
 }
 
 /**
+ * sigmoid32 of the two float32 values at `src`, written as float32 to `dst`: the same float64
+ * operations in two lanes (so the same values, bit for bit), scalar sigmoid32 for a lane out of
+ * range or whose rounding the polynomial cannot prove. Reads and writes two values (the candidate
+ * buffers have room for one past the end).
+ */
+// @ts-ignore: decorator
+@inline function sigmoid32x2(src: usize, dst: usize): void {
+  const z = f64x2.neg(f64x2.promote_low_f32x4(v128.load64_zero(src)));
+  const inRange = i64x2.all_true(f64x2.lt(f64x2.abs(z), f64x2.splat(80)));
+  if (!inRange) {
+    store<f32>(dst, sigmoid32(<f64>load<f32>(src)));
+    store<f32>(dst, sigmoid32(<f64>load<f32>(src, 4)), 4);
+    return;
+  }
+  const kf = f64x2.sub(f64x2.add(f64x2.mul(z, f64x2.splat(INV_C)), f64x2.splat(ROUND_MAGIC)), f64x2.splat(ROUND_MAGIC));
+  const ki = i32x4.trunc_sat_f64x2_s_zero(kf);
+  const r = f64x2.sub(f64x2.sub(z, f64x2.mul(kf, f64x2.splat(C_HI))), f64x2.mul(kf, f64x2.splat(C_LO)));
+  let p = f64x2.add(f64x2.splat(1.0 / 24), f64x2.mul(r, f64x2.splat(1.0 / 120)));
+  p = f64x2.add(f64x2.splat(1.0 / 6), f64x2.mul(r, p));
+  p = f64x2.add(f64x2.splat(0.5), f64x2.mul(r, p));
+  p = f64x2.add(f64x2.splat(1), f64x2.mul(r, p));
+  p = f64x2.add(f64x2.splat(1), f64x2.mul(r, p));
+  const k0 = i32x4.extract_lane(ki, 0);
+  const k1 = i32x4.extract_lane(ki, 1);
+  const t0 = load<f64>(pInt + (<usize>((k0 >> 6) + 128) << 3)) * load<f64>(pFrac + (<usize>(k0 & 63) << 3));
+  const t1 = load<f64>(pInt + (<usize>((k1 >> 6) + 128) << 3)) * load<f64>(pFrac + (<usize>(k1 & 63) << 3));
+  const tv = f64x2.replace_lane(f64x2.splat(t0), 1, t1);
+  const y = f64x2.div(f64x2.splat(1), f64x2.add(f64x2.splat(1), f64x2.mul(tv, p)));
+  const lo = f32x4.demote_f64x2_zero(f64x2.mul(y, f64x2.splat(ETA_LO)));
+  const hi = f32x4.demote_f64x2_zero(f64x2.mul(y, f64x2.splat(ETA_HI)));
+  const same = i32x4.bitmask(f32x4.eq(lo, hi)) & 3;
+  v128.store64_lane(dst, lo, 0);
+  if (same != 3) {
+    const zs0 = f64x2.extract_lane(z, 0);
+    const zs1 = f64x2.extract_lane(z, 1);
+    if ((same & 1) == 0) store<f32>(dst, <f32>(1 / (1 + hostExp(zs0))));
+    if ((same & 2) == 0) store<f32>(dst, <f32>(1 / (1 + hostExp(zs1))), 4);
+  }
+}
+
+/**
  * The fast path of fusedSelect (fused.ts, fastRow) for `rows` tokens at `inp`. Per token writes
  * status[t]: 0 = proven exact, picks and weights written to outI/outW `[rows][k]`; 1 = not proven
  * (the caller recomputes the token); 2 = a non-finite logit; 3 = picks proven but the chosen scores
@@ -326,13 +367,15 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
       continue;
     }
     candTotal += n;
-    // 2. exact scores of the candidates
+    // 2. exact scores of the candidates (sigmoid: two at a time, sigmoid32x2)
+    if (sSigmoid) {
+      for (let p = 0; p < n; p += 2) sigmoid32x2(pCx + (<usize>p << 2), pCs + (<usize>p << 2));
+    } else {
+      memory.copy(pCs, pCx, <usize>n << 2);
+    }
     for (let p = 0; p < n; p++) {
       const e = load<i32>(pCand + (<usize>p << 2));
-      const x = load<f32>(pCx + (<usize>p << 2));
-      const s: f32 = sSigmoid ? sigmoid32(<f64>x) : x;
-      store<f32>(pCs + (<usize>p << 2), s);
-      store<f32>(pCv + (<usize>p << 2), s + load<f32>(pBias + (<usize>e << 2)));
+      store<f32>(pCv + (<usize>p << 2), load<f32>(pCs + (<usize>p << 2)) + load<f32>(pBias + (<usize>e << 2)));
     }
     // 3. group scores (exact or an upper bound) and the reference's greedy group choice
     let bound: f32 = -Infinity;

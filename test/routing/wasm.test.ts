@@ -264,6 +264,30 @@ describe("routing kernel: WebAssembly SIMD = TypeScript = reference", () => {
     }
   });
 
+  it("the kernel's sigmoid is Math.fround(1 / (1 + Math.exp(−x))) bit for bit (every expert picked, weights unscaled)", () => {
+    // topK = numExperts and normalize off: each weight is the float32 sigmoid of a logit
+    const E = 64;
+    const T = 3200;
+    const logits = new Float32Array(T * E);
+    for (let i = 0; i < logits.length; i++) logits[i] = -20 + (40 * i) / logits.length;
+    const edges = [0, -0, 79.9, -79.9, 80, -80, 80.1, -80.1, 88.7, -88.7, 103, -103, 1e30, -1e30, 1e-30, -1e-30];
+    logits.set(edges, 5 * E);
+    const opts: RouterOptions = { numExperts: E, topK: E, scoring: "sigmoid", normalize: false };
+    for (const kernel of ["wasm-simd", "typescript"] as const) {
+      const r = on(kernel, () => route(logits, opts));
+      if (typeof r === "string") throw new Error(r);
+      const bad: string[] = [];
+      for (let t = 0; t < T; t++) {
+        for (let q = 0; q < E; q++) {
+          const x = logits[t * E + r.indices[t * E + q]];
+          const want = Math.fround(1 / (1 + Math.exp(-x)));
+          if (!Object.is(r.weights[t * E + q], want)) bad.push(`${kernel}: x = ${x}: ${r.weights[t * E + q]} vs ${want}`);
+        }
+      }
+      expect(bad.slice(0, 5)).toEqual([]);
+    }
+  });
+
   it("ties: equal logits pick the lowest indices on both kernels", () => {
     const E = 64;
     const flat = new Float32Array(40 * E).fill(0.5);
