@@ -8,12 +8,16 @@
  *   reference implementation (`routeReference`: score every expert, bias into a new array, mask the
  *   dropped groups, top-k of the row), which gives exactly the same picks.
  *
+ * - the other kernel: each fast case runs on the kernel chosen by default (WebAssembly SIMD where
+ *   the engine has it; `EP_LAB_ROUTING_KERNEL=typescript` forces the fallback) and again, as
+ *   `…-typescript`, on the plain-TypeScript kernel; the report line names the kernel that ran.
+ *
  * Cases: top-k alone (softmax scores of standard-normal logits), DeepSeek-V3's router (sigmoid,
  * score-correction bias, 8 groups keep 4, top-8, scaling 2.5) and plain softmax top-8 routing on
  * standard-normal logits. `bench/routing-torch.ts` compares the router with a PyTorch gate.
  */
 import type { BenchCase } from "../src/util/bench";
-import { topK, softmax, route, syntheticLogits, expertPopularity, dispatchStats } from "../src/routing";
+import { topK, softmax, route, syntheticLogits, expertPopularity, dispatchStats, routingKernel, setRoutingKernel, type RoutingKernel } from "../src/routing";
 import { routeReference } from "../src/routing/route";
 import { sortedTopK } from "../src/routing/reference";
 import { EXPERTS, K, SOFTMAX_OPTIONS, TOKENS, dsv3Bias, dsv3Options, normalLogits, singlePassRead } from "./routing-data";
@@ -63,9 +67,29 @@ function median(name: string, kind: "wall" | "cpu"): number {
   const mid = ms.length >> 1;
   return ms.length % 2 ? ms[mid] : (ms[mid - 1] + ms[mid]) / 2;
 }
+/** Runs fn on the given kernel, then goes back to the kernel chosen before. */
+function onKernel<T>(kernel: RoutingKernel, fn: () => T): T {
+  const before = routingKernel();
+  setRoutingKernel(kernel);
+  try {
+    return fn();
+  } finally {
+    setRoutingKernel(before);
+  }
+}
+/** Which kernel the default-choice cases ran on (set when they run). */
+const ranOn = new Map<string, RoutingKernel>();
+function noteKernel<C>(name: string, fn: (ctx: C) => unknown): (ctx: C) => unknown {
+  return (ctx: C) => {
+    ranOn.set(name, routingKernel());
+    return fn(ctx);
+  };
+}
 /** Report lines: this case against the floor and the naive code (medians of this run, wall and CPU time). */
-function ratios(self: string, floor: string, naive: string, naiveLabel: string, floorLimit?: number): string {
-  return (["wall", "cpu"] as const)
+function ratios(self: string, floor: string, naive: string, naiveLabel: string, floorLimit?: number, other?: string): string {
+  const kernel = ranOn.get(self) ?? "typescript";
+  const head = `kernel: ${kernel}` + (other ? `; ${(median(other, "cpu") / median(self, "cpu")).toFixed(2)}× faster (CPU time) than the typescript kernel (${median(other, "cpu").toFixed(1)} ms)` : "");
+  return head + "\n" + (["wall", "cpu"] as const)
     .map((kind) => {
       const s = median(self, kind);
       const f = median(floor, kind);
@@ -86,35 +110,41 @@ const DSV3_REF = "routing/route-reference-dsv3-65536x256-sigmoid-g8-tg4-bias";
 const DSV3 = "routing/route-dsv3-65536x256-sigmoid-g8-tg4-bias";
 const SM_REF = "routing/route-reference-softmax-65536x256-k8";
 const SM = "routing/route-softmax-65536x256-k8";
+const TOPK_TS = `${TOPK}-typescript`;
+const DSV3_TS = `${DSV3}-typescript`;
+const SM_TS = `${SM}-typescript`;
 
 export const cases: BenchCase[] = [
   { name: F_SCORES, setup: () => scores(), run: timed(F_SCORES, 3, (s: Float32Array) => singlePassRead(s)), runs: 20 },
   { name: TOPK_NAIVE, setup: () => scores(), run: timed(TOPK_NAIVE, 3, (s: Float32Array) => naiveTopK(s, TOKENS, EXPERTS, K)), runs: 10 },
+  { name: TOPK_TS, setup: () => scores(), run: timed(TOPK_TS, 2, (s: Float32Array) => onKernel("typescript", () => topK(s, TOKENS, EXPERTS, K))), runs: 10, warmup: 2 },
   {
     name: TOPK,
     setup: () => scores(),
-    run: timed(TOPK, 3, (s: Float32Array) => topK(s, TOKENS, EXPERTS, K)),
+    run: noteKernel(TOPK, timed(TOPK, 3, (s: Float32Array) => topK(s, TOKENS, EXPERTS, K))),
     runs: 20,
-    report: () => ratios(TOPK, F_SCORES, TOPK_NAIVE, "the naive loop", 2),
+    report: () => ratios(TOPK, F_SCORES, TOPK_NAIVE, "the naive loop", 2, TOPK_TS),
   },
   { name: F_LOGITS, setup: () => logits(), run: timed(F_LOGITS, 3, (l: Float32Array) => singlePassRead(l)), runs: 20 },
   { name: DSV3_REF, setup: () => logits(), run: timed(DSV3_REF, 1, (l: Float32Array) => routeReference(l, dsv3Options(bias))), runs: 5, warmup: 1 },
+  { name: DSV3_TS, setup: () => logits(), run: timed(DSV3_TS, 2, (l: Float32Array) => onKernel("typescript", () => route(l, dsv3Options(bias)))), runs: 10, warmup: 2 },
   {
     name: DSV3,
     setup: () => logits(),
-    run: timed(DSV3, 3, (l: Float32Array) => route(l, dsv3Options(bias))),
+    run: noteKernel(DSV3, timed(DSV3, 3, (l: Float32Array) => route(l, dsv3Options(bias)))),
     runs: 20,
     targetMs: 110,
-    report: () => ratios(DSV3, F_LOGITS, DSV3_REF, "the reference router"),
+    report: () => ratios(DSV3, F_LOGITS, DSV3_REF, "the reference router", undefined, DSV3_TS),
   },
   { name: SM_REF, setup: () => logits(), run: timed(SM_REF, 1, (l: Float32Array) => routeReference(l, SOFTMAX_OPTIONS)), runs: 5, warmup: 1 },
+  { name: SM_TS, setup: () => logits(), run: timed(SM_TS, 2, (l: Float32Array) => onKernel("typescript", () => route(l, SOFTMAX_OPTIONS))), runs: 10, warmup: 2 },
   {
     name: SM,
     setup: () => logits(),
-    run: timed(SM, 3, (l: Float32Array) => route(l, SOFTMAX_OPTIONS)),
+    run: noteKernel(SM, timed(SM, 3, (l: Float32Array) => route(l, SOFTMAX_OPTIONS))),
     runs: 20,
     targetMs: 60,
-    report: () => ratios(SM, F_LOGITS, SM_REF, "the reference router"),
+    report: () => ratios(SM, F_LOGITS, SM_REF, "the reference router", undefined, SM_TS),
   },
   {
     name: "routing/dispatch-8192x256-k8-32gpus-4nodes",

@@ -28,10 +28,24 @@
  *   recomputed exactly. Weights are `e^(x_i − max) / Σ_picks e^(x − max)` times the scaling factor:
  *   the full softmax denominator cancels in the renormalisation, so only k exponentials are needed.
  *
+ * Two kernels run this algorithm (`wasm.ts` chooses; both give bit-identical results, tested
+ * against each other and against the reference):
+ * - **WebAssembly SIMD** (default where the engine has it; source `wasm/routing-kernel.as.ts`).
+ *   The JavaScript side still does the first token, the threshold adaptation between windows of
+ *   32 tokens and every token the kernel cannot prove (it returns a status per token). The kernel
+ *   compares four logits with their thresholds at once and packs the candidates (indices and
+ *   logits) with a byte shuffle instead of a branch per expert, ranks the groups four at a time and
+ *   ranks the kept candidates without branches; its sigmoid is {@link sigmoid32}'s, calling the
+ *   host's `Math.exp` in the same rare cases.
+ * - **TypeScript** (fallback, or when chosen with `setRoutingKernel("typescript")` /
+ *   `EP_LAB_ROUTING_KERNEL=typescript`): {@link fastRow} below, one token at a time.
+ * The softmax kernel's top-(k+1) comes from `topKInto`, which has the same two kernels.
+ *
  * Internal to the routing module: `route` / `routeScores` (route.ts) validate and call these.
  */
 import type { ResolvedRouterOptions } from "./reference";
 import { topKInto } from "./topk";
+import { routingKernel, wasmSelector, WASM_SELECT_MAX_ROWS } from "./wasm";
 
 /** Smallest logit gap (in logit units) that guarantees two softmax scores round to different float32 values (ln(1+2⁻²²) ≈ 2.4e-7, with margin). */
 const SOFTMAX_TIE_GAP = 1e-6;
@@ -180,19 +194,8 @@ export function fusedSelect(
   let fallbacks = 0;
   let candTotal = 0;
   let lastFallback = -1;
-  for (let t = 0; t < numTokens; t++) {
-    if (t === 0) {
-      exactRow(st, t);
-      setThreshold(st, rankValue(st, st.rowSel, E, target));
-    } else if (fastRow(st, t)) {
-      candTotal += st.lastN;
-    } else {
-      candTotal += st.lastN;
-      exactRow(st, t);
-      fallbacks++;
-      lastFallback = t;
-    }
-    // weights, as the reference: float64 sum of the float32 scores in pick order
+  /** Writes token t's weights from pickE/pickS, as the reference: float64 sum of the float32 scores in pick order. */
+  const emit = (t: number): void => {
     const ob = t * k;
     let sum = 0;
     for (let q = 0; q < k; q++) sum += pickS[q];
@@ -205,19 +208,67 @@ export function fusedSelect(
       outIndices[ob + q] = pickE[q];
       outWeights[ob + q] = pickS[q] * factor;
     }
-    // adapt the threshold once per window: lower it when fallbacks are frequent, raise it when
-    // candidates are many more than needed
-    if (t % WINDOW === WINDOW - 1) {
-      if (fallbacks * 16 > WINDOW && lastFallback >= 0) {
-        // st.rowSel still holds the last fallback token (exactRow ran for it last)
-        target = Math.min(E, Math.ceil(target * 1.5));
-        setThreshold(st, rankValue(st, st.rowSel, E, target));
-      } else if (candTotal > 3 * target * WINDOW) {
+  };
+  /**
+   * At the end of each window of tokens (t = its last token), adapt the threshold: lower it when
+   * fallbacks are frequent, raise it when candidates are many more than needed.
+   */
+  const adapt = (t: number): boolean => {
+    let changed = false;
+    if (fallbacks * 16 > WINDOW && lastFallback >= 0) {
+      // st.rowSel still holds the last fallback token (exactRow ran for it last)
+      target = Math.min(E, Math.ceil(target * 1.5));
+      setThreshold(st, rankValue(st, st.rowSel, E, target));
+      changed = true;
+    } else if (candTotal > 3 * target * WINDOW) {
+      exactRow(st, t);
+      setThreshold(st, rankValue(st, st.rowSel, E, target));
+      changed = true;
+    }
+    fallbacks = 0;
+    candTotal = 0;
+    return changed;
+  };
+  exactRow(st, 0);
+  setThreshold(st, rankValue(st, st.rowSel, E, target));
+  emit(0);
+  if (routingKernel() === "wasm-simd" && numTokens > 1) {
+    // the same algorithm, with the fast path of each window of tokens on the WebAssembly kernel;
+    // tokens it cannot prove (or that hold a non-finite logit) come back to exactRow here, in order
+    const w = wasmSelector({
+      E, k, G, keepN, limit, maxMode: st.maxMode, sigmoid, normalize, scale, bias: st.bias, exp2Frac: EXP2_FRAC, exp2Int: EXP2_INT,
+    });
+    w.setThresholds(st.tau, st.ug);
+    const status = new Int32Array(WASM_SELECT_MAX_ROWS);
+    for (let t0 = 1; t0 < numTokens; ) {
+      const t1 = Math.min(numTokens, (Math.floor(t0 / WINDOW) + 1) * WINDOW, t0 + WASM_SELECT_MAX_ROWS);
+      candTotal += w.run(x, t0, t1, outIndices, outWeights, status);
+      for (let t = t0; t < t1; t++) {
+        const code = status[t - t0];
+        if (code === 0) continue;
+        if (code === 2) throwNonFinite(x, t, E, "logits");
         exactRow(st, t);
-        setThreshold(st, rankValue(st, st.rowSel, E, target));
+        if (code === 1) {
+          fallbacks++;
+          lastFallback = t;
+        }
+        emit(t);
       }
-      fallbacks = 0;
-      candTotal = 0;
+      if (t1 % WINDOW === 0 && adapt(t1 - 1)) w.setThresholds(st.tau, st.ug);
+      t0 = t1;
+    }
+  } else {
+    for (let t = 1; t < numTokens; t++) {
+      if (fastRow(st, t)) {
+        candTotal += st.lastN;
+      } else {
+        candTotal += st.lastN;
+        exactRow(st, t);
+        fallbacks++;
+        lastFallback = t;
+      }
+      emit(t);
+      if (t % WINDOW === WINDOW - 1) adapt(t);
     }
   }
   if (badToken >= 0) {

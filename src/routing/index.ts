@@ -4,6 +4,10 @@
  * No TensorFlow.js here: the tensor gate (src/tensor) builds on {@link route} / {@link routeScores}.
  */
 export { topK, type TopKResult } from "./topk";
+export {
+  routingKernel, setRoutingKernel, wasmSimdSupported, ROUTING_KERNEL_CHOICES, ROUTING_KERNEL_ENV,
+  type RoutingKernel, type RoutingKernelChoice,
+} from "./wasm";
 export { softmax, sigmoid, scoreLogits, SCORING_FUNCTIONS, type ScoringFunction } from "./scoring";
 export { route, routeScores, type RouterOptions, type RoutingResult, type GroupScore } from "./route";
 export { countExpertLoad, loadStats, type LoadStats } from "./load";

@@ -31,7 +31,10 @@
  * the picks of the straightforward implementation kept as {@link routeReference} (weights agree to
  * float32 rounding; softmax weights are renormalised from k exponentials instead of all of them).
  * Softmax scoring combined with a bias, a group limit or `normalize: false` still needs every
- * score and takes the slower path (all exponentials, then the fused selection).
+ * score and takes the slower path (all exponentials, then the fused selection). The fused kernels
+ * run on WebAssembly SIMD where the engine has it and in plain TypeScript otherwise, with the same
+ * results; `routingKernel()` says which, `setRoutingKernel()` (or the environment variable
+ * `EP_LAB_ROUTING_KERNEL`) chooses.
  */
 import { assertFinite, assertNonNegativeInt, assertOneOf, assertPositive, assertPositiveInt, nearestName, show } from "../util/validate";
 import { assertFloat32Matrix, assertTopK } from "./checks";

@@ -16,9 +16,17 @@
  * otherwise the whole row does (still exact). Only the speed depends on how alike consecutive rows
  * are. No allocation happens per row. The compaction pass alone costs about 1.6× a plain
  * single-pass read of the array, which bounds what this plain-TypeScript kernel can reach.
+ *
+ * Where the engine has WebAssembly SIMD, the same algorithm runs on the WebAssembly kernel
+ * (`wasm.ts`, source `wasm/routing-kernel.as.ts`): blocks of rows are copied into its memory, four
+ * scores are compared with the guess at once and the candidates are packed with a byte shuffle, and
+ * a short candidate list is ranked without branches (rank = how many candidates are larger, or
+ * equal with a lower index). Same results, bit for bit; `setRoutingKernel("typescript")` or
+ * `EP_LAB_ROUTING_KERNEL=typescript` runs the TypeScript kernel.
  */
 import { assertPositiveInt } from "../util/validate";
 import { assertFloat32Matrix, assertTopK } from "./checks";
+import { routingKernel, wasmTopKInto } from "./wasm";
 
 /** Result of {@link topK}: `[tokens][k]` row-major. */
 export interface TopKResult {
@@ -56,7 +64,8 @@ export function topK(scores: Float32Array, numTokens: number, numExperts: number
 /**
  * Kernel behind {@link topK} (and, with `logits = true`, behind softmax routing): writes into
  * caller-provided `[tokens][k]` outputs. No validation (callers validate). Throws a RangeError on
- * NaN; with `logits = true` on any non-finite value, with the router's message. Internal.
+ * NaN; with `logits = true` on any non-finite value, with the router's message. Runs on the
+ * WebAssembly kernel when `routingKernel()` says so (same algorithm, same results). Internal.
  *
  * Threshold guess: an exponential moving average `mu` of the rows' k-th largest values minus a
  * slack `delta`. Each row is compacted against `g = mu − delta` without branches; if at least k
@@ -73,6 +82,15 @@ export function topKInto(
   outValues: Float32Array,
   logits = false,
 ): void {
+  if (routingKernel() === "wasm-simd") {
+    const bad = wasmTopKInto(scores, numTokens, numExperts, k, outIndices, outValues, logits);
+    if (bad < 0) return;
+    if (logits) throwNonFinite(scores, bad, numExperts);
+    const b = bad * numExperts;
+    let e = 0;
+    while (!(scores[b + e] !== scores[b + e])) e++;
+    throw nanError(bad, e);
+  }
   const E = numExperts;
   const bufV = new Float64Array(k);
   const bufI = new Int32Array(k);

@@ -1,0 +1,569 @@
+// AssemblyScript source of the WebAssembly SIMD routing kernel (src/routing/wasm.ts loads it).
+// Rebuild with `npm run build:wasm` (wasm/build.mjs), which writes src/routing/wasm-bytes.ts;
+// test/routing/wasm.test.ts checks that the committed bytes equal a fresh build of this file.
+//
+// The kernel only ever reads and writes its own linear memory; the JavaScript side copies a chunk
+// of rows in, calls a function, and copies the results out. All pointers are byte offsets chosen by
+// the JavaScript side (above heapBase()). Nothing here allocates.
+//
+// Both kernels return exactly what the plain-TypeScript kernels (src/routing/topk.ts, fused.ts)
+// return: the selection rules are the same, only the candidate filter is vectorised (four float32
+// lanes compared at once, the comparison mask turned into a bit mask whose set bits are the
+// candidates).
+
+/** Math.exp of the host, used only when the polynomial cannot prove the float32 rounding. */
+@external("env", "exp") declare function hostExp(x: f64): f64;
+
+/** First byte free for the JavaScript side. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+// ---------------------------------------------------------------- top-k over rows of scores
+
+// threshold guess carried from row to row (and from chunk to chunk): see topKInto in topk.ts
+let tg: f64 = -Infinity;
+let tmu: f64 = NaN;
+let tdelta: f64 = 0;
+
+/** Forget the threshold guess (call before a new batch). */
+export function topkReset(): void {
+  tg = -Infinity;
+  tmu = NaN;
+  tdelta = 0;
+}
+
+/**
+ * Byte shuffles that pack the selected i32 lanes of a v128 to its front, in lane order: entry m
+ * (16 bytes) for the 4-bit lane mask m. Lets the candidate filter write candidates without a branch.
+ */
+const PACK: usize = memory.data<u8>([0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0, 1, 2, 3, 12, 13, 14, 15, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 12, 13, 14, 15, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15, 0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15], 16);
+/** Candidate rows with at most this many candidates are ranked with SIMD comparisons; longer lists use insertion. */
+const RANK_MAX: i32 = 32;
+
+/**
+ * Top-k of each of `rows` rows of E float32 values at `inp`: indices to outI `[rows][k]` (i32),
+ * values to outV `[rows][k]` (f32), by value descending, ties → lower index. Scratch: 2E + 2k + 16
+ * words. `finite` = 0: NaN is rejected (−∞/+∞ allowed); 1: every non-finite value is rejected.
+ * Returns −1, or the first row holding a rejected value (its outputs are then not written).
+ *
+ * Candidates are the values not below the threshold guess (`!(v < g)`, so NaN is one too, and is
+ * caught among the candidates); with `finite`, a running lane-wise minimum catches −∞, which is
+ * below every finite guess. Each group of four lanes is packed into the candidate lists (indices
+ * and values) with a byte shuffle, without branches. A short list is ranked without branches too:
+ * the rank of candidate i is the number of candidates with a larger value, or an equal value and a
+ * lower index, and ranks below k are the picks.
+ */
+export function topkChunk(inp: usize, rows: i32, E: i32, k: i32, outI: usize, outV: usize, scratch: usize, finite: i32): i32 {
+  const cand = scratch; // [E + 4] i32
+  const cval = cand + ((<usize>E + 4) << 2); // [E + 4] f32
+  const slotV = cval + ((<usize>E + 4) << 2); // [k + 1] f32
+  const slotI = slotV + ((<usize>k + 1) << 2); // [k + 1] i32
+  const E4 = E & ~3;
+  const ninf = f32x4.splat(-Infinity);
+  const zero = f32x4.splat(0);
+  const four = i32x4.splat(4);
+  const iota = i32x4(0, 1, 2, 3);
+  for (let t = 0; t < rows; t++) {
+    const row = inp + ((<usize>t * <usize>E) << 2);
+    const bufV = outV + ((<usize>t * <usize>k) << 2);
+    const bufI = outI + ((<usize>t * <usize>k) << 2);
+    const g = <f32>tg;
+    const gv = f32x4.splat(g);
+    let lo = f32x4.splat(Infinity);
+    let n: i32 = 0;
+    let j: i32 = 0;
+    let jv = iota;
+    for (; j < E4; j += 4) {
+      const v = v128.load(row + (<usize>j << 2));
+      const m = ~i32x4.bitmask(f32x4.lt(v, gv)) & 15;
+      const sh = v128.load(PACK + (<usize>m << 4));
+      v128.store(cand + (<usize>n << 2), i8x16.swizzle(jv, sh));
+      v128.store(cval + (<usize>n << 2), i8x16.swizzle(v, sh));
+      n += popcnt<i32>(m);
+      jv = i32x4.add(jv, four);
+      if (finite) lo = f32x4.pmin(lo, v);
+    }
+    let badTail = false;
+    for (; j < E; j++) {
+      const v = load<f32>(row + (<usize>j << 2));
+      if (finite && v == -Infinity) badTail = true;
+      if (!(v < g)) {
+        store<i32>(cand + (<usize>n << 2), j);
+        store<f32>(cval + (<usize>n << 2), v);
+        n++;
+      }
+    }
+    if (finite && (badTail || v128.any_true(f32x4.eq(lo, ninf)))) return t;
+    // every candidate is checked where it is ranked or inserted: NaN and, with `finite`, ±∞ are
+    // candidates whatever g is
+    const nv = (n + 3) >> 2;
+    v128.store(cval + (<usize>n << 2), ninf); // padding that ranks below every candidate
+    const whole = n < k;
+    if (!whole && n <= RANK_MAX) {
+      // branch-free ranks; slot k collects every candidate ranked k or lower
+      for (let i = 0; i < n; i++) {
+        const v = load<f32>(cval + (<usize>i << 2));
+        if (finite ? v - v != 0 : v != v) return t;
+        const vi = f32x4.splat(v);
+        const pi = i32x4.splat(i);
+        let acc = i32x4.splat(0);
+        let pw = iota;
+        for (let q = 0; q < nv; q++) {
+          const w = v128.load(cval + (<usize>q << 4));
+          acc = i32x4.sub(acc, v128.or(f32x4.gt(w, vi), v128.and(f32x4.eq(w, vi), i32x4.lt_s(pw, pi))));
+          pw = i32x4.add(pw, four);
+        }
+        let r = i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3);
+        r = r < k ? r : k;
+        store<f32>(slotV + (<usize>r << 2), v);
+        store<i32>(slotI + (<usize>r << 2), load<i32>(cand + (<usize>i << 2)));
+      }
+      for (let q = 0; q < k; q++) {
+        store<f32>(bufV + (<usize>q << 2), load<f32>(slotV + (<usize>q << 2)));
+        store<i32>(bufI + (<usize>q << 2), load<i32>(slotI + (<usize>q << 2)));
+      }
+    } else {
+      // bounded insertion in index order (strict comparisons keep lower indices first on ties)
+      const count = whole ? E : n;
+      let c: i32 = 0;
+      for (let x = 0; x < count; x++) {
+        const e = whole ? x : load<i32>(cand + (<usize>x << 2));
+        const v = load<f32>(row + (<usize>e << 2));
+        if (finite ? v - v != 0 : v != v) return t;
+        let p: i32;
+        if (c < k) p = c++;
+        else if (v > load<f32>(bufV + (<usize>(k - 1) << 2))) p = k - 1;
+        else continue;
+        while (p > 0) {
+          const w = load<f32>(bufV + (<usize>(p - 1) << 2));
+          if (!(w < v)) break;
+          store<f32>(bufV + (<usize>p << 2), w);
+          store<i32>(bufI + (<usize>p << 2), load<i32>(bufI + (<usize>(p - 1) << 2)));
+          p--;
+        }
+        store<f32>(bufV + (<usize>p << 2), v);
+        store<i32>(bufI + (<usize>p << 2), e);
+      }
+    }
+    // next row's guess (the same rule as topKInto)
+    const kth = <f64>load<f32>(bufV + (<usize>(k - 1) << 2));
+    if (kth - kth == 0) {
+      if (tmu != tmu) {
+        tmu = kth;
+        tdelta = <f64>load<f32>(bufV) - kth;
+      } else tmu += (kth - tmu) * 0.125;
+      if (whole) {
+        let d = tdelta * 1.5;
+        const a = abs(tmu) * 0.01;
+        if (a > d) d = a;
+        if (!(d > 1e-30)) d = 1e-30;
+        tdelta = d;
+      } else tdelta *= 0.985;
+      tg = tmu - tdelta;
+    } else {
+      tmu = NaN;
+      tg = -Infinity;
+    }
+  }
+  return -1;
+}
+
+// ---------------------------------------------------------------- fused group-limited router
+
+// configuration (selConfig) and scratch pointers
+let sE: i32 = 0;
+let sK: i32 = 0;
+let sG: i32 = 1;
+let sKeepN: i32 = 1;
+let sM: i32 = 1;
+let sLimit: bool = false;
+let sMaxMode: bool = false;
+let sSigmoid: bool = false;
+let sNormalize: bool = false;
+let sScale: f64 = 1;
+let pTau: usize = 0; // [E] f32 logit thresholds (largest float32 ≤ τ_j)
+let pBias: usize = 0; // [E] f32
+let pUg: usize = 0; // [G] f32 group bounds
+let pFrac: usize = 0; // [64] f64  2^(i/64)
+let pInt: usize = 0; // [256] f64 2^(i−128)
+let pCand: usize = 0; // [E + 4] i32
+let pCx: usize = 0; // [E + 4] f32 logits of the candidates
+let pCs: usize = 0; // [E] f32 scores of candidates
+let pCv: usize = 0; // [E] f32 selection scores of candidates
+let pGStart: usize = 0; // [G+1] i32
+let pGVal: usize = 0; // [G + 4] f32
+let pGExact: usize = 0; // [G] i32
+let pKeep: usize = 0; // [G] i32
+let pBufV: usize = 0; // [k + 1] f32 (slot k collects the ranks ≥ k)
+let pBufP: usize = 0; // [k + 1] i32
+let pRv: usize = 0; // [E + 4] f32 selection scores of the kept candidates
+let pRp: usize = 0; // [E + 4] i32 their positions in the candidate list
+let pDense: usize = 0; // [E] f32 the row's candidate selection scores, −∞ elsewhere
+
+/**
+ * Configure the fused router. Memory at `tables` holds, written by the caller: tau [E] f32, bias
+ * [E] f32, ug [G] f32, 2^(i/64) [64] f64, 2^(i−128) [256] f64 (8-byte aligned: E and G multiples
+ * handled by padding on the caller's side), then scratch of 7E + 4G + 2k + 40 words.
+ */
+export function selConfig(
+  E: i32, k: i32, G: i32, keepN: i32, limit: i32, maxMode: i32, sigmoid: i32, normalize: i32, scale: f64,
+  tau: usize, bias: usize, ug: usize, frac: usize, int: usize, scratch: usize,
+): void {
+  sE = E;
+  sK = k;
+  sG = G;
+  sKeepN = keepN;
+  sM = E / G;
+  sLimit = limit != 0;
+  sMaxMode = maxMode != 0;
+  sSigmoid = sigmoid != 0;
+  sNormalize = normalize != 0;
+  sScale = scale;
+  pTau = tau;
+  pBias = bias;
+  pUg = ug;
+  pFrac = frac;
+  pInt = int;
+  pCand = scratch;
+  pCx = pCand + ((<usize>E + 4) << 2);
+  pCs = pCx + ((<usize>E + 4) << 2);
+  pCv = pCs + (<usize>E << 2);
+  pGStart = pCv + (<usize>E << 2);
+  pGVal = pGStart + (<usize>(G + 1) << 2);
+  pGExact = pGVal + ((<usize>G + 4) << 2);
+  pKeep = pGExact + (<usize>G << 2);
+  pBufV = pKeep + (<usize>G << 2);
+  pBufP = pBufV + ((<usize>k + 1) << 2);
+  pRv = (pBufP + ((<usize>k + 1) << 2) + 15) & ~15;
+  pRp = pRv + ((<usize>E + 4) << 2);
+  pDense = pRp + ((<usize>E + 4) << 2);
+}
+
+// e^z = 2^(k/64) · e^r, as sigmoid32 in fused.ts
+const C_HI: f64 = 6.93147180369123816490e-01 / 64;
+const C_LO: f64 = 1.90821492927058770002e-10 / 64;
+const INV_C: f64 = 64 / 0.6931471805599453;
+const ROUND_MAGIC: f64 = 6755399441055744;
+const ETA_LO: f64 = 1 - 1e-13;
+const ETA_HI: f64 = 1 + 1e-13;
+
+/** float32(1 / (1 + e^−v)), bit for bit what the host's Math.exp gives (it is called when not provable). */
+// @ts-ignore: decorator
+@inline function sigmoid32(v: f64): f32 {
+  const z = -v;
+  if (!(z < 80 && z > -80)) return <f32>(1 / (1 + hostExp(z)));
+  const kf = z * INV_C + ROUND_MAGIC - ROUND_MAGIC;
+  const ki = <i32>kf;
+  const r = z - kf * C_HI - kf * C_LO;
+  const p = 1 + r * (1 + r * (0.5 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120)))));
+  const y = 1 / (1 + load<f64>(pInt + (<usize>((ki >> 6) + 128) << 3)) * load<f64>(pFrac + (<usize>(ki & 63) << 3)) * p);
+  const lo = <f32>(y * ETA_LO);
+  if (lo == <f32>(y * ETA_HI)) return lo;
+  return <f32>(1 / (1 + hostExp(z)));
+}
+
+/**
+ * sigmoid32 of the two float32 values at `src`, written as float32 to `dst`: the same float64
+ * operations in two lanes (so the same values, bit for bit), scalar sigmoid32 for a lane out of
+ * range or whose rounding the polynomial cannot prove. Reads and writes two values (the candidate
+ * buffers have room for one past the end).
+ */
+// @ts-ignore: decorator
+@inline function sigmoid32x2(src: usize, dst: usize): void {
+  const z = f64x2.neg(f64x2.promote_low_f32x4(v128.load64_zero(src)));
+  const inRange = i64x2.all_true(f64x2.lt(f64x2.abs(z), f64x2.splat(80)));
+  if (!inRange) {
+    store<f32>(dst, sigmoid32(<f64>load<f32>(src)));
+    store<f32>(dst, sigmoid32(<f64>load<f32>(src, 4)), 4);
+    return;
+  }
+  const kf = f64x2.sub(f64x2.add(f64x2.mul(z, f64x2.splat(INV_C)), f64x2.splat(ROUND_MAGIC)), f64x2.splat(ROUND_MAGIC));
+  const ki = i32x4.trunc_sat_f64x2_s_zero(kf);
+  const r = f64x2.sub(f64x2.sub(z, f64x2.mul(kf, f64x2.splat(C_HI))), f64x2.mul(kf, f64x2.splat(C_LO)));
+  let p = f64x2.add(f64x2.splat(1.0 / 24), f64x2.mul(r, f64x2.splat(1.0 / 120)));
+  p = f64x2.add(f64x2.splat(1.0 / 6), f64x2.mul(r, p));
+  p = f64x2.add(f64x2.splat(0.5), f64x2.mul(r, p));
+  p = f64x2.add(f64x2.splat(1), f64x2.mul(r, p));
+  p = f64x2.add(f64x2.splat(1), f64x2.mul(r, p));
+  const k0 = i32x4.extract_lane(ki, 0);
+  const k1 = i32x4.extract_lane(ki, 1);
+  const t0 = load<f64>(pInt + (<usize>((k0 >> 6) + 128) << 3)) * load<f64>(pFrac + (<usize>(k0 & 63) << 3));
+  const t1 = load<f64>(pInt + (<usize>((k1 >> 6) + 128) << 3)) * load<f64>(pFrac + (<usize>(k1 & 63) << 3));
+  const tv = f64x2.replace_lane(f64x2.splat(t0), 1, t1);
+  const y = f64x2.div(f64x2.splat(1), f64x2.add(f64x2.splat(1), f64x2.mul(tv, p)));
+  const lo = f32x4.demote_f64x2_zero(f64x2.mul(y, f64x2.splat(ETA_LO)));
+  const hi = f32x4.demote_f64x2_zero(f64x2.mul(y, f64x2.splat(ETA_HI)));
+  const same = i32x4.bitmask(f32x4.eq(lo, hi)) & 3;
+  v128.store64_lane(dst, lo, 0);
+  if (same != 3) {
+    const zs0 = f64x2.extract_lane(z, 0);
+    const zs1 = f64x2.extract_lane(z, 1);
+    if ((same & 1) == 0) store<f32>(dst, <f32>(1 / (1 + hostExp(zs0))));
+    if ((same & 2) == 0) store<f32>(dst, <f32>(1 / (1 + hostExp(zs1))), 4);
+  }
+}
+
+/**
+ * The fast path of fusedSelect (fused.ts, fastRow) for `rows` tokens at `inp`. Per token writes
+ * status[t]: 0 = proven exact, picks and weights written to outI/outW `[rows][k]`; 1 = not proven
+ * (the caller recomputes the token); 2 = a non-finite logit; 3 = picks proven but the chosen scores
+ * do not sum to > 0 with normalize on (the caller reports it). Returns the candidates scored.
+ */
+export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status: usize): i32 {
+  const E = sE;
+  const k = sK;
+  const G = sG;
+  const m = sM;
+  const E4 = E & ~3;
+  const zero = f32x4.splat(0);
+  const four = i32x4.splat(4);
+  const iota = i32x4(0, 1, 2, 3);
+  const ninf = f32x4.splat(-Infinity);
+  let candTotal: i32 = 0;
+  for (let t = 0; t < rows; t++) {
+    const row = inp + ((<usize>t * <usize>E) << 2);
+    const st = status + (<usize>t << 2);
+    // 1. candidates: logits ≥ their expert's threshold, packed four lanes at a time (indices and logits)
+    let bad = i32x4.splat(0);
+    let n: i32 = 0;
+    let j: i32 = 0;
+    let jv = iota;
+    let gNext: i32 = 0; // the next group's first expert (its candidates start at n; used when groups are whole vectors)
+    let gi: i32 = 0;
+    for (; j < E4; j += 4) {
+      if (j >= gNext) {
+        store<i32>(pGStart + (<usize>gi << 2), n);
+        gi++;
+        gNext += m;
+      }
+      const off = <usize>j << 2;
+      const v = v128.load(row + off);
+      bad = v128.or(bad, f32x4.ne(f32x4.sub(v, v), zero));
+      const m = i32x4.bitmask(f32x4.ge(v, v128.load(pTau + off)));
+      const sh = v128.load(PACK + (<usize>m << 4));
+      v128.store(pCand + (<usize>n << 2), i8x16.swizzle(jv, sh));
+      v128.store(pCx + (<usize>n << 2), i8x16.swizzle(v, sh));
+      n += popcnt<i32>(m);
+      jv = i32x4.add(jv, four);
+    }
+    let badTail = false;
+    for (; j < E; j++) {
+      while (j >= gNext) {
+        store<i32>(pGStart + (<usize>gi << 2), n);
+        gi++;
+        gNext += m;
+      }
+      const v = load<f32>(row + (<usize>j << 2));
+      if (v - v != 0) badTail = true;
+      if (v >= load<f32>(pTau + (<usize>j << 2))) {
+        store<i32>(pCand + (<usize>n << 2), j);
+        store<f32>(pCx + (<usize>n << 2), v);
+        n++;
+      }
+    }
+    if (badTail || v128.any_true(bad)) {
+      store<i32>(st, 2);
+      continue;
+    }
+    candTotal += n;
+    // 2. exact scores of the candidates (sigmoid: two at a time, sigmoid32x2)
+    if (sSigmoid) {
+      for (let p = 0; p < n; p += 2) sigmoid32x2(pCx + (<usize>p << 2), pCs + (<usize>p << 2));
+    } else {
+      memory.copy(pCs, pCx, <usize>n << 2);
+    }
+    for (let p = 0; p < n; p++) {
+      const e = load<i32>(pCand + (<usize>p << 2));
+      store<f32>(pCv + (<usize>p << 2), load<f32>(pCs + (<usize>p << 2)) + load<f32>(pBias + (<usize>e << 2)));
+    }
+    // 3. group scores (exact or an upper bound) and the reference's greedy group choice
+    let bound: f32 = -Infinity;
+    let ok = true;
+    if (sLimit) {
+      const dense = (m & 3) == 0;
+      if (dense) {
+        // group starts as recorded by the pass (groups are whole vectors)
+        store<i32>(pGStart + (<usize>G << 2), n);
+        // the candidates' selection scores in a dense row, −∞ elsewhere: the two best of each
+        // group then come from lane-wise running maxima without branches
+        for (let q = 0; q < E; q += 4) v128.store(pDense + (<usize>q << 2), ninf);
+        for (let p = 0; p < n; p++) store<f32>(pDense + (<usize>load<i32>(pCand + (<usize>p << 2)) << 2), load<f32>(pCv + (<usize>p << 2)));
+      } else {
+        // groups that are not whole vectors: find where each group's candidates start
+        let p: i32 = 0;
+        for (let grp = 0; grp < G; grp++) {
+          store<i32>(pGStart + (<usize>grp << 2), p);
+          const end = (grp + 1) * m;
+          while (p < n && load<i32>(pCand + (<usize>p << 2)) < end) p++;
+        }
+        store<i32>(pGStart + (<usize>G << 2), n);
+      }
+      for (let grp = 0; grp < G; grp++) {
+        let a: f32 = -Infinity;
+        let b: f32 = -Infinity;
+        if (dense) {
+          let m1 = ninf;
+          let m2 = ninf;
+          const q1 = (grp + 1) * m;
+          for (let q = grp * m; q < q1; q += 4) {
+            const v = v128.load(pDense + (<usize>q << 2));
+            m2 = f32x4.pmax(m2, f32x4.pmin(m1, v));
+            m1 = f32x4.pmax(m1, v);
+          }
+          // best = largest lane of m1; second = max(second largest lane of m1, largest lane of m2)
+          const hi = f32x4.pmax(m1, v128.shuffle<f32>(m1, m1, 1, 0, 3, 2));
+          const lo = f32x4.pmin(m1, v128.shuffle<f32>(m1, m1, 1, 0, 3, 2));
+          const hi2 = v128.shuffle<f32>(hi, hi, 2, 3, 0, 1);
+          const sec = f32x4.pmax(f32x4.pmin(hi, hi2), f32x4.pmax(lo, v128.shuffle<f32>(lo, lo, 2, 3, 0, 1)));
+          const r2 = f32x4.pmax(m2, v128.shuffle<f32>(m2, m2, 1, 0, 3, 2));
+          const b4 = f32x4.pmax(sec, f32x4.pmax(r2, v128.shuffle<f32>(r2, r2, 2, 3, 0, 1)));
+          a = f32x4.extract_lane(f32x4.pmax(hi, hi2), 0);
+          b = f32x4.extract_lane(b4, 0);
+        } else {
+          const stop = load<i32>(pGStart + (<usize>(grp + 1) << 2));
+          for (let p = load<i32>(pGStart + (<usize>grp << 2)); p < stop; p++) {
+            const v = load<f32>(pCv + (<usize>p << 2));
+            if (v > a) {
+              b = a;
+              a = v;
+            } else if (v > b) b = v;
+          }
+        }
+        const u = load<f32>(pUg + (<usize>grp << 2));
+        let gv: f32;
+        let ex: i32;
+        if (sMaxMode) {
+          if (a >= u) {
+            gv = a;
+            ex = 1;
+          } else {
+            gv = u;
+            ex = 0;
+          }
+        } else if (b >= u) {
+          gv = a + b;
+          ex = 1;
+        } else {
+          gv = (a > u ? a : u) + u;
+          ex = 0;
+        }
+        store<f32>(pGVal + (<usize>grp << 2), gv);
+        store<i32>(pGExact + (<usize>grp << 2), ex);
+        store<i32>(pKeep + (<usize>grp << 2), 0);
+      }
+      // a NaN group score (±∞ selection scores) is left to the reference loop
+      for (let grp = 0; grp < G; grp++) {
+        const v = load<f32>(pGVal + (<usize>grp << 2));
+        if (v != v) ok = false;
+      }
+      // ranks by (score descending, index ascending), four groups per comparison
+      v128.store(pGVal + (<usize>G << 2), f32x4.splat(-Infinity));
+      const gq = (G + 3) >> 2;
+      for (let grp = 0; grp < G && ok; grp++) {
+        const vi = f32x4.splat(load<f32>(pGVal + (<usize>grp << 2)));
+        const pi = i32x4.splat(grp);
+        let acc = i32x4.splat(0);
+        let pw = iota;
+        for (let q = 0; q < gq; q++) {
+          const w = v128.load(pGVal + (<usize>q << 4));
+          acc = i32x4.sub(acc, v128.or(f32x4.gt(w, vi), v128.and(f32x4.eq(w, vi), i32x4.lt_s(pw, pi))));
+          pw = i32x4.add(pw, four);
+        }
+        const rank = i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3);
+        if (rank < sKeepN) {
+          if (load<i32>(pGExact + (<usize>grp << 2)) == 0) {
+            ok = false;
+            break;
+          }
+          store<i32>(pKeep + (<usize>grp << 2), 1);
+          const u = load<f32>(pUg + (<usize>grp << 2));
+          if (u > bound) bound = u;
+        }
+      }
+    } else {
+      store<i32>(pGStart, 0);
+      store<i32>(pGStart + 4, n);
+      store<i32>(pKeep, 1);
+      bound = load<f32>(pUg);
+    }
+    if (!ok) {
+      store<i32>(st, 1);
+      continue;
+    }
+    // 4. top-k among the candidates of the kept groups (index order; ties → lower index): the kept
+    //    candidates are gathered, then ranked without branches (or inserted, for a long list)
+    let nk: i32 = 0;
+    for (let grp = 0; grp < G; grp++) {
+      if (load<i32>(pKeep + (<usize>grp << 2)) == 0) continue;
+      const stop = load<i32>(pGStart + (<usize>(grp + 1) << 2));
+      for (let p = load<i32>(pGStart + (<usize>grp << 2)); p < stop; p++) {
+        store<f32>(pRv + (<usize>nk << 2), load<f32>(pCv + (<usize>p << 2)));
+        store<i32>(pRp + (<usize>nk << 2), p);
+        nk++;
+      }
+    }
+    if (nk < k) {
+      store<i32>(st, 1);
+      continue;
+    }
+    if (nk <= RANK_MAX) {
+      v128.store(pRv + (<usize>nk << 2), f32x4.splat(-Infinity));
+      const nv = (nk + 3) >> 2;
+      for (let i = 0; i < nk; i++) {
+        const v = load<f32>(pRv + (<usize>i << 2));
+        const vi = f32x4.splat(v);
+        const pi = i32x4.splat(i);
+        let acc = i32x4.splat(0);
+        let pw = iota;
+        for (let q = 0; q < nv; q++) {
+          const w = v128.load(pRv + (<usize>q << 4));
+          acc = i32x4.sub(acc, v128.or(f32x4.gt(w, vi), v128.and(f32x4.eq(w, vi), i32x4.lt_s(pw, pi))));
+          pw = i32x4.add(pw, four);
+        }
+        let r = i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3);
+        r = r < k ? r : k;
+        store<f32>(pBufV + (<usize>r << 2), v);
+        store<i32>(pBufP + (<usize>r << 2), load<i32>(pRp + (<usize>i << 2)));
+      }
+    } else {
+      let c: i32 = 0;
+      for (let i = 0; i < nk; i++) {
+        const v = load<f32>(pRv + (<usize>i << 2));
+        let q: i32;
+        if (c < k) q = c++;
+        else if (v > load<f32>(pBufV + (<usize>(k - 1) << 2))) q = k - 1;
+        else continue;
+        while (q > 0) {
+          const w = load<f32>(pBufV + (<usize>(q - 1) << 2));
+          if (!(w < v)) break;
+          store<f32>(pBufV + (<usize>q << 2), w);
+          store<i32>(pBufP + (<usize>q << 2), load<i32>(pBufP + (<usize>(q - 1) << 2)));
+          q--;
+        }
+        store<f32>(pBufV + (<usize>q << 2), v);
+        store<i32>(pBufP + (<usize>q << 2), load<i32>(pRp + (<usize>i << 2)));
+      }
+    }
+    if (!(load<f32>(pBufV + (<usize>(k - 1) << 2)) > bound)) {
+      store<i32>(st, 1);
+      continue;
+    }
+    // 5. weights, as the reference: float64 sum of the float32 scores in pick order
+    let sum: f64 = 0;
+    for (let q = 0; q < k; q++) sum += <f64>load<f32>(pCs + (<usize>load<i32>(pBufP + (<usize>q << 2)) << 2));
+    if (sNormalize && !(sum > 0)) {
+      store<i32>(st, 3);
+      continue;
+    }
+    const factor = sNormalize ? sScale / sum : sScale;
+    const o = (<usize>t * <usize>k) << 2;
+    for (let q = 0; q < k; q++) {
+      const pp = load<i32>(pBufP + (<usize>q << 2));
+      store<i32>(outI + o + (<usize>q << 2), load<i32>(pCand + (<usize>pp << 2)));
+      store<f32>(outW + o + (<usize>q << 2), <f32>(<f64>load<f32>(pCs + (<usize>pp << 2)) * factor));
+    }
+    store<i32>(st, 0);
+  }
+  return candTotal;
+}
