@@ -34,6 +34,8 @@ interface Session {
 interface Measured {
   built: Session[];
   live: Session[];
+  /** Why the live-source sessions failed (then `live` stays empty and the other cases still report). */
+  liveError?: string;
   parts: { name: string; ms: number[] }[];
   lab: { totalMs: number; startMs: number; cells: { firstLine: string; durationMs: number }[] }[];
   python: number[] | string;
@@ -53,8 +55,14 @@ async function session(cwd: string, cells: string[], nodeArgs?: string[]): Promi
   const cellMs: number[] = [];
   try {
     for (const code of cells) {
-      const r = await k.execute(code, { timeoutMs: 120_000 });
-      if (r.status !== "ok") throw new Error(`bench cell failed (${r.status}) in ${cwd}:\n${code}\n${k.log()}`);
+      const said: string[] = [];
+      const onIopub = (m: { header: { msg_type: string }; content: unknown }) => {
+        const c = m.content as { name?: string; text?: string; ename?: string; evalue?: string };
+        if (m.header.msg_type === "stream" && c.name === "stderr" && c.text) said.push(c.text.trim());
+        if (m.header.msg_type === "error") said.push(`${c.ename}: ${c.evalue}`);
+      };
+      const r = await k.execute(code, { timeoutMs: 120_000, onIopub });
+      if (r.status !== "ok") throw new Error(`bench cell failed (${r.status}) in ${cwd}: ${said.slice(0, 2).join(" | ")}\n${code}\n${k.log()}`);
       cellMs.push(r.durationMs);
     }
   } finally {
@@ -103,7 +111,13 @@ function measure(): Promise<Measured> {
     const pyOut = path.join(ROOT, "build", "bench-python");
     for (let round = 0; round < ROUNDS; round++) {
       out.built.push(await session(nbDir, setupCells));
-      out.live.push(await session(liveDir, liveCells, liveSourceNodeArgs(ROOT)));
+      if (out.liveError === undefined) {
+        try {
+          out.live.push(await session(liveDir, liveCells, liveSourceNodeArgs(ROOT)));
+        } catch (e) {
+          out.liveError = (e as Error).message.split("\n")[0];
+        }
+      }
       // Each part in a fresh kernel after a trivial first cell, so it is measured cold like in the lab.
       for (let i = 0; i < partCells.length; i++) {
         const s = await session(nbDir, i === 0 ? [partCells[0][1]] : [partCells[0][1], partCells[i][1]]);
@@ -140,12 +154,19 @@ function replay(name: string, pick: (m: Measured) => number[], extra: Partial<Be
   };
 }
 
+/** The live-source sessions, or an error naming why they failed (tslab type-checks `src/` itself there). */
+function liveOf(m: Measured): Session[] {
+  if (m.liveError !== undefined) throw new Error(`the live-source kernel failed: ${m.liveError}`);
+  return m.live;
+}
+
 export const cases: BenchCase[] = [
   replay("kernel/start-plain-tslab", (m) => m.built.map((s) => s.startMs)),
   replay("kernel/setup-cells-built", (m) => m.built.map((s) => sum(s.cellMs)), { targetMs: 1500 }),
-  replay("kernel/setup-cells-live-source", (m) => m.live.map((s) => sum(s.cellMs)), {
+  replay("kernel/setup-cells-live-source", (m) => liveOf(m).map((s) => sum(s.cellMs)), {
     report: async () => {
       const m = await measure();
+      if (m.liveError !== undefined) return `live sources: ${m.liveError}`;
       const b = median(m.built.map((s) => sum(s.cellMs)));
       const l = median(m.live.map((s) => sum(s.cellMs)));
       const bs = median(m.built.map((s) => s.startMs + sum(s.cellMs)));
@@ -158,7 +179,7 @@ export const cases: BenchCase[] = [
     },
   }),
   replay("kernel/start+setup-built", (m) => m.built.map((s) => s.startMs + sum(s.cellMs))),
-  replay("kernel/start+setup-live-source", (m) => m.live.map((s) => s.startMs + sum(s.cellMs))),
+  replay("kernel/start+setup-live-source", (m) => liveOf(m).map((s) => s.startMs + sum(s.cellMs))),
   replay("kernel/part-trivial-cell", (m) => m.parts[0].ms),
   replay("kernel/part-danfo-import", (m) => m.parts[1].ms),
   replay("kernel/part-danfo-loadDanfo", (m) => m.parts[2].ms),
