@@ -63,6 +63,9 @@ export function topkChunk(inp: usize, rows: i32, E: i32, k: i32, outI: usize, ou
   const ninf = f32x4.splat(-Infinity);
   const zero = f32x4.splat(0);
   const four = i32x4.splat(4);
+  const eight = i32x4.splat(8);
+  const twelve = i32x4.splat(12);
+  const sixteen = i32x4.splat(16);
   const iota = i32x4(0, 1, 2, 3);
   for (let t = 0; t < rows; t++) {
     const row = inp + ((<usize>t * <usize>E) << 2);
@@ -74,16 +77,38 @@ export function topkChunk(inp: usize, rows: i32, E: i32, k: i32, outI: usize, ou
     let n: i32 = 0;
     let j: i32 = 0;
     let jv = iota;
+    // sixteen lanes per iteration (four packs); the candidates' values are gathered afterwards
+    const E16 = E & ~15;
+    for (; j < E16; j += 16) {
+      const p = row + (<usize>j << 2);
+      const v0 = v128.load(p);
+      const v1 = v128.load(p, 16);
+      const v2 = v128.load(p, 32);
+      const v3 = v128.load(p, 48);
+      const m0 = ~i32x4.bitmask(f32x4.lt(v0, gv)) & 15;
+      const m1 = ~i32x4.bitmask(f32x4.lt(v1, gv)) & 15;
+      const m2 = ~i32x4.bitmask(f32x4.lt(v2, gv)) & 15;
+      const m3 = ~i32x4.bitmask(f32x4.lt(v3, gv)) & 15;
+      v128.store(cand + (<usize>n << 2), i8x16.swizzle(jv, v128.load(PACK + (<usize>m0 << 4))));
+      n += popcnt<i32>(m0);
+      v128.store(cand + (<usize>n << 2), i8x16.swizzle(i32x4.add(jv, four), v128.load(PACK + (<usize>m1 << 4))));
+      n += popcnt<i32>(m1);
+      v128.store(cand + (<usize>n << 2), i8x16.swizzle(i32x4.add(jv, eight), v128.load(PACK + (<usize>m2 << 4))));
+      n += popcnt<i32>(m2);
+      v128.store(cand + (<usize>n << 2), i8x16.swizzle(i32x4.add(jv, twelve), v128.load(PACK + (<usize>m3 << 4))));
+      n += popcnt<i32>(m3);
+      jv = i32x4.add(jv, sixteen);
+      if (finite) lo = f32x4.pmin(lo, f32x4.pmin(f32x4.pmin(v0, v1), f32x4.pmin(v2, v3)));
+    }
     for (; j < E4; j += 4) {
       const v = v128.load(row + (<usize>j << 2));
       const m = ~i32x4.bitmask(f32x4.lt(v, gv)) & 15;
-      const sh = v128.load(PACK + (<usize>m << 4));
-      v128.store(cand + (<usize>n << 2), i8x16.swizzle(jv, sh));
-      v128.store(cval + (<usize>n << 2), i8x16.swizzle(v, sh));
+      v128.store(cand + (<usize>n << 2), i8x16.swizzle(jv, v128.load(PACK + (<usize>m << 4))));
       n += popcnt<i32>(m);
       jv = i32x4.add(jv, four);
       if (finite) lo = f32x4.pmin(lo, v);
     }
+    for (let q = 0; q < n; q++) store<f32>(cval + (<usize>q << 2), load<f32>(row + (<usize>load<i32>(cand + (<usize>q << 2)) << 2)));
     let badTail = false;
     for (; j < E; j++) {
       const v = load<f32>(row + (<usize>j << 2));
