@@ -517,15 +517,18 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
       continue;
     }
     // 4. top-k among the candidates of the kept groups (index order; ties → lower index): the kept
-    //    candidates are gathered, then ranked without branches (or inserted, for a long list)
+    //    candidates above the bound are gathered (without a branch), then ranked without branches
+    //    (or inserted, for a long list). The result is proven only if the k-th pick beats the bound,
+    //    so a candidate at or below it can never be a proven pick: leaving it out changes nothing.
     let nk: i32 = 0;
     for (let grp = 0; grp < G; grp++) {
       if (load<i32>(pKeep + (<usize>grp << 2)) == 0) continue;
       const stop = load<i32>(pGStart + (<usize>(grp + 1) << 2));
       for (let p = load<i32>(pGStart + (<usize>grp << 2)); p < stop; p++) {
-        store<f32>(pRv + (<usize>nk << 2), load<f32>(pCv + (<usize>p << 2)));
+        const v = load<f32>(pCv + (<usize>p << 2));
+        store<f32>(pRv + (<usize>nk << 2), v);
         store<i32>(pRp + (<usize>nk << 2), p);
-        nk++;
+        nk += <i32>(v > bound);
       }
     }
     if (nk < k) {
