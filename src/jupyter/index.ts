@@ -3,7 +3,7 @@
  * for any Jupyter), the kernel doctor, the learner workspace, finding the user's Jupyter and starting it on the
  * workspace (used by `npm start`, the browser test and the JupyterHub workshop).
  */
-export { KERNEL_NAME, KERNEL_DISPLAY_NAME, kernelSpec, kernelNodeArgs, liveSourceNodeArgs, writeKernelspec, tslabBin, projectRoot } from "./kernelspec";
+export { KERNEL_NAME, KERNEL_DISPLAY_NAME, kernelSpec, kernelNodeArgs, iopubFlushPreload, liveSourceNodeArgs, writeKernelspec, tslabBin, projectRoot } from "./kernelspec";
 export type { KernelSpec, WrittenKernelspec } from "./kernelspec";
 export { findJupyter, parseVersion, candidatePaths, JUPYTER_MISSING_MESSAGE } from "./discover";
 export type { JupyterInstall } from "./discover";

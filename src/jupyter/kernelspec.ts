@@ -51,20 +51,41 @@ export function tslabBin(root: string = projectRoot()): string {
 }
 
 /**
- * Node options the tslab kernel process needs to run the labs: none.
+ * The preload that makes tslab's iopub socket keep every message: `<root>/src/runner/iopub-flush.js`.
+ *
+ * zeromq.js 6 completes at most 512 sends synchronously and then defers the next one; while it is pending every
+ * further send fails with EBUSY, which tslab's console swallows. Without the preload a cell that prints more than
+ * about 500 messages in one go loses the rest of its output and its final `idle` status (the notebook hangs
+ * "busy"). The file is plain JavaScript in the checkout, so it needs no build.
+ * @param root project root (absolute); default: this checkout
+ * @returns the absolute path of `iopub-flush.js`
+ * @throws {TypeError} for a relative root; {Error} when the file is missing (not an ep-lab checkout)
+ * @example
+ * iopubFlushPreload(); // "/home/me/ep-lab/src/runner/iopub-flush.js"
+ */
+export function iopubFlushPreload(root: string = projectRoot()): string {
+  assertAbsolute("root", root);
+  const file = path.join(root, "src", "runner", "iopub-flush.js");
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: ${root} is not a complete ep-lab checkout (git checkout -- src/runner/iopub-flush.js)`);
+  return file;
+}
+
+/**
+ * Node options of the kernel that the project's kernelspecs start: `--require <root>/src/runner/iopub-flush.js`
+ * (see {@link iopubFlushPreload}), nothing else.
  *
  * Notebooks import the built library (`./ep-lab/<module>` → `dist/`, JavaScript + `.d.ts`; see `./build`), which
- * tslab type-checks from the declarations and Node loads as plain CommonJS. So the kernel is exactly what
- * `tslab install`, VS Code or a JupyterHub start: `tslab kernel --config-path {connection_file}`.
+ * tslab type-checks from the declarations and Node loads as plain CommonJS, so the labs need no loader hook: a
+ * plain `tslab kernel --config-path {connection_file}` (what `tslab install`, VS Code or a JupyterHub start) runs
+ * them too, only without the preload, so one cell's output is capped at about 500 messages there.
  * @param root project root (absolute); default: this checkout
- * @returns `[]`
- * @throws {TypeError} when `root` is not an absolute path
+ * @returns `["--require", "<root>/src/runner/iopub-flush.js"]`
+ * @throws {TypeError} when `root` is not an absolute path; {Error} when the preload file is missing
  * @example
  * spawn(process.execPath, [...kernelNodeArgs(), tslabBin(), "kernel", "--config-path", connFile]);
  */
 export function kernelNodeArgs(root: string = projectRoot()): string[] {
-  assertAbsolute("root", root);
-  return [];
+  return ["--require", iopubFlushPreload(root)];
 }
 
 /**
@@ -101,8 +122,8 @@ export function liveSourceNodeArgs(root: string = projectRoot()): string[] {
  * @returns the `kernel.json` object
  * @throws {TypeError} when a path is not an absolute path string or nodeArgs is not a string array
  * @example
- * kernelSpec("/p/node_modules/tslab/bin/tslab", [], "/usr/bin/node").argv;
- * // ["/usr/bin/node", "/p/node_modules/tslab/bin/tslab", "kernel", "--config-path", "{connection_file}"]
+ * kernelSpec("/p/node_modules/tslab/bin/tslab", ["--require", "/p/src/runner/iopub-flush.js"], "/usr/bin/node").argv;
+ * // ["/usr/bin/node", "--require", "/p/src/runner/iopub-flush.js", "/p/node_modules/tslab/bin/tslab", "kernel", "--config-path", "{connection_file}"]
  */
 export function kernelSpec(tslabPath: string, nodeArgs: readonly string[] = [], nodePath: string = process.execPath): KernelSpec {
   assertAbsolute("tslabPath", tslabPath);

@@ -3,7 +3,10 @@
  * choices leave a token's output unchanged, and the measured GroupGEMM weight-loading curve.
  */
 import { loadBackend, createMoeLayer, randomHidden, moeReferenceForward, moeEpForward, measureGroupGemm, groupGemmFigureInput } from "../tensor";
-import type { GroupGemmExperimentOptions, ProgressCallback } from "../tensor";
+// Types from the files that declare them, not "../tensor": the index's declarations import TensorFlow.js's, and a
+// notebook importing the lab would type-check every cell against those too.
+import type { GroupGemmExperimentOptions, GroupGemmResult, GroupGemmRow, ProgressCallback } from "../tensor/groupgemm";
+import type { Figure } from "../viz";
 import { planLayer } from "../eplb";
 import { countExpertLoad } from "../routing";
 import { groupGemmFigure } from "../viz";
@@ -58,10 +61,40 @@ export async function replicaInvarianceDemo(): Promise<{ backend: string; rows: 
   }
 }
 
+/** Fewest milliseconds between two progress reports of {@link groupGemmExperiment}: a notebook's progress bar costs a
+ *  few milliseconds per update, and the measurement has about 60 steps. */
+export const PROGRESS_INTERVAL_MS = 150;
+
+/**
+ * A progress callback that passes on at most one report per `intervalMs` (by the wall clock), and always the last one
+ * (`done === total`), so a bar ends full.
+ * @param onProgress the callback to throttle
+ * @param intervalMs fewest milliseconds between reports (finite, ≥ 0)
+ * @returns the throttled callback
+ * @throws {TypeError} when `onProgress` is not a function; {RangeError} for a negative or non-finite interval
+ * @example
+ * const seen: number[] = [];
+ * const p = throttleProgress((done) => seen.push(done), 1e9);
+ * p(1, 3, "a"); p(2, 3, "b"); p(3, 3, "c"); // seen: [1, 3]
+ */
+export function throttleProgress(onProgress: ProgressCallback, intervalMs: number): ProgressCallback {
+  if (typeof onProgress !== "function") throw new TypeError(`onProgress must be a function, got ${typeof onProgress}`);
+  if (typeof intervalMs !== "number" || !Number.isFinite(intervalMs) || intervalMs < 0) throw new RangeError(`intervalMs must be a finite number of milliseconds ≥ 0, got ${String(intervalMs)}`);
+  let last = -Infinity;
+  return (done, total, label) => {
+    const now = performance.now();
+    if (done >= total || now - last >= intervalMs) {
+      last = now;
+      onProgress(done, total, label);
+    }
+  };
+}
+
 /**
  * Measure the GroupGEMM curve on this machine (time per token vs tokens per expert, and vs local
  * experts for a fixed token count), sized for a few seconds on a 2-core CPU.
- * @param onProgress called after each measured point with (done, total, label) (e.g. to drive a progress bar)
+ * @param onProgress called with (done, total, label) as the measurement advances, at most every
+ *   {@link PROGRESS_INTERVAL_MS} ms and always at the end (e.g. to drive a progress bar)
  * @param options overrides of the tensor layer's defaults (sizes in elements, token counts, repeats; see
  *   `GroupGemmExperimentOptions`); `repeats` defaults to 3 here
  * @returns the raw result (times in ms, µs per token, FLOP/s), the figure, a summary naming the backend and
@@ -70,9 +103,13 @@ export async function replicaInvarianceDemo(): Promise<{ backend: string; rows: 
  *   when no backend loads
  * @example (await groupGemmExperiment(undefined, { tokensPerExpertValues: [1, 8], localExpertCounts: [1, 2], hiddenSize: 16, expertFfnSize: 32, tokensPerDevice: 8, fixedLocalExperts: 2 })).result.rows.length; // 4
  */
-export async function groupGemmExperiment(onProgress?: ProgressCallback, options?: GroupGemmExperimentOptions) {
+export async function groupGemmExperiment(
+  onProgress?: ProgressCallback,
+  options?: GroupGemmExperimentOptions,
+): Promise<{ result: GroupGemmResult; figure: Figure; summary: Summary; localExpertRows: GroupGemmRow[] }> {
+  if (onProgress !== undefined && typeof onProgress !== "function") throw new TypeError(`onProgress must be a function, got ${typeof onProgress}`);
   await loadBackend();
-  const result = await measureGroupGemm({ repeats: 3, ...options }, onProgress);
+  const result = await measureGroupGemm({ repeats: 3, ...options }, onProgress && throttleProgress(onProgress, PROGRESS_INTERVAL_MS));
   const { measured, options: figOptions } = groupGemmFigureInput(result);
   const figure = groupGemmFigure(measured, { ...figOptions, title: `GroupGEMM on this machine (${result.backend}): time per token vs tokens per expert` });
   const local = result.rows.filter((r) => r.sweep === "local-experts").sort((a, b) => a.localExperts - b.localExperts);

@@ -470,14 +470,133 @@ function pageScript(plotlyFile: string): string {
       try {
         var spec = JSON.parse(specs[i].textContent);
         if (el.clientWidth > 0 && el.clientWidth < 560) narrow(spec.layout);
-        window.Plotly.newPlot(el, spec.data, spec.layout, spec.config);
+        drawn.push({ el: el, spec: spec, narrowed: el.clientWidth > 0 && el.clientWidth < 560 });
+        fitAfter(window.Plotly.newPlot(el, spec.data, spec.layout, spec.config), el, spec, 0);
       } catch (e) {
         el.className += " ep-figure-missing";
         el.textContent = "This figure could not be drawn: " + (e && e.message ? e.message : e);
       }
     }
   }
-  // On a phone-sized screen: a smaller title font (plotly does not wrap titles) and a horizontal legend below.
+  var drawn = [];
+  // Plotly never wraps a title, an annotation or a legend entry: text wider than the figure is cut off at its edge.
+  // After drawing, measure them; wrap what sticks out at spaces (<br>) to the width there is, and redraw.
+  var BR = new RegExp("<br */?>", "i");
+  function visibleLength(s) { return String(s).replace(/<[^>]*>/g, "").length; }
+  function longestLine(s) {
+    var lines = String(s).split(BR), n = 0;
+    for (var i = 0; i < lines.length; i++) n = Math.max(n, visibleLength(lines[i]));
+    return n;
+  }
+  function wrapWords(s, maxChars) {
+    if (typeof s !== "string") return s;
+    maxChars = Math.max(8, maxChars);
+    var out = [], lines = s.split(BR);
+    for (var k = 0; k < lines.length; k++) {
+      var words = lines[k].split(" "), cur = "";
+      for (var j = 0; j < words.length; j++) {
+        if (cur && visibleLength(cur + " " + words[j]) > maxChars) { out.push(cur); cur = words[j]; }
+        else cur = cur ? cur + " " + words[j] : words[j];
+      }
+      out.push(cur);
+    }
+    return out.join("<br>");
+  }
+  function fitAfter(promise, el, spec, attempt) {
+    if (promise && typeof promise.then === "function") promise.then(function () { fit(el, spec, attempt); }, function () {});
+  }
+  function fit(el, spec, attempt) {
+    var svg = el.querySelector(".main-svg");
+    if (!svg || attempt > 2) return;
+    var box = svg.getBoundingClientRect();
+    if (box.width === 0) return;
+    var layout = spec.layout, changed = false;
+    // Keep the figure's title at the very top (plotly centres it in the top margin, where taller text would overlap).
+    function pinTitle(layout, el) {
+      if (!layout.title || typeof layout.title !== "object") return;
+      var h = typeof layout.height === "number" ? layout.height : el.clientHeight || 420;
+      layout.title = Object.assign({}, layout.title, { yref: "container", y: 1 - 10 / h, yanchor: "top" });
+    }
+    // How many characters of the longest line of \`text\` fit in \`room\` px, when \`node\` is wider than that (else 0).
+    function fitChars(node, text, room) {
+      var r = node.getBoundingClientRect();
+      if (r.width === 0 || r.width <= room + 1) return 0;
+      return Math.floor((longestLine(text) * Math.max(room, 40)) / r.width);
+    }
+    // The title and the legend entries start at the left: they may reach 8 px short of the right edge.
+    var t = el.querySelector(".gtitle");
+    // A pinned title that plotly drew above the top edge (it anchors a title of several lines about a line too high).
+    if (t && layout.title && layout.title.yref === "container" && t.getBoundingClientRect().top < box.top + 2) {
+      var hh = typeof layout.height === "number" ? layout.height : el.clientHeight || 420;
+      layout.title.y -= (box.top + 6 - t.getBoundingClientRect().top) / hh;
+      changed = true;
+    }
+    if (t && layout.title && !spec.titleWrapped) {
+      if (typeof layout.title === "string") layout.title = { text: layout.title };
+      var n = fitChars(t, layout.title.text, box.right - 8 - Math.max(t.getBoundingClientRect().left, box.left + 8));
+      if (n > 0) {
+        var before = layout.title.text.split(BR).length;
+        layout.title.text = wrapWords(layout.title.text, n);
+        var extra = layout.title.text.split(BR).length - before;
+        var size = (layout.title.font && layout.title.font.size) || 16;
+        layout.margin = Object.assign({ t: 64 }, layout.margin || {});
+        layout.margin.t += Math.ceil(extra * size * 1.3);
+        if (typeof layout.height === "number") { layout.height += Math.ceil(extra * size * 1.3); el.style.height = layout.height + "px"; }
+        pinTitle(layout, el);
+        spec.titleWrapped = true;
+        changed = true;
+      }
+    }
+    // An annotation (e.g. a subplot's title) gets the room up to the figure's edges and halfway to its neighbours.
+    var notes = el.querySelectorAll(".annotation"), rects = [], topGrowth = 0;
+    for (var a = 0; a < notes.length; a++) rects.push(notes[a].getBoundingClientRect());
+    for (var a = 0; a < notes.length; a++) {
+      var idx = Number(notes[a].getAttribute("data-index"));
+      var note = layout.annotations && layout.annotations[idx];
+      if (!note || typeof note.text !== "string") continue;
+      var c = (rects[a].left + rects[a].right) / 2, room = 2 * Math.min(c - box.left, box.right - c) - 8;
+      for (var b = 0; b < notes.length; b++) {
+        if (b === a || rects[b].bottom < rects[a].top || rects[b].top > rects[a].bottom) continue;
+        room = Math.min(room, Math.abs((rects[b].left + rects[b].right) / 2 - c) - 8);
+      }
+      var m = fitChars(notes[a], note.text, room);
+      if (m > 0) {
+        var was = note.text.split(BR).length;
+        note.text = wrapWords(note.text, m);
+        // Above the plot (a subplot title): the lines it gained grow upwards, so the top margin grows with them.
+        if (note.yref === "paper" && note.y >= 1) topGrowth = Math.max(topGrowth, Math.ceil((note.text.split(BR).length - was) * ((note.font && note.font.size) || 12) * 1.3));
+        changed = true;
+      }
+    }
+    if (topGrowth > 0) {
+      layout.margin = Object.assign({ t: 64 }, layout.margin || {});
+      layout.margin.t += topGrowth;
+      if (typeof layout.height === "number") { layout.height += topGrowth; el.style.height = layout.height + "px"; }
+      pinTitle(layout, el);
+    }
+    var entries = el.querySelectorAll(".legendtext"), limit = 0;
+    for (var e = 0; e < entries.length; e++) {
+      var k = fitChars(entries[e], entries[e].textContent || "", box.right - 8 - Math.max(entries[e].getBoundingClientRect().left, box.left + 8));
+      if (k > 0 && (limit === 0 || k < limit)) limit = k;
+    }
+    if (limit > 0) {
+      for (var d = 0; d < spec.data.length; d++) {
+        if (typeof spec.data[d].name === "string" && visibleLength(spec.data[d].name) > limit) { spec.data[d].name = wrapWords(spec.data[d].name, limit); changed = true; }
+      }
+    }
+    if (changed) fitAfter(window.Plotly.react(el, spec.data, layout, spec.config), el, spec, attempt + 1);
+  }
+  var refit = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(refit);
+    refit = setTimeout(function () {
+      for (var i = 0; i < drawn.length; i++) {
+        if (drawn[i].el.clientWidth > 0 && drawn[i].el.clientWidth < 560 && !drawn[i].narrowed) { drawn[i].narrowed = true; narrow(drawn[i].spec.layout); fitAfter(window.Plotly.react(drawn[i].el, drawn[i].spec.data, drawn[i].spec.layout, drawn[i].spec.config), drawn[i].el, drawn[i].spec, 0); }
+        else fit(drawn[i].el, drawn[i].spec, 0);
+      }
+    }, 250);
+  });
+  // On a phone-sized screen: a smaller title font and a horizontal legend below.
   function narrow(layout) {
     var t = layout.title;
     if (typeof t === "string") t = layout.title = { text: t };

@@ -1,4 +1,6 @@
-// Preloaded into every kernel the runner starts (`node --require iopub-flush.js tslab kernel ...`).
+// Preloaded into every kernel the runner starts and into the kernelspecs `ep-lab kernel install` and `npm start`
+// write (`node --require <checkout>/src/runner/iopub-flush.js tslab kernel ...`; see jupyter.kernelNodeArgs). A plain
+// tslab kernelspec lacks it.
 //
 // tslab publishes each console.log as one iopub message with a fire-and-forget `send()`. zeromq.js 6 completes at
 // most 512 sends synchronously before it defers the next one to the event loop; while that deferred send is pending,

@@ -30,8 +30,8 @@ export interface KernelStartOptions {
   startTimeoutMs?: number;
   /** Path of tslab's `bin/tslab` script. Default: the project's (`jupyter.tslabBin()`). */
   tslabBin?: string;
-  /** Node options before the tslab script. Default: the kernelspec's (`jupyter.kernelNodeArgs()`: none, so the
-   *  headless run starts the same plain `tslab kernel` as any kernelspec). */
+  /** Node options before the tslab script. Default: the kernelspec's (`jupyter.kernelNodeArgs()`: the iopub-flush preload, so the
+   *  headless run starts the same kernel as `ep-lab kernel install`'s kernelspec). */
   nodeArgs?: string[];
   /** Extra environment variables for the kernel process. Default none. */
   env?: Record<string, string>;
@@ -260,7 +260,11 @@ export class Kernel {
     const connDir = fs.mkdtempSync(path.join(os.tmpdir(), "ep-lab-kernel-"));
     const connFile = path.join(connDir, "connection.json");
     fs.writeFileSync(connFile, JSON.stringify(conn), { mode: 0o600 });
-    const child = spawn(process.execPath, ["--require", WATCHDOG, "--require", IOPUB_FLUSH, ...(options.nodeArgs ?? kernelNodeArgs()), options.tslabBin ?? tslabBin(), "kernel", "--config-path", connFile], {
+    const nodeArgs = options.nodeArgs ?? kernelNodeArgs();
+    // The kernelspec's node args already preload iopub-flush.js (from src/); the runner adds its own copy only when
+    // they do not, e.g. for the live-source kernel of the bench.
+    const flush = nodeArgs.some((a) => path.basename(a) === "iopub-flush.js") ? [] : ["--require", IOPUB_FLUSH];
+    const child = spawn(process.execPath, ["--require", WATCHDOG, ...flush, ...nodeArgs, options.tslabBin ?? tslabBin(), "kernel", "--config-path", connFile], {
       cwd,
       detached: true, // own process group: kill(-pid) reaches the kernel and its children
       stdio: ["ignore", "pipe", "pipe"],

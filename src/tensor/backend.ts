@@ -27,11 +27,8 @@ import { spawn } from "child_process";
 /** The TensorFlow.js core API (`@tensorflow/tfjs-core`) as used by the lab kit. */
 export type Tf = typeof tfc;
 
-/** Backends in order of preference, best first. */
-export const BACKEND_ORDER = Object.freeze(["tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const);
-
-/** Name of a backend the loader can choose. */
-export type BackendName = (typeof BACKEND_ORDER)[number];
+import { BACKEND_ORDER, type BackendName } from "./backend-names";
+export { BACKEND_ORDER, type BackendName } from "./backend-names";
 
 /** A better backend that was not used, and why. */
 export interface SkippedBackend {

@@ -24,7 +24,8 @@
  */
 import type * as tfc from "@tensorflow/tfjs-core";
 import { assertKnownKeys, assertNonNegativeInt, assertOneOf, assertPositiveInt, show } from "../util/validate";
-import { BACKEND_ORDER, currentBackend, getTf, type BackendName } from "./backend";
+import { currentBackend, getTf } from "./backend";
+import { BACKEND_ORDER, type BackendName } from "./backend-names";
 import { GPU_NUMERIC_FIELDS, rooflineTime, type Citation, type GpuSpec } from "../cost";
 
 /** Options of {@link measureGroupGemm}; every field is optional. */

@@ -54,8 +54,7 @@ export function rooflineFigure(gpu: RooflineGpu, points: readonly RooflinePoint[
   if (!Number.isInteger(samples) || samples < 2) throw new RangeError(`options.samples must be an integer ≥ 2, got ${show(samples)}`);
   const ridge = gpu.peakFlops / gpu.bandwidthBytesPerSec;
   const all = [ridge, ...points.map((p) => p.intensity)];
-  // One decade of margin each side: room for the point labels, which sit left of memory-bound points and
-  // right of compute-bound ones.
+  // One decade of margin each side of the ridge and the points.
   const lo = Math.log10(Math.min(...all) / 10);
   const hi = Math.log10(Math.max(...all) * 10);
   const roof = (i: number) => Math.min(gpu.peakFlops, i * gpu.bandwidthBytesPerSec);
@@ -83,7 +82,9 @@ export function rooflineFigure(gpu: RooflineGpu, points: readonly RooflinePoint[
       x: [round(p.intensity, 6)],
       y: [round(roof(p.intensity), 0)],
       text: [escapeHtml(p.label)],
-      textposition: p.intensity < ridge ? "top left" : "bottom right",
+      // Labels point into the plot (right of a memory-bound point, below the slanted roof; left of a compute-bound one,
+      // below the flat roof), so a narrow figure does not cut them off at its edges.
+      textposition: p.intensity < ridge ? "bottom right" : "bottom left",
       marker: { size: 13, color: categoricalColor(i + 1), line: { color: "#ffffff", width: 1.5 } },
       hovertemplate: `${escapeHtml(p.label)}<br>%{x:.3g} FLOP/byte → %{y:.3s}FLOP/s (${bound})<extra></extra>`,
     });

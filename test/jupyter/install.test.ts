@@ -43,14 +43,15 @@ describe("pythonOfScript / sysPrefixOf", () => {
 });
 
 describe("installKernelspec", () => {
-  it("--prefix writes <prefix>/share/jupyter/kernels/tslab/kernel.json running this checkout's tslab, no hook", () => {
+  it("--prefix writes <prefix>/share/jupyter/kernels/tslab/kernel.json running this checkout's tslab, no hook, with the iopub-flush preload", () => {
     const r = installKernelspec({ prefix: path.join(tmp, "hub") });
     expect(r.scope).toBe("prefix");
     expect(r.specFile).toBe(path.join(tmp, "hub", "share", "jupyter", "kernels", "tslab", "kernel.json"));
     const spec = JSON.parse(fs.readFileSync(r.specFile, "utf8"));
-    expect(spec.argv).toEqual([process.execPath, path.join(ROOT, "node_modules", "tslab", "bin", "tslab"), "kernel", "--config-path", "{connection_file}"]);
+    const flush = path.join(ROOT, "src", "runner", "iopub-flush.js");
+    expect(spec.argv).toEqual([process.execPath, "--require", flush, path.join(ROOT, "node_modules", "tslab", "bin", "tslab"), "kernel", "--config-path", "{connection_file}"]);
     expect(spec.language).toBe("typescript");
-    expect(checkKernelspec(r.specFile)).toEqual({ valid: true, problems: [], tslab: spec.argv[1] });
+    expect(checkKernelspec(r.specFile)).toEqual({ valid: true, problems: [], tslab: spec.argv[3] });
   });
 
   it("--user goes to the user's data folder; --sys-prefix to the prefix of the Python running jupyter", () => {

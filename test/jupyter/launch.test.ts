@@ -13,6 +13,7 @@ import {
   isPortFree,
   freePort,
   kernelNodeArgs,
+  iopubFlushPreload,
   liveSourceNodeArgs,
   kernelSpec,
   parseVersion,
@@ -57,10 +58,12 @@ describe("kernelspec", () => {
     expect(() => liveSourceNodeArgs(tmp)).toThrow(/npm install/);
   });
 
-  it("points at this checkout's tslab; the labs' kernel needs no node options, the live-source one tsx", () => {
+  it("points at this checkout's tslab; the labs' kernel preloads only iopub-flush.js, the live-source one tsx", () => {
     expect(projectRoot()).toBe(ROOT);
     expect(tslabBin()).toBe(path.join(ROOT, "node_modules", "tslab", "bin", "tslab"));
-    expect(kernelNodeArgs()).toEqual([]);
+    expect(kernelNodeArgs()).toEqual(["--require", path.join(ROOT, "src", "runner", "iopub-flush.js")]);
+    expect(iopubFlushPreload()).toBe(path.join(ROOT, "src", "runner", "iopub-flush.js"));
+    expect(() => kernelNodeArgs(tmp)).toThrow(/iopub-flush\.js is missing/);
     const args = liveSourceNodeArgs();
     expect(args[0]).toBe("--require");
     expect(fs.existsSync(args[1])).toBe(true);

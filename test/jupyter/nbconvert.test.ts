@@ -3,7 +3,8 @@
  * - a plain kernelspec, argv `[<project>/node_modules/.bin/tslab, kernel, --config-path, {connection_file}]`, on
  *   the committed notebooks/;
  * - the one `ep-lab kernel install --prefix DIR` writes, on a learner workspace outside the project (the layout a
- *   JupyterHub user gets from `seedWorkspace`).
+ *   JupyterHub user gets from `seedWorkspace`); that one also keeps a flood of output from one cell (its
+ *   iopub-flush preload), which the plain one lacks.
  * Skipped with a message when /usr/bin/jupyter-nbconvert is missing.
  */
 import { spawnSync } from "child_process";
@@ -75,6 +76,29 @@ describe.skipIf(skip)("nbconvert with a plain or an installed tslab kernelspec",
       expect(outputsOf(path.join(out, lab)).filter((o) => o.output_type === "error" || o.name === "stderr").map(text), lab).toEqual([]);
     }
   }, 900_000);
+
+  it("the installed kernelspec preloads iopub-flush.js: one cell's 3,000 output messages all reach nbconvert", () => {
+    // zeromq.js defers the 513th queued send and drops the ones after it; a plain tslab kernel loses them (and, when the
+    // last is its idle status, the cell never ends). The installed spec's `--require …/iopub-flush.js` keeps them.
+    const installed = installKernelspec({ prefix: path.join(tmp, "hub-flood") });
+    expect(installed.spec.argv.slice(1, 3)).toEqual(["--require", path.join(ROOT, "src", "runner", "iopub-flush.js")]);
+    const dir = path.join(tmp, "flood");
+    fs.mkdirSync(dir, { recursive: true });
+    const n = 3000;
+    const nb = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" } },
+      cells: [{ cell_type: "code", id: "flood", metadata: {}, execution_count: null, outputs: [], source: [`for (let i = 0; i < ${n}; i++) console.log("line " + i);`] }],
+    };
+    fs.writeFileSync(path.join(dir, "flood.ipynb"), JSON.stringify(nb));
+    const r = execute(path.join(dir, "flood.ipynb"), installed.dataDir, path.join(tmp, "out-flood"));
+    expect(r.status, r.log.slice(-3000)).toBe(0);
+    const lines = outputsOf(path.join(tmp, "out-flood", "flood.ipynb")).filter((o) => o.name === "stdout").map(text).join("").split("\n");
+    expect(lines.pop()).toBe("");
+    expect(lines.length).toBe(n);
+    expect(lines.every((l, i) => l === `line ${i}`)).toBe(true);
+  }, 300_000);
 
   it("a failing import shows, in the cell's own output, the missing module and how to fix it", () => {
     const kp = path.join(tmp, "plain");

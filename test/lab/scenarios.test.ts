@@ -192,8 +192,26 @@ describe("tensor scenarios", () => {
     });
     expect(g.localExpertRows.map((r) => r.localExperts)).toEqual([1, 8]);
     expect(calls.length).toBeGreaterThan(0);
+    // The last report is the full bar: done = total = 2 calibration steps + 4 points × 1 run (+ any re-measures).
+    expect(calls[calls.length - 1]).toBeGreaterThanOrEqual(6);
     expect(String(g.summary)).toMatch(/backend/);
     expect(g.figure.data.length).toBeGreaterThan(0);
+    await expect(groupGemmExperiment("bar" as never)).rejects.toThrow(/onProgress must be a function/);
+  });
+
+  it("throttleProgress passes on at most one report per interval, and always the last", async () => {
+    const { throttleProgress } = await import("../../src/lab/scenarios-tensor");
+    const seen: [number, number, string][] = [];
+    const slow = throttleProgress((d, t, l) => seen.push([d, t, l]), 1e9);
+    for (let i = 1; i <= 60; i++) slow(i, 60, `step ${i}`);
+    expect(seen).toEqual([[1, 60, "step 1"], [60, 60, "step 60"]]);
+    const all: number[] = [];
+    const every = throttleProgress((d) => all.push(d), 0);
+    for (let i = 1; i <= 5; i++) every(i, 5, "");
+    expect(all).toEqual([1, 2, 3, 4, 5]);
+    expect(() => throttleProgress("x" as never, 10)).toThrow(TypeError);
+    expect(() => throttleProgress(() => {}, -1)).toThrow(/intervalMs/);
+    expect(() => throttleProgress(() => {}, NaN)).toThrow(RangeError);
   });
 });
 

@@ -14,6 +14,7 @@ import { chromium, type Browser } from "playwright-core";
 import { Notebook, notebookToHtml, Output, sanitizeNotebookHtml, siblingLinks, writeSharedPlotly } from "../../src/runner";
 import { figureBundle, progressBundle, tableBundle } from "../../src/notebook";
 import { CHROMIUM } from "./browser";
+import { prefillDecodeFigure } from "../../src/lab";
 
 const SHOTS = path.resolve(__dirname, "..", "..", "build", "screenshots");
 let dir: string;
@@ -189,5 +190,55 @@ describe("exported HTML layout", { timeout: 120_000 }, () => {
     await page.screenshot({ path: path.join(SHOTS, "export-420.png"), fullPage: true });
     expect(errors).toEqual([]);
     await context.close();
+  });
+});
+
+describe("exported figures fit a phone-sized window", { timeout: 120_000 }, () => {
+  it("the lab's roofline and a long-titled four-panel figure keep every title, label and legend entry inside the figure at 420 and 1280 px", async () => {
+    const long = "A figure title that is much longer than a phone screen is wide, about the placement of experts on GPUs";
+    const panels = {
+      data: [0, 1, 2, 3].map((i) => ({ type: "bar", x: ["GPU 0", "GPU 1"], y: [3, 1 + i], xaxis: `x${i + 1}`, yaxis: `y${i + 1}`, name: `placement number ${i} with a long legend name that wraps` })),
+      layout: {
+        title: { text: long },
+        height: 380,
+        grid: { rows: 1, columns: 4, pattern: "independent" },
+        annotations: [0, 1, 2, 3].map((i) => ({ text: `<b>EPLB, +${i} redundant experts</b><br>balancedness 0.9${i}`, xref: "paper", yref: "paper", x: 0.125 + 0.25 * i, y: 1, xanchor: "center", yanchor: "bottom", showarrow: false })),
+      },
+    };
+    const nb = nbOf([
+      md("# Figures"),
+      code("show(lab.prefillDecodeFigure())", [display({ "application/vnd.plotly.v1+json": prefillDecodeFigure(), "text/plain": "fig" })], 1),
+      code("show(panels)", [display({ "application/vnd.plotly.v1+json": panels, "text/plain": "fig" })], 2),
+    ]);
+    const file = path.join(dir, "figures-fit.html");
+    fs.writeFileSync(file, notebookToHtml(nb));
+    fs.mkdirSync(SHOTS, { recursive: true });
+    const outside = () =>
+      Array.from(document.querySelectorAll(".ep-figure")).flatMap((fig) => {
+        const box = fig.querySelector(".main-svg")!.getBoundingClientRect();
+        const out: string[] = [];
+        fig.querySelectorAll("svg text").forEach((t: Element) => {
+          const r = t.getBoundingClientRect();
+          if (r.width > 0 && (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1)) out.push(t.textContent ?? "");
+        });
+        return out;
+      });
+    for (const width of [1280, 420]) {
+      const page = await browser.newPage({ viewport: { width, height: 900 } });
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(String(e)));
+      await page.goto("file://" + file, { waitUntil: "load" });
+      await page.waitForSelector(".ep-figure .main-svg", { timeout: 30_000 });
+      // Wrapping happens after the first draw and redraws: wait until nothing sticks out (or time out and show what does).
+      await expect.poll(() => page.evaluate(outside), { timeout: 10_000, message: `text outside its figure at ${width} px` }).toEqual([]);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      if (width === 420) {
+        // The long title was wrapped (two or more lines), not shrunk away.
+        expect(await page.locator(".ep-figure").nth(1).locator(".gtitle tspan.line").count()).toBeGreaterThanOrEqual(2);
+      }
+      await page.screenshot({ path: path.join(SHOTS, `figures-fit-${width}.png`), fullPage: true });
+      expect(errors).toEqual([]);
+      await page.close();
+    }
   });
 });
