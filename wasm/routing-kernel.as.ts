@@ -40,6 +40,8 @@ export function topkReset(): void {
 const PACK: usize = memory.data<u8>([0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0, 1, 2, 3, 12, 13, 14, 15, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 12, 13, 14, 15, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15, 0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15], 16);
 /** Candidate rows with at most this many candidates are ranked with SIMD comparisons; longer lists use insertion. */
 const RANK_MAX: i32 = 32;
+/** Per row without a miss, the top-k guess's slack shrinks by this factor (a miss grows it ×1.5). */
+const DELTA_SHRINK: f64 = 0.95;
 
 /**
  * Top-k of each of `rows` rows of E float32 values at `inp`: indices to outI `[rows][k]` (i32),
@@ -63,36 +65,72 @@ export function topkChunk(inp: usize, rows: i32, E: i32, k: i32, outI: usize, ou
   const ninf = f32x4.splat(-Infinity);
   const zero = f32x4.splat(0);
   const four = i32x4.splat(4);
+  const eight = i32x4.splat(8);
+  const twelve = i32x4.splat(12);
+  const sixteen = i32x4.splat(16);
   const iota = i32x4(0, 1, 2, 3);
   for (let t = 0; t < rows; t++) {
     const row = inp + ((<usize>t * <usize>E) << 2);
     const bufV = outV + ((<usize>t * <usize>k) << 2);
     const bufI = outI + ((<usize>t * <usize>k) << 2);
-    const g = <f32>tg;
-    const gv = f32x4.splat(g);
+    // collect candidates against the guess; when fewer than k reach it, once more against a guess
+    // lower by three slacks (the row is in cache by then), and only then take the whole row
+    let g = <f32>tg;
     let lo = f32x4.splat(Infinity);
     let n: i32 = 0;
-    let j: i32 = 0;
-    let jv = iota;
-    for (; j < E4; j += 4) {
-      const v = v128.load(row + (<usize>j << 2));
-      const m = ~i32x4.bitmask(f32x4.lt(v, gv)) & 15;
-      const sh = v128.load(PACK + (<usize>m << 4));
-      v128.store(cand + (<usize>n << 2), i8x16.swizzle(jv, sh));
-      v128.store(cval + (<usize>n << 2), i8x16.swizzle(v, sh));
-      n += popcnt<i32>(m);
-      jv = i32x4.add(jv, four);
-      if (finite) lo = f32x4.pmin(lo, v);
-    }
     let badTail = false;
-    for (; j < E; j++) {
-      const v = load<f32>(row + (<usize>j << 2));
-      if (finite && v == -Infinity) badTail = true;
-      if (!(v < g)) {
-        store<i32>(cand + (<usize>n << 2), j);
-        store<f32>(cval + (<usize>n << 2), v);
-        n++;
+    let retried = false;
+    while (true) {
+      const gv = f32x4.splat(g);
+      n = 0;
+      let j: i32 = 0;
+      let jv = iota;
+      // sixteen lanes per iteration (four packs); the candidates' values are gathered afterwards
+      const E16 = E & ~15;
+      for (; j < E16; j += 16) {
+        const p = row + (<usize>j << 2);
+        const v0 = v128.load(p);
+        const v1 = v128.load(p, 16);
+        const v2 = v128.load(p, 32);
+        const v3 = v128.load(p, 48);
+        const m0 = ~i32x4.bitmask(f32x4.lt(v0, gv)) & 15;
+        const m1 = ~i32x4.bitmask(f32x4.lt(v1, gv)) & 15;
+        const m2 = ~i32x4.bitmask(f32x4.lt(v2, gv)) & 15;
+        const m3 = ~i32x4.bitmask(f32x4.lt(v3, gv)) & 15;
+        v128.store(cand + (<usize>n << 2), i8x16.swizzle(jv, v128.load(PACK + (<usize>m0 << 4))));
+        n += popcnt<i32>(m0);
+        v128.store(cand + (<usize>n << 2), i8x16.swizzle(i32x4.add(jv, four), v128.load(PACK + (<usize>m1 << 4))));
+        n += popcnt<i32>(m1);
+        v128.store(cand + (<usize>n << 2), i8x16.swizzle(i32x4.add(jv, eight), v128.load(PACK + (<usize>m2 << 4))));
+        n += popcnt<i32>(m2);
+        v128.store(cand + (<usize>n << 2), i8x16.swizzle(i32x4.add(jv, twelve), v128.load(PACK + (<usize>m3 << 4))));
+        n += popcnt<i32>(m3);
+        jv = i32x4.add(jv, sixteen);
+        if (finite) lo = f32x4.pmin(lo, f32x4.pmin(f32x4.pmin(v0, v1), f32x4.pmin(v2, v3)));
       }
+      for (; j < E4; j += 4) {
+        const v = v128.load(row + (<usize>j << 2));
+        const m = ~i32x4.bitmask(f32x4.lt(v, gv)) & 15;
+        v128.store(cand + (<usize>n << 2), i8x16.swizzle(jv, v128.load(PACK + (<usize>m << 4))));
+        n += popcnt<i32>(m);
+        jv = i32x4.add(jv, four);
+        if (finite) lo = f32x4.pmin(lo, v);
+      }
+      for (let q = 0; q < n; q++) store<f32>(cval + (<usize>q << 2), load<f32>(row + (<usize>load<i32>(cand + (<usize>q << 2)) << 2)));
+      badTail = false;
+      for (; j < E; j++) {
+        const v = load<f32>(row + (<usize>j << 2));
+        if (finite && v == -Infinity) badTail = true;
+        if (!(v < g)) {
+          store<i32>(cand + (<usize>n << 2), j);
+          store<f32>(cval + (<usize>n << 2), v);
+          n++;
+        }
+      }
+      if (n >= k || retried || g == -Infinity) break;
+      retried = true;
+      g = <f32>(tg - 3 * tdelta);
+      if (!(g < <f32>tg)) g = -Infinity;
     }
     if (finite && (badTail || v128.any_true(f32x4.eq(lo, ninf)))) return t;
     // every candidate is checked where it is ranked or inserted: NaN and, with `finite`, ±∞ are
@@ -100,6 +138,7 @@ export function topkChunk(inp: usize, rows: i32, E: i32, k: i32, outI: usize, ou
     const nv = (n + 3) >> 2;
     v128.store(cval + (<usize>n << 2), ninf); // padding that ranks below every candidate
     const whole = n < k;
+    const missed = whole || retried;
     if (!whole && n <= RANK_MAX) {
       // branch-free ranks; slot k collects every candidate ranked k or lower
       for (let i = 0; i < n; i++) {
@@ -153,13 +192,13 @@ export function topkChunk(inp: usize, rows: i32, E: i32, k: i32, outI: usize, ou
         tmu = kth;
         tdelta = <f64>load<f32>(bufV) - kth;
       } else tmu += (kth - tmu) * 0.125;
-      if (whole) {
+      if (missed) {
         let d = tdelta * 1.5;
         const a = abs(tmu) * 0.01;
         if (a > d) d = a;
         if (!(d > 1e-30)) d = 1e-30;
         tdelta = d;
-      } else tdelta *= 0.985;
+      } else tdelta *= DELTA_SHRINK;
       tg = tmu - tdelta;
     } else {
       tmu = NaN;
@@ -492,15 +531,18 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
       continue;
     }
     // 4. top-k among the candidates of the kept groups (index order; ties → lower index): the kept
-    //    candidates are gathered, then ranked without branches (or inserted, for a long list)
+    //    candidates above the bound are gathered (without a branch), then ranked without branches
+    //    (or inserted, for a long list). The result is proven only if the k-th pick beats the bound,
+    //    so a candidate at or below it can never be a proven pick: leaving it out changes nothing.
     let nk: i32 = 0;
     for (let grp = 0; grp < G; grp++) {
       if (load<i32>(pKeep + (<usize>grp << 2)) == 0) continue;
       const stop = load<i32>(pGStart + (<usize>(grp + 1) << 2));
       for (let p = load<i32>(pGStart + (<usize>grp << 2)); p < stop; p++) {
-        store<f32>(pRv + (<usize>nk << 2), load<f32>(pCv + (<usize>p << 2)));
+        const v = load<f32>(pCv + (<usize>p << 2));
+        store<f32>(pRv + (<usize>nk << 2), v);
         store<i32>(pRp + (<usize>nk << 2), p);
-        nk++;
+        nk += <i32>(v > bound);
       }
     }
     if (nk < k) {

@@ -57,6 +57,9 @@ export interface ImbalanceEstimate {
 
 const KEYS = ["numExperts", "epSize", "redundantExperts", "eplb", "tokensPerRank", "topK", "zipfS", "layers", "seed"];
 
+/** EPLB placements (expert → GPUs holding a replica) by configuration and layer; see {@link expectedImbalance}. */
+const planCache = new Map<string, number[][]>();
+
 /**
  * Expected max/mean GPU load of one MoE layer (see the module comment).
  * @param options `numExperts`, `epSize` (GPUs), `redundantExperts` (slots), `eplb`, `tokensPerRank` (tokens > 0),
@@ -101,10 +104,23 @@ export function expectedImbalance(options: ImbalanceOptions): ImbalanceEstimate 
     const expected = new Array<number>(numExperts);
     for (let r = 0; r < numExperts; r++) expected[order[r]] = (copies * weights[r]) / wSum;
     // placement: expert → list of GPUs holding a replica
-    const gpuOf: number[][] = Array.from({ length: numExperts }, () => []);
+    let gpuOf: number[][] = Array.from({ length: numExperts }, () => []);
     if (eplb) {
-      const plan = planLayer(expected, { numGpus: epSize, numReplicas: slots });
-      plan.expertsOnGpu.forEach((es, gpu) => es.forEach((e) => gpuOf[e].push(gpu)));
+      // The plan depends on the ranking, not on the token count: EPLB is planned on the popularity (expected share
+      // of the copies) and memoised, so a sweep over batch sizes plans each layer once.
+      const key = `${numExperts}/${epSize}/${slots}/${zipfS}/${seed}/${l}`;
+      let cached = planCache.get(key);
+      if (cached === undefined) {
+        const share = new Array<number>(numExperts);
+        for (let r = 0; r < numExperts; r++) share[order[r]] = weights[r] / wSum;
+        const plan = planLayer(share, { numGpus: epSize, numReplicas: slots });
+        cached = Array.from({ length: numExperts }, () => [] as number[]);
+        const c = cached;
+        plan.expertsOnGpu.forEach((es, gpu) => es.forEach((e) => c[e].push(gpu)));
+        if (planCache.size > 4096) planCache.clear();
+        planCache.set(key, cached);
+      }
+      gpuOf = cached;
     } else {
       const per = numExperts / epSize;
       for (let e = 0; e < numExperts; e++) gpuOf[e].push(Math.floor(e / per));

@@ -39,12 +39,12 @@
  *   host's `Math.exp` in the same rare cases.
  * - **TypeScript** (fallback, or when chosen with `setRoutingKernel("typescript")` /
  *   `EP_LAB_ROUTING_KERNEL=typescript`): {@link fastRow} below, one token at a time.
- * The softmax kernel's top-(k+1) comes from `topKInto`, which has the same two kernels.
+ * The softmax kernel's top-(k+1) comes from `topKIntoUnchecked`, which has the same two kernels.
  *
  * Internal to the routing module: `route` / `routeScores` (route.ts) validate and call these.
  */
 import type { ResolvedRouterOptions } from "./reference";
-import { topKInto } from "./topk";
+import { topKIntoUnchecked } from "./topk";
 import { routingKernel, wasmSelector, WASM_SELECT_MAX_ROWS } from "./wasm";
 
 /** Smallest logit gap (in logit units) that guarantees two softmax scores round to different float32 values (ln(1+2⁻²²) ≈ 2.4e-7, with margin). */
@@ -507,7 +507,7 @@ export function fusedSoftmaxTopK(
   const need = Math.min(E, k + 1);
   const topI = new Int32Array(numTokens * need);
   const topV = new Float32Array(numTokens * need);
-  topKInto(x, numTokens, E, need, topI, topV, true); // throws the router's error on a non-finite logit
+  topKIntoUnchecked(x, numTokens, E, need, topI, topV, true); // throws the router's error on a non-finite logit
   const rowE = new Float64Array(E);
   const bufV = new Float64Array(k);
   const bufI = new Int32Array(k);

@@ -3,7 +3,7 @@
  * score-correction bias, seeded workloads, expert-load counting and dispatch accounting.
  * No TensorFlow.js here: the tensor gate (src/tensor) builds on {@link route} / {@link routeScores}.
  */
-export { topK, type TopKResult } from "./topk";
+export { topK, topKInto, type TopKResult } from "./topk";
 export {
   routingKernel, setRoutingKernel, wasmSimdSupported, ROUTING_KERNEL_CHOICES, ROUTING_KERNEL_ENV,
   type RoutingKernel, type RoutingKernelChoice,

@@ -24,7 +24,7 @@
  * equal with a lower index). Same results, bit for bit; `setRoutingKernel("typescript")` or
  * `EP_LAB_ROUTING_KERNEL=typescript` runs the TypeScript kernel.
  */
-import { assertPositiveInt } from "../util/validate";
+import { assertKnownKeys, assertPositiveInt, show } from "../util/validate";
 import { assertFloat32Matrix, assertTopK } from "./checks";
 import { routingKernel, wasmTopKInto } from "./wasm";
 
@@ -57,8 +57,40 @@ export function topK(scores: Float32Array, numTokens: number, numExperts: number
   assertFloat32Matrix("scores", scores, numTokens, numExperts, "numTokens", "numExperts");
   const indices = new Int32Array(numTokens * k);
   const values = new Float32Array(numTokens * k);
-  topKInto(scores, numTokens, numExperts, k, indices, values);
+  topKIntoUnchecked(scores, numTokens, numExperts, k, indices, values);
   return { indices, values };
+}
+
+/**
+ * {@link topK} into caller-provided outputs: the same picks, without allocating two new arrays per call (for a
+ * caller that routes batch after batch of one shape, e.g. a benchmark or a serving loop).
+ *
+ * @param scores `[tokens][experts]` row-major scores (any finite values or −Infinity; not mutated)
+ * @param numTokens rows (tokens), ≥ 1
+ * @param numExperts columns (experts), ≥ 1
+ * @param k experts to pick per token, 1 ≤ k ≤ numExperts
+ * @param out `{ indices: Int32Array, values: Float32Array }`, each of length numTokens × k (`[tokens][k]`); overwritten
+ * @returns `out`, filled as {@link topK} would return it
+ * @throws {TypeError} when `scores`, `out`, `out.indices` or `out.values` has the wrong type, or `out` has other
+ *   keys; {RangeError} for wrong lengths, bad sizes, k > numExperts, or a NaN score (naming token and expert)
+ * @example
+ * const out = { indices: new Int32Array(2), values: new Float32Array(2) };
+ * topKInto(new Float32Array([0.1, 0.7, 0.2, 0.7]), 1, 4, 2, out).indices; // Int32Array [1, 3]
+ */
+export function topKInto(scores: Float32Array, numTokens: number, numExperts: number, k: number, out: TopKResult): TopKResult {
+  assertPositiveInt("numTokens", numTokens);
+  assertPositiveInt("numExperts", numExperts);
+  assertTopK("k", k, numExperts, "numExperts");
+  assertFloat32Matrix("scores", scores, numTokens, numExperts, "numTokens", "numExperts");
+  if (out === null || typeof out !== "object" || Array.isArray(out)) throw new TypeError(`out must be an object { indices, values }, got ${show(out)}`);
+  assertKnownKeys("out", out, ["indices", "values"]);
+  const n = numTokens * k;
+  if (!(out.indices instanceof Int32Array)) throw new TypeError(`out.indices must be an Int32Array, got ${show(out.indices)}`);
+  if (!(out.values instanceof Float32Array)) throw new TypeError(`out.values must be a Float32Array, got ${show(out.values)}`);
+  if (out.indices.length !== n) throw new RangeError(`out.indices must have numTokens × k = ${n} entries, got ${out.indices.length}`);
+  if (out.values.length !== n) throw new RangeError(`out.values must have numTokens × k = ${n} entries, got ${out.values.length}`);
+  topKIntoUnchecked(scores, numTokens, numExperts, k, out.indices, out.values);
+  return out;
 }
 
 /**
@@ -73,7 +105,7 @@ export function topK(scores: Float32Array, numTokens: number, numExperts: number
  * row is inserted (still exact). `delta` grows ×1.5 after such a fallback and shrinks slowly
  * otherwise, so fallbacks settle at a few per cent whatever the scale of the rows.
  */
-export function topKInto(
+export function topKIntoUnchecked(
   scores: Float32Array,
   numTokens: number,
   numExperts: number,

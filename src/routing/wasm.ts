@@ -141,7 +141,7 @@ function blockRows(E: number, numTokens: number): number {
 }
 
 /**
- * Top-k of every row with the WebAssembly kernel (the contract of `topKInto` in topk.ts). Writes
+ * Top-k of every row with the WebAssembly kernel (the contract of `topKIntoUnchecked` in topk.ts). Writes
  * `[tokens][k]` indices and values. Returns −1, or the first token holding a rejected value (NaN;
  * with `finite`, any non-finite value), for the caller to report; rows from it on are not written.
  */

@@ -14,6 +14,11 @@ register(
   { module: "routing", name: "sigmoid", fn: R.sigmoid, args: () => [f32([0, 1, 2, 3]), 1, 4], params: [{ name: "logits", kind: "array" }, { name: "numTokens", kind: "posInt" }, { name: "numExperts", kind: "posInt" }] },
   { module: "routing", name: "scoreLogits", fn: R.scoreLogits, args: () => [f32([0, 1, 2, 3]), 1, 4, "softmax"], params: [{ name: "logits", kind: "array" }, { name: "numTokens", kind: "posInt" }, { name: "numExperts", kind: "posInt" }, { name: "scoring", kind: "string" }] },
   { module: "routing", name: "setRoutingKernel", fn: R.setRoutingKernel, args: () => ["auto"], params: [{ name: "kernel", kind: "string" }] },
+  {
+    module: "routing", name: "topKInto", fn: R.topKInto,
+    args: () => [f32([0.1, 0.7, 0.2, 0.7]), 1, 4, 2, { indices: new Int32Array(2), values: new Float32Array(2) }],
+    params: [{ name: "scores", kind: "array" }, { name: "numTokens", kind: "posInt" }, { name: "numExperts", kind: "posInt" }, { name: "k", kind: "posInt" }, { name: "out", kind: "options" }],
+  },
   { module: "routing", name: "topK", fn: R.topK, args: () => [f32([0.1, 0.7, 0.2, 0.7]), 1, 4, 2], params: [{ name: "scores", kind: "array" }, { name: "numTokens", kind: "posInt" }, { name: "numExperts", kind: "posInt" }, { name: "k", kind: "posInt" }] },
   {
     module: "routing", name: "route", fn: R.route, args: () => [f32([2, 1, 0, 3]), { numExperts: 4, topK: 2 }],

@@ -31,7 +31,11 @@ function execute(notebook: string, jupyterPath: string, outDir: string, extra: s
     JUPYTER_CONFIG_DIR: path.join(tmp, "config"),
     JUPYTER_RUNTIME_DIR: path.join(tmp, "runtime"),
   };
-  const r = spawnSync(NBCONVERT, ["--to", "notebook", "--execute", notebook, "--output-dir", outDir, "--ExecutePreprocessor.timeout=300", ...extra], {
+  // nbclient stops reading a cell's output `iopub_timeout` seconds (default 4) after the kernel's execute_reply, and
+  // a busy machine can need longer than that to verify and parse thousands of output messages: it would then record
+  // a truncated output and still exit 0.
+  const args = ["--to", "notebook", "--execute", notebook, "--output-dir", outDir, "--ExecutePreprocessor.timeout=300", "--ExecutePreprocessor.iopub_timeout=120"];
+  const r = spawnSync(NBCONVERT, [...args, ...extra], {
     cwd: path.dirname(notebook),
     env,
     encoding: "utf8",
@@ -94,6 +98,7 @@ describe.skipIf(skip)("nbconvert with a plain or an installed tslab kernelspec",
     fs.writeFileSync(path.join(dir, "flood.ipynb"), JSON.stringify(nb));
     const r = execute(path.join(dir, "flood.ipynb"), installed.dataDir, path.join(tmp, "out-flood"));
     expect(r.status, r.log.slice(-3000)).toBe(0);
+    expect(r.log).not.toMatch(/Timeout waiting for IOPub output/);
     const lines = outputsOf(path.join(tmp, "out-flood", "flood.ipynb")).filter((o) => o.name === "stdout").map(text).join("").split("\n");
     expect(lines.pop()).toBe("");
     expect(lines.length).toBe(n);

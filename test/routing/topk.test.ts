@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { routingKernel, setRoutingKernel } from "../../src/routing/wasm";
 import fc from "fast-check";
-import { topK } from "../../src/routing";
+import { topK, topKInto } from "../../src/routing";
 import { referenceTopK, snapshot } from "./helpers";
 
 // Every case runs on both kernels: the WebAssembly SIMD one and the plain-TypeScript fallback.
@@ -134,5 +134,41 @@ describe.each(["wasm-simd", "typescript"] as const)("%s kernel", (kernel) => {
       big[16 + 9] = NaN; // second row, inside an 8-wide block, after a threshold guess was set
       expect(() => topK(big, 2, 16, 2)).toThrow(/token 1, expert 9/);
     });
+  });
+});
+
+describe("topKInto: topK into caller-provided outputs", () => {
+  it("gives topK's picks on random scores with ties, on both kernels, overwriting the outputs", () => {
+    for (const kernel of ["wasm-simd", "typescript"] as const) {
+      setRoutingKernel(kernel);
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 48 }), fc.integer({ min: 0, max: 2 ** 31 }), (T, E, seed) => {
+          const k = 1 + (seed % E);
+          let x = seed;
+          const s = new Float32Array(T * E).map(() => ((x = (x * 1103515245 + 12345) % 2147483648), Math.floor((x / 2147483648) * 7) / 7)); // coarse grid: many ties
+          const out = { indices: new Int32Array(T * k).fill(-5), values: new Float32Array(T * k).fill(99) };
+          const r = topKInto(s, T, E, k, out);
+          const ref = topK(s, T, E, k);
+          expect(r).toBe(out);
+          expect(Array.from(out.indices)).toEqual(Array.from(ref.indices));
+          expect(Array.from(out.values)).toEqual(Array.from(ref.values));
+        }),
+        { numRuns: 300, seed: 42 },
+      );
+    }
+    setRoutingKernel("auto");
+  });
+
+  it("rejects bad outputs by name", () => {
+    const s = new Float32Array([0.1, 0.7, 0.2, 0.7]);
+    const ok = () => ({ indices: new Int32Array(2), values: new Float32Array(2) });
+    expect(() => topKInto(s, 1, 4, 2, null as never)).toThrow(/^out must be an object/);
+    expect(() => topKInto(s, 1, 4, 2, { ...ok(), indices: new Float32Array(2) } as never)).toThrow(/^out\.indices must be an Int32Array/);
+    expect(() => topKInto(s, 1, 4, 2, { ...ok(), values: [0, 0] } as never)).toThrow(/^out\.values must be a Float32Array/);
+    expect(() => topKInto(s, 1, 4, 2, { ...ok(), indices: new Int32Array(3) })).toThrow(/^out\.indices must have numTokens × k = 2 entries, got 3/);
+    expect(() => topKInto(s, 1, 4, 2, { ...ok(), values: new Float32Array(1) })).toThrow(/^out\.values must have numTokens × k = 2 entries, got 1/);
+    expect(() => topKInto(s, 1, 4, 2, { ...ok(), extra: 1 } as never)).toThrow(/unknown option out\.extra/);
+    expect(() => topKInto(s, 1, 4, 5, ok())).toThrow(RangeError);
+    expect(() => topKInto(new Float32Array([NaN, 0, 0, 0]), 1, 4, 2, ok())).toThrow(/NaN/);
   });
 });

@@ -93,6 +93,7 @@ describe("routing kernel: shipped bytes", () => {
 describe("routing kernel: choice and fallback", () => {
   it("uses WebAssembly SIMD by default on this engine", () => {
     expect(wasmSimdSupported()).toBe(true);
+    setRoutingKernel("auto");
     expect(routingKernel()).toBe("wasm-simd");
   });
   it("falls back to TypeScript automatically when the engine does not validate SIMD modules", () => {
