@@ -38,10 +38,27 @@ const SIMD_PROBE = new Uint8Array([
   0x0b, // end
 ]);
 
+/**
+ * The part of the WebAssembly JavaScript API this file uses, declared here and read from `globalThis`: a program
+ * without the DOM library (tslab's notebook kernel type-checking these sources) has no value named `WebAssembly`.
+ */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
+}
+/** WebAssembly's linear memory, as {@link KernelExports} exposes it. */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+const wasmApi = (): WasmApi | undefined => (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
 /** True when this engine has WebAssembly with fixed-width SIMD (checked with a tiny module). */
 export function wasmSimdSupported(): boolean {
   try {
-    return typeof WebAssembly === "object" && WebAssembly.validate(SIMD_PROBE);
+    const api = wasmApi();
+    return typeof api === "object" && api !== null && api.validate(SIMD_PROBE);
   } catch {
     return false;
   }
@@ -100,7 +117,7 @@ export function routingKernel(): RoutingKernel {
 }
 
 interface KernelExports {
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   heapBase(): number;
   topkReset(): void;
   topkChunk(inp: number, rows: number, E: number, k: number, outI: number, outV: number, scratch: number, finite: number): number;
@@ -118,7 +135,9 @@ let base = 0;
 function instance(): KernelExports {
   if (!kernel) {
     const bytes = Uint8Array.from(atob(ROUTING_KERNEL_BASE64), (c) => c.charCodeAt(0));
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { exp: Math.exp } });
+    const api = wasmApi();
+    if (!api) throw new RangeError('kernel "wasm-simd" is not available: this engine has no WebAssembly');
+    const inst = new api.Instance(new api.Module(bytes), { env: { exp: Math.exp } });
     kernel = inst.exports as unknown as KernelExports;
     base = align(kernel.heapBase(), 64);
   }
