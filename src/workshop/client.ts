@@ -140,7 +140,9 @@ export class HubLearner {
     const wsUrl = `${this.serverUrl.replace(/^http/, "ws")}api/kernels/${session.kernel.id}/channels?session_id=${randomUUID()}`;
     // The server answers the upgrade once the kernel is up (tslab loads TypeScript first: slow on a busy machine).
     const ws = await openWebSocket(wsUrl, { Authorization: `token ${this.tokenValue}` }, 240_000);
-    return new KernelConnection(ws, session.id, session.kernel.id, this.name);
+    const kernel = new KernelConnection(ws, session.id, session.kernel.id, this.name);
+    await kernel.ready();
+    return kernel;
   }
 }
 
@@ -260,6 +262,60 @@ export class KernelConnection {
           buffers: [],
         }),
       );
+    });
+  }
+
+  /**
+   * Wait until the kernel answers on both channels: send `kernel_info_request` every `intervalMs` until one of them
+   * gets its reply (shell) and its `status` message (iopub). A notebook server may open the WebSocket before its
+   * iopub subscription to a slowly starting kernel is connected, and messages published before that are lost
+   * (ZeroMQ's late-joining subscriber): a cell sent then could lose its `idle` status and never end.
+   * @param timeoutMs give up after this long, milliseconds (default 240000)
+   * @param intervalMs time between requests, milliseconds (default 1000)
+   * @returns the time until the kernel answered, ms
+   * @throws {Error} when the kernel does not answer in time or the connection closes
+   * @example await kernel.ready(); // then kernel.execute(...)
+   */
+  ready(timeoutMs = 240_000, intervalMs = 1000): Promise<number> {
+    const t0 = performance.now();
+    const ids: string[] = [];
+    return new Promise((resolve, reject) => {
+      const seen = new Map<string, { reply: boolean; status: boolean }>();
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (err?: Error) => {
+        if (timer) clearInterval(timer);
+        clearTimeout(deadline);
+        for (const id of ids) this.handlers.delete(id);
+        if (err) reject(err);
+        else resolve(performance.now() - t0);
+      };
+      const deadline = setTimeout(() => finish(new Error(`${this.username}'s kernel did not answer kernel_info_request on shell and iopub within ${timeoutMs} ms`)), timeoutMs);
+      const send = () => {
+        if (this.closedReason) return finish(new Error(`${this.username}'s kernel connection closed: ${this.closedReason}`));
+        const msgId = randomUUID();
+        ids.push(msgId);
+        seen.set(msgId, { reply: false, status: false });
+        this.handlers.set(msgId, (m) => {
+          const t = m.header.msg_type;
+          if (t === "__closed__") return finish(new Error(`${this.username}'s kernel connection closed: ${String(m.content.reason)}`));
+          const st = seen.get(msgId)!;
+          if (t === "kernel_info_reply") st.reply = true;
+          if (t === "status") st.status = true;
+          if (st.reply && st.status) finish();
+        });
+        this.ws.send(
+          JSON.stringify({
+            header: { msg_id: msgId, username: this.username, session: this.clientSession, msg_type: "kernel_info_request", version: "5.3", date: new Date().toISOString() },
+            parent_header: {},
+            metadata: {},
+            content: {},
+            channel: "shell",
+            buffers: [],
+          }),
+        );
+      };
+      send();
+      timer = setInterval(send, intervalMs);
     });
   }
 

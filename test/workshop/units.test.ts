@@ -16,6 +16,7 @@ import { boardHtml, boardText, buildBoard, labExercises } from "../../src/worksh
 import { idleServers, type HubUserModel } from "../../src/workshop/cull";
 import { percentile, summaryLine } from "../../src/workshop/load";
 import { hubEnv } from "../../src/workshop/hub";
+import { KernelConnection } from "../../src/workshop/client";
 import { exercises, quiz, TODO } from "../../src/lab";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -254,4 +255,44 @@ describe("without root", () => {
     expect(spawnSync("getent", ["passwd", "eplabtest-nr"]).status).not.toBe(0);
     fs.rmSync(dir, { recursive: true, force: true });
   }, 240_000);
+});
+
+describe("KernelConnection.ready: both channels answer before the first cell", () => {
+  /** A fake notebook-server WebSocket whose kernel loses iopub messages until `joinAfter` requests have arrived. */
+  function fakeKernel(joinAfter: number) {
+    let onMsg: (d: string) => void = () => {};
+    let requests = 0;
+    const ws = {
+      send(text: string) {
+        const m = JSON.parse(text);
+        if (m.header.msg_type !== "kernel_info_request") return;
+        requests++;
+        const parent = { msg_id: m.header.msg_id };
+        const reply = (msg_type: string, channel: string) =>
+          setTimeout(() => onMsg(JSON.stringify({ header: { msg_id: `${msg_type}-${requests}`, msg_type }, parent_header: parent, content: {}, channel })), 1);
+        reply("kernel_info_reply", "shell");
+        if (requests > joinAfter) reply("status", "iopub"); // before that, the subscriber has not joined: status lost
+      },
+      close() {},
+      onMessage(h: (d: string | Buffer) => void) {
+        onMsg = h as (d: string) => void;
+      },
+      onClose() {},
+    };
+    return { ws, requests: () => requests };
+  }
+
+  it("keeps asking until a kernel_info request gets its reply and its iopub status", async () => {
+    const k = fakeKernel(2);
+    const conn = new KernelConnection(k.ws, "s", "k", "alice");
+    await conn.ready(5000, 20);
+    expect(k.requests()).toBe(3);
+  });
+
+  it("gives up with the user's name when iopub never answers", async () => {
+    const k = fakeKernel(Infinity);
+    const conn = new KernelConnection(k.ws, "s", "k", "bob");
+    await expect(conn.ready(120, 20)).rejects.toThrow(/bob's kernel did not answer kernel_info_request on shell and iopub within 120 ms/);
+    expect(k.requests()).toBeGreaterThan(2);
+  });
 });
