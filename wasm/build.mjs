@@ -66,7 +66,15 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     }
     console.log("routing kernel: committed bytes match the source");
   } else {
-    writeFileSync(OUTPUT, text);
-    console.log(`wrote ${OUTPUT}`);
+    // Leave an unchanged file alone: a new modification time would make the library build (dist/) look stale.
+    let old = "";
+    try {
+      old = readFileSync(OUTPUT, "utf8");
+    } catch {}
+    if (old === text) console.log(`${OUTPUT} is already current`);
+    else {
+      writeFileSync(OUTPUT, text);
+      console.log(`wrote ${OUTPUT}`);
+    }
   }
 }

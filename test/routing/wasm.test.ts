@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -65,6 +65,13 @@ describe("routing kernel: shipped bytes", () => {
   it("the committed bytes equal a fresh build of wasm/routing-kernel.as.ts (npm run build:wasm)", () => {
     const out = execFileSync(process.execPath, [join(root, "wasm", "build.mjs"), "--check"], { cwd: root, encoding: "utf8" });
     expect(out).toMatch(/committed bytes match the source/);
+  }, 120_000);
+  it("a rebuild of an unchanged kernel leaves src/routing/wasm-bytes.ts untouched (its time stamp decides whether dist/ is stale)", () => {
+    const file = join(root, "src", "routing", "wasm-bytes.ts");
+    const before = statSync(file).mtimeMs;
+    const out = execFileSync(process.execPath, [join(root, "wasm", "build.mjs")], { cwd: root, encoding: "utf8" });
+    expect(out).toMatch(/is already current/);
+    expect(statSync(file).mtimeMs).toBe(before);
   }, 120_000);
   it("the check fails on bytes that differ from the source", () => {
     const dir = mkdtempSync(join(tmpdir(), "ep-lab-wasm-test-"));
