@@ -282,7 +282,10 @@ export class KernelConnection {
     return new Promise((resolve, reject) => {
       const seen = new Map<string, { reply: boolean; status: boolean }>();
       let timer: NodeJS.Timeout | undefined;
+      let finished = false;
       const finish = (err?: Error) => {
+        if (finished) return;
+        finished = true;
         if (timer) clearInterval(timer);
         clearTimeout(deadline);
         for (const id of ids) this.handlers.delete(id);
@@ -291,6 +294,7 @@ export class KernelConnection {
       };
       const deadline = setTimeout(() => finish(new Error(`${this.username}'s kernel did not answer kernel_info_request on shell and iopub within ${timeoutMs} ms`)), timeoutMs);
       const send = () => {
+        if (finished) return;
         if (this.closedReason) return finish(new Error(`${this.username}'s kernel connection closed: ${this.closedReason}`));
         const msgId = randomUUID();
         ids.push(msgId);
@@ -315,7 +319,7 @@ export class KernelConnection {
         );
       };
       send();
-      timer = setInterval(send, intervalMs);
+      if (!finished) timer = setInterval(send, intervalMs); // send() may already have finished (a closed connection)
     });
   }
 

@@ -7,7 +7,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { parseRoster, accountNameProblem, RosterError } from "../../src/workshop/roster";
 import { hubConfig, validateState, workshopPaths, type WorkshopState } from "../../src/workshop/config";
 import { parseMemorySize, workshopKernelSpec, PRLIMIT } from "../../src/workshop/kernel-adapter";
@@ -287,6 +287,21 @@ describe("KernelConnection.ready: both channels answer before the first cell", (
     const conn = new KernelConnection(k.ws, "s", "k", "alice");
     await conn.ready(5000, 20);
     expect(k.requests()).toBe(3);
+  });
+
+  it("rejects at once on a closed connection and sends nothing afterwards", async () => {
+    let sent = 0;
+    const ws = { send: () => void sent++, close() {}, onMessage() {}, onClose: (h: (r: string) => void) => h("server went away") };
+    const conn = new KernelConnection(ws, "s", "k", "carol");
+    vi.useFakeTimers();
+    try {
+      const p = conn.ready(5000, 10);
+      expect(vi.getTimerCount()).toBe(0); // neither the deadline nor a resend interval is left running
+      await expect(p).rejects.toThrow(/carol's kernel connection closed: server went away/);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(sent).toBe(0);
   });
 
   it("gives up with the user's name when iopub never answers", async () => {
