@@ -36,6 +36,14 @@ export interface TopKResult {
   values: Float32Array;
 }
 
+/** The checks {@link topK} and {@link topKInto} share, in the order their errors are reported. */
+function checkTopKArgs(scores: Float32Array, numTokens: number, numExperts: number, k: number): void {
+  assertPositiveInt("numTokens", numTokens);
+  assertPositiveInt("numExperts", numExperts);
+  assertTopK("k", k, numExperts, "numExperts");
+  assertFloat32Matrix("scores", scores, numTokens, numExperts, "numTokens", "numExperts");
+}
+
 /**
  * Top-k experts per token.
  *
@@ -51,10 +59,7 @@ export interface TopKResult {
  * topK(s, 1, 4, 2).indices; // Int32Array [1, 3] (tie at 0.7: expert 1 before expert 3)
  */
 export function topK(scores: Float32Array, numTokens: number, numExperts: number, k: number): TopKResult {
-  assertPositiveInt("numTokens", numTokens);
-  assertPositiveInt("numExperts", numExperts);
-  assertTopK("k", k, numExperts, "numExperts");
-  assertFloat32Matrix("scores", scores, numTokens, numExperts, "numTokens", "numExperts");
+  checkTopKArgs(scores, numTokens, numExperts, k);
   const indices = new Int32Array(numTokens * k);
   const values = new Float32Array(numTokens * k);
   topKIntoUnchecked(scores, numTokens, numExperts, k, indices, values);
@@ -78,10 +83,7 @@ export function topK(scores: Float32Array, numTokens: number, numExperts: number
  * topKInto(new Float32Array([0.1, 0.7, 0.2, 0.7]), 1, 4, 2, out).indices; // Int32Array [1, 3]
  */
 export function topKInto(scores: Float32Array, numTokens: number, numExperts: number, k: number, out: TopKResult): TopKResult {
-  assertPositiveInt("numTokens", numTokens);
-  assertPositiveInt("numExperts", numExperts);
-  assertTopK("k", k, numExperts, "numExperts");
-  assertFloat32Matrix("scores", scores, numTokens, numExperts, "numTokens", "numExperts");
+  checkTopKArgs(scores, numTokens, numExperts, k);
   if (out === null || typeof out !== "object" || Array.isArray(out)) throw new TypeError(`out must be an object { indices, values }, got ${show(out)}`);
   assertKnownKeys("out", out, ["indices", "values"]);
   const n = numTokens * k;
