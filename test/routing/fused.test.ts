@@ -9,6 +9,7 @@ import fc from "fast-check";
 import { route, routeReference, routeScores, routeScoresReference, type RouterOptions, type RoutingResult } from "../../src/routing/route";
 import { sigmoid32 } from "../../src/routing/fused";
 import { createRng } from "../../src/util/rng";
+import { routerShapeFields, validGroupShape } from "./helpers";
 
 /** Indices identical; each weight within 2⁻²¹ relative (a few float32 roundings) of the reference. */
 function expectSameRouting(a: RoutingResult, b: RoutingResult): void {
@@ -25,19 +26,12 @@ function expectSameRouting(a: RoutingResult, b: RoutingResult): void {
 
 const arbCase = fc
   .record({
-    numTokens: fc.integer({ min: 1, max: 40 }),
-    numGroups: fc.constantFrom(1, 2, 4, 8),
-    groupSize: fc.integer({ min: 1, max: 8 }),
-    scoring: fc.constantFrom("softmax" as const, "sigmoid" as const),
-    groupScore: fc.constantFrom("top2-sum" as const, "max" as const),
-    useBias: fc.boolean(),
-    normalize: fc.boolean(),
-    scale: fc.constantFrom(1, 2.5),
+    ...routerShapeFields(40, 8),
     // coarse values make many exact ties; fine ones make near-ties; wide ones saturate the sigmoid
     grid: fc.constantFrom(0.5, 0.1, 1e-7, 3),
     rowShift: fc.boolean(),
   })
-  .filter((c) => c.groupScore === "max" || c.groupSize >= 2 || c.numGroups === 1)
+  .filter(validGroupShape)
   .chain((c) => {
     const E = c.numGroups * c.groupSize;
     return fc.record({

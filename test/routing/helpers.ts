@@ -1,4 +1,5 @@
 /** Test helpers for the routing suite: brute-force references written independently of the kernels. */
+import fc from "fast-check";
 
 /** Reference top-k: a full stable sort of each row by value descending (ties → lower index). */
 export function referenceTopK(scores: ArrayLike<number>, numTokens: number, numExperts: number, k: number): { indices: number[]; values: number[] } {
@@ -19,4 +20,26 @@ export function referenceTopK(scores: ArrayLike<number>, numTokens: number, numE
 /** A frozen-by-copy snapshot to check a typed array was not mutated. */
 export function snapshot(a: ArrayLike<number>): number[] {
   return Array.from(a);
+}
+
+/**
+ * The router-shape fields both property suites draw (fused vs reference, wasm vs TypeScript): tokens, groups of
+ * `groupSize` experts, scoring, group score, bias on/off, renormalisation, scaling factor.
+ */
+export function routerShapeFields(maxTokens: number, maxGroupSize: number) {
+  return {
+    numTokens: fc.integer({ min: 1, max: maxTokens }),
+    numGroups: fc.constantFrom(1, 2, 4, 8),
+    groupSize: fc.integer({ min: 1, max: maxGroupSize }),
+    scoring: fc.constantFrom("softmax" as const, "sigmoid" as const),
+    groupScore: fc.constantFrom("top2-sum" as const, "max" as const),
+    useBias: fc.boolean(),
+    normalize: fc.boolean(),
+    scale: fc.constantFrom(1, 2.5),
+  };
+}
+
+/** A top-2-sum group score needs at least two experts per group (unless there is one group). */
+export function validGroupShape(c: { groupScore: string; groupSize: number; numGroups: number }): boolean {
+  return c.groupScore === "max" || c.groupSize >= 2 || c.numGroups === 1;
 }

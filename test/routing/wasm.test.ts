@@ -15,7 +15,7 @@ import { topK } from "../../src/routing";
 import { routingKernel, setRoutingKernel, wasmSimdSupported, floor32, ROUTING_KERNEL_ENV, type RoutingKernel } from "../../src/routing/wasm";
 import { ROUTING_KERNEL_BASE64, ROUTING_KERNEL_SHA256 } from "../../src/routing/wasm-bytes";
 import { createRng } from "../../src/util/rng";
-import { referenceTopK } from "./helpers";
+import { referenceTopK, routerShapeFields, validGroupShape } from "./helpers";
 
 const root = join(__dirname, "..", "..");
 
@@ -160,19 +160,12 @@ describe("routing kernel: choice and fallback", () => {
 // 32-token windows; both kernels and the reference.
 const arbBatch = fc
   .record({
-    numTokens: fc.integer({ min: 1, max: 90 }),
-    numGroups: fc.constantFrom(1, 2, 4, 8),
-    groupSize: fc.integer({ min: 1, max: 12 }),
-    scoring: fc.constantFrom("softmax" as const, "sigmoid" as const),
-    groupScore: fc.constantFrom("top2-sum" as const, "max" as const),
-    useBias: fc.boolean(),
-    normalize: fc.boolean(),
-    scale: fc.constantFrom(1, 2.5),
+    ...routerShapeFields(90, 12),
     spread: fc.constantFrom(0.01, 1, 4, 30),
     grid: fc.constantFrom(0, 0.25),
     seed: fc.integer({ min: 0, max: 1 << 30 }),
   })
-  .filter((c) => c.groupScore === "max" || c.groupSize >= 2 || c.numGroups === 1)
+  .filter(validGroupShape)
   .chain((c) =>
     fc.record({ c: fc.constant(c), topkGroup: fc.integer({ min: 1, max: c.numGroups }) }).chain((x) =>
       fc.record({ x: fc.constant(x), topK: fc.integer({ min: 1, max: x.topkGroup * c.groupSize }) }),
