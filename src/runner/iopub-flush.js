@@ -9,28 +9,53 @@
 // A publisher never blocks (it drops at its high-water mark instead), so this preload makes tslab's iopub socket
 // send synchronously (sendTimeout 0 bypasses the deferral) and never drop (sendHighWaterMark 0 = no limit), set
 // before the socket binds so the subscriber's pipe is created with them.
+//
+// It also makes every socket bind synchronously. tslab binds its five sockets with zeromq.js's asynchronous `bind()`,
+// which marks a socket "blocked" until the bind's completion callback runs on the main thread. A client that connected
+// before the kernel started (the runner, nbconvert) has its kernel_info_request queued, and libzmq delivers it as soon
+// as the bind is done in the worker thread, i.e. possibly before that callback: tslab's reply and its next receive then
+// throw EBUSY ("Socket is blocked by a bind or unbind operation"), its shell loop ends, and the kernel never answers.
+// `bindSync()` leaves no such window.
+
 "use strict";
 const fs = require("fs");
 const path = require("path");
 
+const PATCHED = "__epLabIopubFlush";
+
+/** A promise-returning bind that binds synchronously (no "blocked" window); errors reject, as `bind()`'s do. */
+function bindNow(address) {
+  try {
+    this.bindSync(address);
+    return Promise.resolve();
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+/** Defines an own method on a socket class's prototype (the native ones up the chain are read-only). */
+function own(proto, name, value) {
+  Object.defineProperty(proto, name, { configurable: true, writable: true, value });
+}
+
 function patch(zmq) {
+  const Socket = zmq && zmq.Socket;
   const Publisher = zmq && zmq.Publisher;
-  if (!Publisher || Publisher.prototype.__epLabIopubFlush) return;
-  const bind = Publisher.prototype.bind;
-  Object.defineProperty(Publisher.prototype, "__epLabIopubFlush", { value: true });
-  // The native method is read-only on the prototype chain: define an own property instead of assigning.
-  Object.defineProperty(Publisher.prototype, "bind", {
-    configurable: true,
-    writable: true,
-    value: function (address) {
-      try {
-        this.sendHighWaterMark = 0;
-        this.sendTimeout = 0;
-      } catch {
-        // an older zeromq without these options: keep its defaults
-      }
-      return bind.call(this, address);
-    },
+  if (!Socket || !Publisher || typeof Socket.prototype.bindSync !== "function") return;
+  // Every socket class zeromq exports (Router, Dealer, Publisher, Reply, ...), each patched once.
+  for (const cls of Object.values(zmq)) {
+    if (typeof cls !== "function" || !(cls.prototype instanceof Socket) || Object.prototype.hasOwnProperty.call(cls.prototype, PATCHED)) continue;
+    Object.defineProperty(cls.prototype, PATCHED, { value: true });
+    own(cls.prototype, "bind", bindNow);
+  }
+  own(Publisher.prototype, "bind", function (address) {
+    try {
+      this.sendHighWaterMark = 0;
+      this.sendTimeout = 0;
+    } catch {
+      // an older zeromq without these options: keep its defaults
+    }
+    return bindNow.call(this, address);
   });
 }
 
