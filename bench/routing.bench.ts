@@ -3,7 +3,11 @@
  *
  * Every routing case runs beside two others on the same array in the same process, and its report
  * line gives the ratios (a shared, noisy machine changes the milliseconds far more than the ratios):
- * - the floor: `routing/floor-read-*`, one plain-JavaScript pass reading each value once;
+ * - the floor: `routing/floor-read-*`, one plain-JavaScript pass reading each value once; besides, each
+ *   timed run of a fast case is preceded by its own (separately timed) single-pass read of the same
+ *   array, and the report gives the median of those per-run ratios too ("paired"): the speed of a
+ *   shared machine drifts by up to 2× within a minute, which moves the ratio of two medians taken
+ *   seconds apart, but hardly the ratio of two calls made back to back;
  * - the naive code: the one-pass "sorted buffer of k" top-k loop, and for the router the kept
  *   reference implementation (`routeReference`: score every expert, bias into a new array, mask the
  *   dropped groups, top-k of the row), which gives exactly the same picks.
@@ -29,6 +33,17 @@ function naiveTopK(s: Float32Array, numTokens: number, numExperts: number, k: nu
   return out;
 }
 
+/** The context of the block-copy case: the scores and one block-sized destination. */
+interface CopyCtx {
+  s: Float32Array;
+  block: Float32Array;
+}
+/** Copies `s` block by block into `block` (as the WebAssembly wrapper copies rows into the kernel's memory). */
+function copyInBlocks(s: Float32Array, block: Float32Array): number {
+  for (let i = 0; i < s.length; i += block.length) block.set(s.subarray(i, Math.min(s.length, i + block.length)));
+  return block[0];
+}
+
 let cachedScores: Float32Array | undefined;
 function scores(): Float32Array {
   cachedScores ??= softmax(normalLogits(TOKENS, EXPERTS, 0), TOKENS, EXPERTS);
@@ -40,6 +55,11 @@ function logits(): Float32Array {
   return cachedLogits;
 }
 const bias = dsv3Bias(EXPERTS);
+/** The context of the topKInto case: the scores and outputs allocated once. */
+interface IntoCtx {
+  s: Float32Array;
+  out: { indices: Int32Array; values: Float32Array };
+}
 
 // Each timed call is also recorded here (the harness keeps its numbers to itself), so a case's
 // report can put its median beside the floor's and the naive code's from the same run. Besides
@@ -59,6 +79,30 @@ function timed<C>(name: string, warmup: number, fn: (ctx: C) => unknown): (ctx: 
     s.cpu.push((c.user + c.system) / 1000);
     return r;
   };
+}
+/**
+ * As {@link timed}, and each call is preceded by a single-pass read of the same array (`data(ctx)`), timed on its own
+ * and recorded as `${name} paired floor`; the harness records only the case's own time (`timedMs`).
+ */
+function pairedWithFloor<C>(name: string, warmup: number, data: (ctx: C) => Float32Array, fn: (ctx: C) => unknown): (ctx: C) => unknown {
+  const floor = timed(`${name} paired floor`, warmup, (ctx: C) => singlePassRead(data(ctx)));
+  const self = timed(name, warmup, fn);
+  return (ctx: C) => {
+    floor(ctx);
+    const t0 = process.hrtime.bigint();
+    self(ctx);
+    return { timedMs: Number(process.hrtime.bigint() - t0) / 1e6 };
+  };
+}
+/** Median of the per-call ratios of a {@link pairedWithFloor} case to the read timed just before each call. */
+function pairedRatio(name: string, kind: "wall" | "cpu"): number {
+  const s = samples.get(name);
+  const f = samples.get(`${name} paired floor`);
+  if (!s || !f) return NaN;
+  const r = s[kind].slice(s.skip).map((v, i) => v / f[kind][s.skip + i]).sort((a, b) => a - b);
+  if (r.length === 0) return NaN;
+  const mid = r.length >> 1;
+  return r.length % 2 ? r[mid] : (r[mid - 1] + r[mid]) / 2;
 }
 function median(name: string, kind: "wall" | "cpu"): number {
   const s = samples.get(name);
@@ -95,9 +139,10 @@ function ratios(self: string, floor: string, naive: string, naiveLabel: string, 
       const f = median(floor, kind);
       const n = median(naive, kind);
       const x = s / f;
-      const verdict = floorLimit === undefined ? "" : x <= floorLimit ? ` (≤ ${floorLimit}×: PASS)` : ` (≤ ${floorLimit}×: MISS)`;
-      return `${kind === "wall" ? "wall" : "CPU "} ${s.toFixed(1)} ms = ${x.toFixed(2)}× the single-pass read (${f.toFixed(1)} ms)${verdict}; ` +
-        `${(n / s).toFixed(1)}× faster than ${naiveLabel} (${n.toFixed(1)} ms)`;
+      const p = pairedRatio(self, kind);
+      const verdict = floorLimit === undefined ? "" : p <= floorLimit ? ` (≤ ${floorLimit}×: PASS)` : ` (≤ ${floorLimit}×: MISS)`;
+      return `${kind === "wall" ? "wall" : "CPU "} ${s.toFixed(1)} ms = ${x.toFixed(2)}× the single-pass read (${f.toFixed(1)} ms); ` +
+        `paired ${p.toFixed(2)}×${verdict}; ${(n / s).toFixed(1)}× faster than ${naiveLabel} (${n.toFixed(1)} ms)`;
     })
     .join("\n");
 }
@@ -111,6 +156,7 @@ const DSV3_REF = "routing/route-reference-dsv3-65536x256-sigmoid-g8-tg4-bias";
 const DSV3 = "routing/route-dsv3-65536x256-sigmoid-g8-tg4-bias";
 const SM_REF = "routing/route-reference-softmax-65536x256-k8";
 const SM = "routing/route-softmax-65536x256-k8";
+const COPY_BLOCKS = "routing/copy-scores-in-128KiB-blocks-65536x256";
 const TOPK_TS = `${TOPK}-typescript`;
 const DSV3_TS = `${DSV3}-typescript`;
 const SM_TS = `${SM}-typescript`;
@@ -122,7 +168,7 @@ export const cases: BenchCase[] = [
   {
     name: TOPK,
     setup: () => scores(),
-    run: noteKernel(TOPK, timed(TOPK, 3, (s: Float32Array) => topK(s, TOKENS, EXPERTS, K))),
+    run: noteKernel(TOPK, pairedWithFloor(TOPK, 3, (s: Float32Array) => s, (s: Float32Array) => topK(s, TOKENS, EXPERTS, K))),
     runs: 20,
     report: () => ratios(TOPK, F_SCORES, TOPK_NAIVE, "the naive loop", undefined, TOPK_TS),
   },
@@ -130,9 +176,21 @@ export const cases: BenchCase[] = [
     // The same top-k into outputs allocated once (topKInto): the computation without two fresh 2 MiB arrays per call.
     name: TOPK_INTO,
     setup: () => ({ s: scores(), out: { indices: new Int32Array(TOKENS * K), values: new Float32Array(TOKENS * K) } }),
-    run: noteKernel(TOPK_INTO, timed(TOPK_INTO, 3, (c: { s: Float32Array; out: { indices: Int32Array; values: Float32Array } }) => topKInto(c.s, TOKENS, EXPERTS, K, c.out))),
+    run: noteKernel(
+      TOPK_INTO,
+      pairedWithFloor(TOPK_INTO, 3, (c: IntoCtx) => c.s, (c: IntoCtx) => topKInto(c.s, TOKENS, EXPERTS, K, c.out)),
+    ),
     runs: 20,
     report: () => ratios(TOPK_INTO, F_SCORES, TOPK_NAIVE, "the naive loop", 2, TOPK_TS),
+  },
+  {
+    // Where part of top-k's time goes: the wrapper copies the scores into the WebAssembly kernel's memory in blocks of
+    // about 128 KiB before the kernel reads them. The same copies into a plain block-sized buffer.
+    name: COPY_BLOCKS,
+    setup: () => ({ s: scores(), block: new Float32Array(Math.floor(131072 / 4)) }),
+    run: pairedWithFloor(COPY_BLOCKS, 3, (c: CopyCtx) => c.s, (c: CopyCtx) => copyInBlocks(c.s, c.block)),
+    runs: 20,
+    report: () => `paired ${pairedRatio(COPY_BLOCKS, "wall").toFixed(2)}× the single-pass read (wall), ${pairedRatio(COPY_BLOCKS, "cpu").toFixed(2)}× (CPU)`,
   },
   { name: F_LOGITS, setup: () => logits(), run: timed(F_LOGITS, 3, (l: Float32Array) => singlePassRead(l)), runs: 20 },
   { name: DSV3_REF, setup: () => logits(), run: timed(DSV3_REF, 1, (l: Float32Array) => routeReference(l, dsv3Options(bias))), runs: 5, warmup: 1 },
@@ -140,7 +198,7 @@ export const cases: BenchCase[] = [
   {
     name: DSV3,
     setup: () => logits(),
-    run: noteKernel(DSV3, timed(DSV3, 3, (l: Float32Array) => route(l, dsv3Options(bias)))),
+    run: noteKernel(DSV3, pairedWithFloor(DSV3, 3, (l: Float32Array) => l, (l: Float32Array) => route(l, dsv3Options(bias)))),
     runs: 20,
     targetMs: 110,
     report: () => ratios(DSV3, F_LOGITS, DSV3_REF, "the reference router", undefined, DSV3_TS),
@@ -150,7 +208,7 @@ export const cases: BenchCase[] = [
   {
     name: SM,
     setup: () => logits(),
-    run: noteKernel(SM, timed(SM, 3, (l: Float32Array) => route(l, SOFTMAX_OPTIONS))),
+    run: noteKernel(SM, pairedWithFloor(SM, 3, (l: Float32Array) => l, (l: Float32Array) => route(l, SOFTMAX_OPTIONS))),
     runs: 20,
     targetMs: 60,
     report: () => ratios(SM, F_LOGITS, SM_REF, "the reference router", undefined, SM_TS),
