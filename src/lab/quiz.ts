@@ -193,7 +193,7 @@ const bonus = new Exercise<BonusAnswer>({
   id: "bonus",
   title: "Bonus · Throughput math",
   prompt:
-    "EP8 serves 100 output tokens/s per GPU; EP32 serves 1.8× more per GPU at the same tokens/s per user. " +
+    "Take round numbers: EP8 serves 1,000 output tokens/s per GPU, and EP32 serves 1.8× more per GPU at the same tokens/s per user. " +
     "(a) How much more total throughput does the 32-GPU EP32 deployment give than ONE EP8 instance (8 GPUs)? " +
     "(b) How much more than FOUR EP8 instances on the same 32 GPUs?",
   answerFormat: "{ vsOneEp8: number, vsFourEp8: number }",
@@ -211,13 +211,13 @@ const bonus = new Exercise<BonusAnswer>({
     if (problems.length === 0) return true;
     return { message: problems.join("; ") };
   },
-  hints: ["Total throughput = GPUs × tokens/s per GPU.", "Four EP8 instances use 32 GPUs at 100 tokens/s each."],
+  hints: ["Total throughput = GPUs × tokens/s per GPU.", "Four EP8 instances use 32 GPUs at 1,000 tokens/s each."],
   solution: {
     text:
-      "(a) 32 × 180 / (8 × 100) = 7.2×. (b) 32 × 180 / (32 × 100) = 1.8×. Calling (a) \"super-linear scaling\" is a common mistake: " +
+      "(a) 32 × 1,800 / (8 × 1,000) = 7.2×. (b) 32 × 1,800 / (32 × 1,000) = 1.8×. Calling (a) \"super-linear scaling\" is a common mistake: " +
       "with 4× the GPUs you could always run four EP8 copies and get 4×; the gain that wide EP itself brings is the per-GPU " +
       "1.8×, and NVIDIA states it as \"up to\", at one operating point (100 tokens/s per user, GB200 NVL72, disaggregated serving with MTP).",
-    code: "quiz.bonus.check({ vsOneEp8: (32 * 180) / (8 * 100), vsFourEp8: (32 * 180) / (32 * 100) })",
+    code: "quiz.bonus.check({ vsOneEp8: (32 * 1800) / (8 * 1000), vsFourEp8: (32 * 1800) / (32 * 1000) })",
     answer: () => ({ vsOneEp8: 7.2, vsFourEp8: 1.8 }),
   },
 });

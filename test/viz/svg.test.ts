@@ -15,7 +15,6 @@ import {
   pathData,
   svgDocument,
   text,
-  throughputSvg,
 } from "../../src/viz/svg";
 import { skewedLoad } from "../../src/viz/svg/labImages";
 import { checkXml } from "./xml";
@@ -131,32 +130,6 @@ describe("image drawings: small fixed inputs and bad input", () => {
     expect(() => eplbBalanceSvg({ expertLoad: [1, 2], panels: [{ label: "x", gpuExperts: [[0]] }], notes: [] })).toThrow(/expert 1 has load 2 but no slot/);
   });
 
-  it("throughputSvg labels ratios vs the baseline and marks unreachable targets", () => {
-    const base = {
-      subtitle: "s",
-      series: [
-        { name: "a", color: "#0072B2" },
-        { name: "b", color: "#56B4E9" },
-      ],
-      groups: [
-        { label: "std", sublabel: "", values: [100, 200] },
-        { label: "wide", sublabel: "", values: [150, null] },
-      ],
-      baselineGroup: 0,
-      panel: ["# h", "• x"],
-      notes: [],
-    };
-    const svg = throughputSvg(base);
-    expect(checkXml(svg).errors).toEqual([]);
-    expect(svg).toContain(">1.50×<");
-    expect(svg).toContain(">n/a<");
-    expect(svg).toContain("prefers-reduced-motion");
-    expect(() => throughputSvg({ ...base, groups: [{ label: "x", sublabel: "", values: [1] }] })).toThrow(/inputs\.groups\[0\]\.values must have one value per series \(2\)/);
-    expect(() => throughputSvg({ ...base, groups: [{ label: "x", sublabel: "", values: [NaN, 1] }] })).toThrow(/inputs\.groups\[0\]\.values\[0\] must be finite/);
-    expect(() => throughputSvg({ ...base, baselineGroup: 5 })).toThrow(/inputs\.baselineGroup/);
-    expect(() => throughputSvg({ ...base, series: [] })).toThrow(/inputs\.series must not be empty/);
-  });
-
   it("drawings do not mutate their (frozen) inputs", () => {
     const freeze = <T>(o: T): T => {
       if (o && typeof o === "object") {
@@ -167,8 +140,6 @@ describe("image drawings: small fixed inputs and bad input", () => {
     };
     const eplbIn = freeze({ expertLoad: [30, 10, 10, 10], panels: [{ label: "a", gpuExperts: [[0, 1], [2, 3]] }], notes: ["n"] });
     expect(() => eplbBalanceSvg(eplbIn)).not.toThrow();
-    const tpIn = freeze({ subtitle: "s", series: [{ name: "a", color: "#000" }], groups: [{ label: "x", sublabel: "", values: [1] }], baselineGroup: 0, panel: [], notes: [] });
-    expect(() => throughputSvg(tpIn)).not.toThrow();
     const nvIn = freeze({ numExperts: 72, numGroups: 8, phy2log: Array.from({ length: 72 }, (_, i) => i), tokenExperts: [1, 9], sourceGpu: 0, nvlinkGBps: 900, nicGBps: 50, gpusPerNode: 8, notes: [] });
     expect(() => nvl72Svg(nvIn)).not.toThrow();
     expect(eplbIn.expertLoad).toEqual([30, 10, 10, 10]);

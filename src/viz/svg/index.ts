@@ -12,7 +12,5 @@ export { nvl72Svg } from "./nvl72";
 export type { Nvl72Inputs } from "./nvl72";
 export { eplbBalanceSvg } from "./eplbBalance";
 export type { EplbBalanceInputs, EplbBalancePanel } from "./eplbBalance";
-export { throughputSvg } from "./throughput";
-export type { ThroughputInputs, ThroughputGroup, ThroughputSeries } from "./throughput";
 export { labImages, epScaleImage, groupGemmImage, nvl72Image, eplbBalanceImage, IMAGE_SETTING, EIGHT_EXPERTS } from "./labImages";
 export type { LabImage } from "./labImages";
