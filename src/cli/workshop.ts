@@ -16,7 +16,7 @@ import { hubUrl, initWorkshop, removeWorkshop, startHub, stopHub, workshopProces
 import { parseMemorySize, writeWorkshopKernelspec } from "../workshop/kernel-adapter";
 import { boardFromFiles, boardText, learnerRecordFile, writeBoardHtml } from "../workshop/progress";
 import { PROGRESS_ENV } from "../workshop/record";
-import { reportText, runLoadTest } from "../workshop/load";
+import { LoadTestAborted, reportText, runLoadTest } from "../workshop/load";
 
 const HELP = `usage: ep-lab workshop <command> [options]
 
@@ -215,7 +215,8 @@ const LOAD_HELP = `usage: ep-lab workshop load [--learners N] [--cells K] [--jit
 
 Load test (needs root and Debian's JupyterHub): N simulated learners log in through the hub, start their
 servers and run Lab 3.1 cell by cell over the Jupyter REST and kernel WebSocket APIs, concurrently.
-It creates its own accounts (eplabload-01 …) and hub and removes them afterwards.
+It creates its own accounts (eplabload-01 …) and hub and removes them afterwards, also when stopped with
+Ctrl-C or SIGTERM (exit code 130).
 
   --learners N   class size (default 12)
   --cells K      run only the first K code cells (default: all)
@@ -243,7 +244,7 @@ export function npmForwardedLearners(argv: string[], env: NodeJS.ProcessEnv): st
 /**
  * `ep-lab workshop load …` (and `npm run workshop:load`).
  * @param argv options after `load`
- * @returns exit code: 0 when no cell failed, 1 otherwise
+ * @returns exit code: 0 when no cell failed, 1 otherwise, 130 when stopped by Ctrl-C or SIGTERM (after cleaning up)
  * @throws {RangeError} for bad options (exit code 2)
  * @example await runLoadCli(["--learners", "2", "--cells", "3"]);
  */
@@ -255,13 +256,38 @@ export async function runLoadCli(argv: string[]): Promise<number> {
   argv = npmForwardedLearners(argv, process.env);
   const args = parseArgs(argv, [], ["learners", "cells", "jitter", "seed", "out"]);
   rejectPositional(args, "workshop load");
-  const report = await runLoadTest({
-    learners: numberOpt(args, "learners", 12, true),
-    cells: args.options.has("cells") ? numberOpt(args, "cells", undefined, true) : undefined,
-    jitterSeconds: numberOpt(args, "jitter", 5),
-    seed: numberOpt(args, "seed", 1, true),
-    log: (l) => console.log(l),
-  });
+  // Ctrl-C or SIGTERM: stop the learners and clean up (hub, accounts, files) before exiting; a second signal only
+  // says that the cleanup is under way.
+  const stop = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stop.signal.aborted) console.error(`${sig}: still cleaning up, please wait`);
+    else {
+      console.error(`${sig}: stopping the load test and cleaning up …`);
+      stop.abort();
+    }
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  let report;
+  try {
+    report = await runLoadTest({
+      learners: numberOpt(args, "learners", 12, true),
+      cells: args.options.has("cells") ? numberOpt(args, "cells", undefined, true) : undefined,
+      jitterSeconds: numberOpt(args, "jitter", 5),
+      seed: numberOpt(args, "seed", 1, true),
+      log: (l) => console.log(l),
+      signal: stop.signal,
+    });
+  } catch (e) {
+    if (e instanceof LoadTestAborted) {
+      console.error(e.message);
+      return 130;
+    }
+    throw e;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
   const out = path.resolve(stringOpt(args, "out", path.join("build", "workshop-load.json")));
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, JSON.stringify(report, null, 2) + "\n");

@@ -17,7 +17,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { projectRoot } from "./kernelspec";
 import { assertAbsolute, checkOptions } from "./options";
-import { BUILD_STAMP, buildInputs, DIST_DIR, libraryBuildStatus, type BuildStamp, type LibraryBuildStatus } from "../util/build-freshness";
+import { BUILD_STAMP, buildInputs, DIST_DIR, inputHashes, libraryBuildStatus, type BuildStamp, type LibraryBuildStatus } from "../util/build-freshness";
 
 /** The name of the link beside a notebook that points at `dist/`: notebooks import `./ep-lab/<module>`. */
 export const LIBRARY_LINK = "ep-lab";
@@ -57,6 +57,8 @@ export function buildLibrary(root: string = projectRoot(), options: BuildLibrary
   const output = options.output ?? "pipe";
   if (output !== "pipe" && output !== "inherit") throw new RangeError(`output must be "pipe" or "inherit", got ${JSON.stringify(output)}`);
   const sources = buildInputs(root);
+  // the content tsc is about to compile (an edit during the compile then counts as a change)
+  const hashes = inputHashes(root, sources);
   const distDir = path.join(root, DIST_DIR);
   const t0 = Date.now();
   // Sub-millisecond file times: start a little earlier so an edit during the compile counts as newer.
@@ -73,7 +75,7 @@ export function buildLibrary(root: string = projectRoot(), options: BuildLibrary
     fs.rmSync(path.join(distDir, BUILD_STAMP), { force: true }); // outputs may be half written: stale until rebuilt
     throw new Error(`building the library failed (tsc -p tsconfig.build.json, ${r.error ? r.error.message : `exit code ${r.status}`})${log.trim() ? `:\n${log.trim()}` : ""}`);
   }
-  finishBuild(root, sources, startedAtMs);
+  finishBuild(root, { startedAtMs, sources, hashes });
   return { durationMs: Date.now() - t0, log };
 }
 
@@ -122,6 +124,7 @@ export function watchLibrary(root: string = projectRoot(), onLine: (line: string
   });
   let startedAtMs = Date.now() - 1;
   let sources = buildInputs(root);
+  let hashes = inputHashes(root, sources);
   let buf = "";
   const onData = (b: Buffer) => {
     buf += b.toString("utf8");
@@ -133,8 +136,9 @@ export function watchLibrary(root: string = projectRoot(), onLine: (line: string
       if (/Starting compilation|File change detected/.test(line)) {
         startedAtMs = Date.now() - 1;
         sources = buildInputs(root);
+        hashes = inputHashes(root, sources);
       }
-      if (/Found 0 errors/.test(line)) finishBuild(root, sources, startedAtMs);
+      if (/Found 0 errors/.test(line)) finishBuild(root, { startedAtMs, sources, hashes });
       else if (/Found [1-9]\d* errors?/.test(line)) fs.rmSync(path.join(root, DIST_DIR, BUILD_STAMP), { force: true });
       onLine(line);
     }
@@ -145,7 +149,8 @@ export function watchLibrary(root: string = projectRoot(), onLine: (line: string
   return { stop: () => void child.kill("SIGTERM"), done };
 }
 
-function finishBuild(root: string, sources: string[], startedAtMs: number): void {
+function finishBuild(root: string, stamp: BuildStamp): void {
+  const { sources } = stamp;
   const distDir = path.join(root, DIST_DIR);
   fs.mkdirSync(distDir, { recursive: true });
   const now = new Set(sources);
@@ -171,7 +176,6 @@ function finishBuild(root: string, sources: string[], startedAtMs: number): void
     }
   };
   walk(distDir, "");
-  const stamp: BuildStamp = { startedAtMs, sources };
   fs.writeFileSync(path.join(distDir, BUILD_STAMP), JSON.stringify(stamp) + "\n");
 }
 

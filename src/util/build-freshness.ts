@@ -3,10 +3,15 @@
  * (src/jupyter/build.ts) and by the build itself: loaded from `dist/`, `warnIfStaleBuild` tells a notebook's
  * reader when `src/` was edited after the build they are running.
  *
- * A successful build writes `dist/.ep-lab-build.json` with the time the compile started and the list of sources.
- * The build is stale when an input (`src/**`, `tsconfig.json`, `tsconfig.build.json`, `package.json`) was modified
- * after that time, or a source was added or removed since.
+ * A successful build writes `dist/.ep-lab-build.json` with the time the compile started, the list of sources and a
+ * hash of each input's content taken before the compile. The build is stale when an input (`src/**`,
+ * `tsconfig.json`, `tsconfig.build.json`, `package.json`) now has other content than it had then, or a source was
+ * added or removed since. Content, not file times: a file rewritten with the same bytes (an editor's save, a
+ * generator) leaves the build current, and an edit whose file time is older than the build (a copy that kept
+ * times, a restored backup) still makes it stale. A stamp written before hashes were recorded falls back to file
+ * times (an input modified after the compile started).
  */
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -38,8 +43,12 @@ export interface LibraryBuildStatus {
 
 /** What a successful build records in `dist/.ep-lab-build.json`. */
 export interface BuildStamp {
+  /** When the compile started, ms since the epoch. */
   startedAtMs: number;
+  /** The sources compiled (paths relative to the root). */
   sources: string[];
+  /** Content hash of each input before the compile, by relative path (see {@link inputHashes}); absent in older stamps. */
+  hashes?: Record<string, string>;
 }
 
 /**
@@ -69,8 +78,36 @@ export function buildInputs(root: string = ROOT): string[] {
 
 const CONFIG_INPUTS = ["tsconfig.json", "tsconfig.build.json", "package.json"];
 
+/** Content hash of one file (SHA-256, first 16 hex digits), or null when it cannot be read. */
+function hashFile(p: string): string | null {
+  try {
+    return createHash("sha256").update(fs.readFileSync(p)).digest("hex").slice(0, 16);
+  } catch {
+    return null;
+  }
+}
+
 /**
- * Whether `dist/` holds a current build of `src/` (reads file times only; takes a few milliseconds).
+ * Content hashes of the build's inputs: the given sources plus the TypeScript configs and package.json when present.
+ * @param root absolute project root
+ * @param sources relative paths of the sources (as {@link buildInputs} returns them)
+ * @returns `{ [relativePath]: 16 hex digits of SHA-256 }`; an input that cannot be read is left out
+ * @throws {TypeError} when `root` is not an absolute path or `sources` is not an array of strings
+ * @example inputHashes(root, buildInputs(root))["src/routing/route.ts"]; // e.g. "3f0c9a1d2b7e4c55"
+ */
+export function inputHashes(root: string, sources: readonly string[]): Record<string, string> {
+  assertAbsolute("root", root);
+  if (!Array.isArray(sources) || sources.some((s) => typeof s !== "string")) throw new TypeError(`sources must be an array of relative paths, got ${JSON.stringify(sources)}`);
+  const out: Record<string, string> = {};
+  for (const rel of [...sources, ...CONFIG_INPUTS]) {
+    const h = hashFile(path.join(root, rel));
+    if (h !== null) out[rel] = h;
+  }
+  return out;
+}
+
+/**
+ * Whether `dist/` holds a current build of `src/` (hashes the inputs' content: about 1.5 MB, a few milliseconds).
  * @param root absolute project root (default: this checkout)
  * @returns the status, with a `message` that names the fix (`npm run build`) when the build is missing or stale
  * @throws {TypeError} when `root` is not an absolute path; {RangeError} when `root` has no `src/` folder
@@ -98,13 +135,20 @@ export function libraryBuildStatus(root: string = ROOT): LibraryBuildStatus {
   const changed: string[] = [];
   for (const rel of [...sources, ...CONFIG_INPUTS]) {
     const p = path.join(root, rel);
-    let mtime: number;
-    try {
-      mtime = fs.statSync(p).mtimeMs;
-    } catch {
-      continue; // an optional config that is absent
+    if (!fs.existsSync(p)) continue; // an optional config that is absent
+    if (rel.startsWith("src/") && !before.has(rel)) changed.push(rel);
+    else if (stamp.hashes && rel in stamp.hashes) {
+      if (hashFile(p) !== stamp.hashes[rel]) changed.push(rel);
+    } else {
+      // an older stamp without hashes, or a config that appeared since: file times
+      let mtime: number;
+      try {
+        mtime = fs.statSync(p).mtimeMs;
+      } catch {
+        continue;
+      }
+      if (mtime > stamp.startedAtMs) changed.push(rel);
     }
-    if (mtime > stamp.startedAtMs || (rel.startsWith("src/") && !before.has(rel))) changed.push(rel);
     if (changed.length >= 10) break;
   }
   const removed = stamp.sources.filter((s) => !now.has(s)).slice(0, 10);
@@ -128,6 +172,7 @@ export function readBuildStamp(distDir: string): BuildStamp | null {
   try {
     const s = JSON.parse(fs.readFileSync(path.join(distDir, BUILD_STAMP), "utf8")) as BuildStamp;
     if (typeof s.startedAtMs !== "number" || !Array.isArray(s.sources)) return null;
+    if (s.hashes !== undefined && (s.hashes === null || typeof s.hashes !== "object" || Array.isArray(s.hashes))) return null;
     return s;
   } catch {
     return null;

@@ -40,6 +40,19 @@ export interface LoadOptions {
   prefix?: string;
   /** Progress messages (default: none). */
   log?: (line: string) => void;
+  /**
+   * Stops the test early (the CLI aborts it on Ctrl-C or SIGTERM): the learners stop, the hub, the accounts and
+   * their files are removed as after a normal run, and the returned promise rejects with an `AbortError`.
+   */
+  signal?: AbortSignal;
+}
+
+/** What {@link runLoadTest} rejects with when its `signal` aborts it (after cleaning up). */
+export class LoadTestAborted extends Error {
+  override name = "AbortError";
+  constructor() {
+    super("load test interrupted: the hub, the learner accounts and their files were removed");
+  }
 }
 
 /** One learner's measurements. */
@@ -124,11 +137,12 @@ function rssKbOf(pid: number): number {
  * Run the load test (needs root and Debian's JupyterHub). Creates and removes its own accounts and hub.
  * @param options see {@link LoadOptions}
  * @returns the report (also see `summary`)
- * @throws {RangeError} for bad options; {Error} when not root, JupyterHub is missing, or the workshop cannot start
+ * @throws {RangeError} for bad options; {TypeError} for a `signal` that is not an AbortSignal; {Error} when not root,
+ *   JupyterHub is missing, or the workshop cannot start; {@link LoadTestAborted} when `signal` aborted it (after cleanup)
  * @example const r = await runLoadTest({ learners: 2, cells: 4 }); console.log(r.summary);
  */
 export async function runLoadTest(options: LoadOptions): Promise<LoadReport> {
-  const knownKeys = ["learners", "cells", "jitterSeconds", "seed", "cellTimeoutMs", "prefix", "log"];
+  const knownKeys = ["learners", "cells", "jitterSeconds", "seed", "cellTimeoutMs", "prefix", "log", "signal"];
   for (const k of Object.keys(options)) if (!knownKeys.includes(k)) throw new RangeError(`unknown option ${JSON.stringify(k)}; known: ${knownKeys.join(", ")}`);
   const n = options.learners;
   if (!Number.isInteger(n) || n < 1 || n > 200) throw new RangeError(`learners must be an integer in [1, 200], got ${show(n)}`);
@@ -141,6 +155,9 @@ export async function runLoadTest(options: LoadOptions): Promise<LoadReport> {
   const prefix = options.prefix ?? "eplabload-";
   if (!/^[a-z][a-z0-9-]{0,20}$/.test(prefix)) throw new RangeError(`prefix must be a short lower-case account prefix, got ${show(prefix)}`);
   const log = options.log ?? (() => undefined);
+  const signal = options.signal;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`signal must be an AbortSignal, got ${show(signal)}`);
+  if (signal?.aborted) throw new LoadTestAborted();
   if (!isRoot()) throw new Error("the load test creates learner accounts and a hub: run it as root");
   const missing = hubMissing();
   if (missing) throw new Error(missing);
@@ -158,6 +175,14 @@ export async function runLoadTest(options: LoadOptions): Promise<LoadReport> {
   let peakTotalKb = 0;
   let sampler: NodeJS.Timeout | undefined;
   const reports: LearnerReport[] = [];
+  // Settles (rejects) only when the signal aborts; racing against it ends the waits below at once.
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new LoadTestAborted());
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+  aborted.catch(() => undefined);
+  const unlessAborted = <T>(p: Promise<T>): Promise<T> => Promise.race([p, aborted]);
   try {
     const init = initWorkshop({ roster: rosterFile, instructor: `${prefix}i`, stateDir: path.join(stateDir, "state") });
     const creds = readCredentials(init.paths.credentialsFile);
@@ -171,7 +196,7 @@ export async function runLoadTest(options: LoadOptions): Promise<LoadReport> {
         });
       });
     })();
-    const hub = await startHub({ stateDir: init.paths.root, port });
+    const hub = await unlessAborted(startHub({ stateDir: init.paths.root, port }));
     log(`hub at ${hub.url}; ${n} learners, jitter ${jitter} s`);
     sampler = setInterval(() => {
       let total = 0;
@@ -183,8 +208,12 @@ export async function runLoadTest(options: LoadOptions): Promise<LoadReport> {
       if (total > peakTotalKb) peakTotalKb = total;
     }, 1000);
     const one = async (name: string, delayMs: number): Promise<LearnerReport> => {
-      await new Promise((r) => setTimeout(r, delayMs));
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, delayMs);
+        signal?.addEventListener("abort", () => (clearTimeout(t), r()), { once: true });
+      });
       const rep: LearnerReport = { name, cells: [], failedCells: 0, peakMB: 0 };
+      if (signal?.aborted) return { ...rep, error: "interrupted before starting" };
       const learner = new HubLearner(hub.url, name);
       const tLogin = performance.now();
       let codeCells: string[] = [];
@@ -195,8 +224,12 @@ export async function runLoadTest(options: LoadOptions): Promise<LoadReport> {
         codeCells = await learner.codeCells(LOAD_NOTEBOOK);
         if (cellsLimit !== undefined) codeCells = codeCells.slice(0, cellsLimit);
         const kernel = await learner.openNotebook(LOAD_NOTEBOOK);
+        // an abort closes the connection, which ends a running cell as "disconnected" at once
+        const closeOnAbort = () => kernel.close();
+        signal?.addEventListener("abort", closeOnAbort, { once: true });
         const tLab = performance.now();
         for (let i = 0; i < codeCells.length; i++) {
+          if (signal?.aborted) break;
           const tCell = performance.now();
           const r = await kernel.execute(codeCells[i], cellTimeoutMs);
           if (i === 0 && r.firstOutputMs !== undefined) rep.firstOutputS = (tCell + r.firstOutputMs - tLogin) / 1000;
@@ -208,6 +241,7 @@ export async function runLoadTest(options: LoadOptions): Promise<LoadReport> {
           }
         }
         rep.wholeLabS = (performance.now() - tLab) / 1000;
+        signal?.removeEventListener("abort", closeOnAbort);
         kernel.close();
         log(`${name}: ${codeCells.length} cells in ${rep.wholeLabS.toFixed(1)} s, ${rep.failedCells} failed`);
       } catch (e) {
@@ -219,9 +253,11 @@ export async function runLoadTest(options: LoadOptions): Promise<LoadReport> {
       if (rep.error && expected === 0) rep.failedCells += 1;
       return rep;
     };
-    reports.push(...(await Promise.all(names.map((nm, i) => one(nm, delays[i])))));
+    reports.push(...(await unlessAborted(Promise.all(names.map((nm, i) => one(nm, delays[i]))))));
   } finally {
+    if (onAbort) signal?.removeEventListener("abort", onAbort);
     if (sampler) clearInterval(sampler);
+    if (signal?.aborted) log("interrupted: stopping the hub and removing the learner accounts …");
     try {
       await stopHub({ stateDir: path.join(stateDir, "state") });
       await removeWorkshop({ stateDir: path.join(stateDir, "state") });

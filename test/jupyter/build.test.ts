@@ -50,8 +50,15 @@ describe("the library build (dist/)", () => {
     expect(ensureLibraryBuilt(root, { log: () => {} }).rebuilt).toBe(false);
     expect(warnIfStaleBuild(path.join(root, "dist", "util"))).toBeNull(); // current: silent
 
-    const later = new Date(); // after the build started, before the next one starts
+    // Rewritten with the same bytes (a newer file time): still current.
+    const later = new Date(Date.now() + 5000);
+    fs.writeFileSync(path.join(root, "src", "util", "index.ts"), "export const answer: number = 42;\n");
     fs.utimesSync(path.join(root, "src", "util", "index.ts"), later, later);
+    expect(libraryBuildStatus(root).stale).toBe(false);
+    // Edited, with a file time older than the build (a copy that kept times): stale.
+    const longAgo = new Date("2001-01-01T00:00:00Z");
+    fs.writeFileSync(path.join(root, "src", "util", "index.ts"), "export const answer: number = 43;\n");
+    fs.utimesSync(path.join(root, "src", "util", "index.ts"), longAgo, longAgo);
     const edited = libraryBuildStatus(root);
     expect(edited.stale).toBe(true);
     expect(edited.changed).toEqual(["src/util/index.ts"]);
@@ -70,9 +77,28 @@ describe("the library build (dist/)", () => {
 
     buildLibrary(root);
     expect(libraryBuildStatus(root).stale).toBe(false);
+    expect(require(path.join(root, "dist", "util", "index.js")).answer).toBe(42); // this process's module cache
+    expect(fs.readFileSync(path.join(root, "dist", "util", "index.js"), "utf8")).toContain("43");
     expect(fs.existsSync(path.join(root, "dist", "util", "old.js"))).toBe(false);
     expect(fs.existsSync(path.join(root, "dist", "util", "old.d.ts"))).toBe(false);
     expect(fs.existsSync(path.join(root, "dist", "util", "added.js"))).toBe(true);
+  }, 120_000);
+
+  it("a stamp from before content hashes were recorded goes by file times", () => {
+    const root = path.join(tmp, "proj");
+    const stampFile = path.join(root, "dist", ".ep-lab-build.json");
+    const stamp = JSON.parse(fs.readFileSync(stampFile, "utf8"));
+    expect(Object.keys(stamp.hashes)).toContain("src/util/index.ts");
+    expect(stamp.hashes["src/util/index.ts"]).toMatch(/^[0-9a-f]{16}$/);
+    delete stamp.hashes;
+    fs.writeFileSync(stampFile, JSON.stringify(stamp));
+    expect(libraryBuildStatus(root).stale).toBe(false); // every input is older than the stamp's start
+    const later = new Date(stamp.startedAtMs + 5000);
+    fs.utimesSync(path.join(root, "src", "util", "added.ts"), later, later);
+    expect(libraryBuildStatus(root).changed).toEqual(["src/util/added.ts"]);
+    fs.writeFileSync(stampFile, JSON.stringify({ ...stamp, hashes: [] }));
+    expect(libraryBuildStatus(root)).toMatchObject({ built: false, stale: true }); // a malformed stamp is no build
+    buildLibrary(root);
   }, 120_000);
 
   it("a compile error fails with the compiler's message and leaves the build stale", () => {

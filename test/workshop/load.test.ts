@@ -4,9 +4,11 @@
  * WebSocket, concurrently. Checks correctness and cleanup, never timings. Needs root and JupyterHub.
  */
 import { describe, expect, it } from "vitest";
+import { spawn } from "child_process";
+import * as path from "path";
 import { groupMembers, isRoot, lookupAccount, WORKSHOP_GROUP } from "../../src/workshop/accounts";
 import { hubMissing } from "../../src/workshop/hub";
-import { runLoadTest, reportText } from "../../src/workshop/load";
+import { LoadTestAborted, runLoadTest, reportText } from "../../src/workshop/load";
 import { processTable } from "../../src/workshop/procs";
 import { npmForwardedLearners } from "../../src/cli/workshop";
 
@@ -43,4 +45,56 @@ describe.skipIf(skipReason !== null)("workshop load test, 2 learners (CI variant
     expect(groupMembers(WORKSHOP_GROUP).filter((n) => n.startsWith("eplabtest-l"))).toEqual([]);
     expect(processTable().filter((p) => p.command.includes("ep-lab-load-"))).toEqual([]);
   }, 900_000);
+});
+
+describe("stopping the load test", () => {
+  it("rejects a signal that is not an AbortSignal, and an aborted one before creating anything", async () => {
+    await expect(runLoadTest({ learners: 1, signal: {} as AbortSignal })).rejects.toThrow(TypeError);
+    await expect(runLoadTest({ learners: 1, signal: {} as AbortSignal })).rejects.toThrow(/signal must be an AbortSignal, got/);
+    const c = new AbortController();
+    c.abort();
+    const lines: string[] = [];
+    await expect(runLoadTest({ learners: 1, signal: c.signal, prefix: "eplabtest-a", log: (l) => lines.push(l) })).rejects.toBeInstanceOf(LoadTestAborted);
+    expect(lines).toEqual([]);
+    expect(lookupAccount("eplabtest-a01")).toBeUndefined();
+  });
+
+  it.skipIf(skipReason !== null)(
+    "Ctrl-C during the run: the CLI removes the hub, the accounts and their processes, then exits with code 130",
+    async () => {
+      expect(lookupAccount("eplabload-01"), "a load test is already running on this machine").toBeUndefined();
+      const root = path.resolve(__dirname, "../..");
+      const child = spawn(process.execPath, [path.join(root, "bin", "ep-lab.js"), "workshop", "load", "--learners", "1", "--jitter", "0", "--out", "/dev/null"], {
+        cwd: root,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let out = "";
+      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+      const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+      // Interrupt once the learner's own processes (its Jupyter server) run under its account.
+      let uid: number | undefined;
+      const sawLearnerStart = new Promise<void>((resolve) => {
+        const poll = setInterval(() => {
+          uid ??= lookupAccount("eplabload-01")?.uid;
+          if (uid !== undefined && processTable().some((p) => p.uid === uid)) {
+            clearInterval(poll);
+            resolve();
+          }
+        }, 500);
+        child.on("exit", () => clearInterval(poll));
+      });
+      await Promise.race([sawLearnerStart, exited]);
+      expect(child.exitCode, out).toBeNull(); // still running when interrupted
+      child.kill("SIGINT");
+      const code = await Promise.race([exited, new Promise<"hung">((r) => setTimeout(() => r("hung"), 120_000))]);
+      if (code === "hung") child.kill("SIGKILL");
+      expect(code, out).toBe(130);
+      expect(out).toMatch(/SIGINT: stopping the load test and cleaning up/);
+      expect(out).toMatch(/load test interrupted: the hub, the learner accounts and their files were removed/);
+      for (const n of ["eplabload-01", "eplabload-i"]) expect(lookupAccount(n), n).toBeUndefined();
+      expect(processTable().filter((p) => p.uid === uid || p.command.includes("ep-lab-load-"))).toEqual([]);
+    },
+    300_000,
+  );
 });
