@@ -243,7 +243,7 @@ export async function runLoadTest(options: LoadOptions): Promise<LoadReport> {
         rep.wholeLabS = (performance.now() - tLab) / 1000;
         signal?.removeEventListener("abort", closeOnAbort);
         kernel.close();
-        log(`${name}: ${codeCells.length} cells in ${rep.wholeLabS.toFixed(1)} s, ${rep.failedCells} failed`);
+        log(`${name}: ${rep.cells.length === codeCells.length ? "" : `${rep.cells.length} of `}${codeCells.length} cells in ${rep.wholeLabS.toFixed(1)} s, ${rep.failedCells} failed`);
       } catch (e) {
         rep.error = (e as Error).message;
         log(`${name}: ${rep.error}`);
