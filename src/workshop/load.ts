@@ -34,7 +34,7 @@ export interface LoadOptions {
   jitterSeconds?: number;
   /** Seed of the jitter (default 1). */
   seed?: number;
-  /** Per-cell timeout, milliseconds (default 300000). */
+  /** Per-cell timeout, milliseconds (default 300000). A learner whose cell times out stops there; its later cells count as failed. */
   cellTimeoutMs?: number;
   /** Account name prefix (default "eplabload-"). */
   prefix?: string;
@@ -237,7 +237,9 @@ export async function runLoadTest(options: LoadOptions): Promise<LoadReport> {
           if (r.status !== "ok") {
             rep.failedCells++;
             log(`${name}: cell ${i + 1} ${r.status}${r.error ? `: ${r.error}` : ""}`);
-            if (r.status === "disconnected") break;
+            // the kernel is gone, or still busy with this cell: every later cell would queue behind it and time out
+            // too (counted as failed below), so this learner stops here
+            if (r.status === "disconnected" || r.status === "timeout") break;
           }
         }
         rep.wholeLabS = (performance.now() - tLab) / 1000;
