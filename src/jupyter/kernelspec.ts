@@ -56,7 +56,9 @@ export function tslabBin(root: string = projectRoot()): string {
  * zeromq.js 6 completes at most 512 sends synchronously and then defers the next one; while it is pending every
  * further send fails with EBUSY, which tslab's console swallows. Without the preload a cell that prints more than
  * about 500 messages in one go loses the rest of its output and its final `idle` status (the notebook hangs
- * "busy"). The file is plain JavaScript in the checkout, so it needs no build.
+ * "busy"). It also makes every socket bind synchronously: during zeromq.js's asynchronous bind a socket is
+ * "blocked", and a kernel_info_request that arrives in that window makes tslab's reply throw EBUSY and ends its shell
+ * loop (a kernel that never answers). The file is plain JavaScript in the checkout, so it needs no build.
  * @param root project root (absolute); default: this checkout
  * @returns the absolute path of `iopub-flush.js`
  * @throws {TypeError} for a relative root; {Error} when the file is missing (not an ep-lab checkout)
@@ -77,7 +79,8 @@ export function iopubFlushPreload(root: string = projectRoot()): string {
  * Notebooks import the built library (`./ep-lab/<module>` → `dist/`, JavaScript + `.d.ts`; see `./build`), which
  * tslab type-checks from the declarations and Node loads as plain CommonJS, so the labs need no loader hook: a
  * plain `tslab kernel --config-path {connection_file}` (what `tslab install`, VS Code or a JupyterHub start) runs
- * them too, only without the preload, so one cell's output is capped at about 500 messages there.
+ * them too, only without the preload, so one cell's output is capped at about 500 messages there (and the rare
+ * start-up race above is not closed).
  * @param root project root (absolute); default: this checkout
  * @returns `["--require", "<root>/src/runner/iopub-flush.js"]`
  * @throws {TypeError} when `root` is not an absolute path; {Error} when the preload file is missing
