@@ -327,6 +327,12 @@ export interface DryRunPod {
   replica: number;
   /** "leader", "worker" or "single". */
   role: "leader" | "worker" | "single";
+  /**
+   * The pod's hostname under the deployment's headless service `<dgd>-0`: `<PodClique>-<index>`. The PodClique of a
+   * single-node service is `<dgd>-0-<service>` (one pod per replica); a multinode service is a scaling group
+   * `<dgd>-0-<service>` whose replica r has the PodCliques `<dgd>-0-<service>-<r>-<service>-ldr` (one pod) and
+   * `…-wkr` (nodeCount − 1 pods). Kubernetes names the pod itself `<PodClique>-<random suffix>`.
+   */
   pod: string;
   gpus: number;
   /** The main container's command line after the operator's changes. */
@@ -336,8 +342,10 @@ export interface DryRunPod {
 }
 
 /**
- * Expand a DynamoGraphDeployment into the pods and per-pod command lines the operator starts (Grove naming;
- * multinode flags per backend as in the operator's backend_*.go).
+ * Expand a DynamoGraphDeployment into the pods and per-pod command lines the operator starts: Grove's names (one
+ * PodCliqueSet `<dgd>` with replica 0, as the operator's grove.go builds and finds them: `SOURCES.dynamoGroveNames`, `SOURCES.groveHostnames`)
+ * and the multinode flags per backend as in the operator's backend_*.go, with the Grove variables in those flags
+ * resolved.
  * @param text YAML text holding a DynamoGraphDeployment (ConfigMaps are skipped)
  * @returns one row per pod
  * @throws {RangeError} when the text holds no DynamoGraphDeployment
@@ -358,15 +366,19 @@ export function dryRunDynamo(text: string): DryRunPod[] {
       const gpus = Number(((svc.resources as Record<string, Record<string, unknown>> | undefined)?.limits?.gpu ?? 0) as number | string) || 0;
       const c = commandOf(svc)?.text ?? "";
       const low = svcName.toLowerCase();
+      // Grove: PodCliqueSet `name`, replica 0; a service is a PodClique (or, multinode, a scaling group) `<name>-0-<svc>`
+      const clique = `${name}-0-${low}`;
+      const headless = `${name}-0`;
       for (let r = 0; r < replicas; r++) {
         if (nodes <= 1) {
-          rows.push({ service: svcName, replica: r, role: "single", pod: `${name}-${r}-${low}`, gpus, command: c, injected: "" });
+          rows.push({ service: svcName, replica: r, role: "single", pod: `${clique}-${r}`, gpus, command: c, injected: "" });
           continue;
         }
-        const leaderHost = `${name}-${r}-${low}-ldr-0.${name}`;
+        const group = `${clique}-${r}-${low}`; // GROVE_PCSG_NAME-GROVE_PCSG_INDEX-<svc>
+        const leaderHost = `${group}-ldr-0.${headless}`;
         for (let n = 0; n < nodes; n++) {
           const leader = n === 0;
-          const pod = leader ? `${name}-${r}-${low}-ldr-0` : `${name}-${r}-${low}-wkr-${n - 1}`;
+          const pod = leader ? `${group}-ldr-0` : `${group}-wkr-${n - 1}`;
           let command: string;
           let injected: string;
           if (backend === "sglang") {
@@ -376,7 +388,7 @@ export function dryRunDynamo(text: string): DryRunPod[] {
             injected = leader ? "ray start --head --port=6379 && (then the command)" : `ray start --address=${leaderHost}:6379 --block (replaces the command)`;
             command = leader ? `ray start --head --port=6379 && ${c}` : `ray start --address=${leaderHost}:6379 --block`;
           } else if (backend === "trtllm") {
-            const hosts = [leaderHost, ...Array.from({ length: nodes - 1 }, (_, i) => `${name}-${r}-${low}-wkr-${i}.${name}`)];
+            const hosts = [leaderHost, ...Array.from({ length: nodes - 1 }, (_, i) => `${group}-wkr-${i}.${headless}`)];
             injected = leader ? `mpirun --oversubscribe -n ${nodes * gpus} -H <${nodes} pods> … trtllm-llmapi-launch (around the command)` : "sshd on port 2222 (replaces the command)";
             command = leader ? `mpirun --oversubscribe -n ${nodes * gpus} -H ${hosts.join(",")} … bash -c 'trtllm-llmapi-launch ${c}'` : "/usr/sbin/sshd -D (waits for the leader's mpirun)";
           } else {

@@ -83,6 +83,15 @@ describe("plan artifacts", { timeout: 600_000 }, () => {
     expect(leader.command).toMatch(new RegExp(`--nnodes ${d.nodesPerInstance} --node-rank 0$`));
     const w = pods.filter((x) => x.service === "decode" && x.role === "worker" && x.replica === 0);
     expect(w.map((x) => Number(/--node-rank (\d+)/.exec(x.command)![1]))).toEqual(Array.from({ length: d.nodesPerInstance - 1 }, (_, i) => i + 1));
+    // Grove's names as the Dynamo operator builds them: PodCliqueSet <dgd> replica 0, scaling group <dgd>-0-<service>,
+    // PodCliques <group>-<replica>-<service>-ldr / -wkr, hostnames <PodClique>-<index> under the headless service <dgd>-0
+    const dgd = (parseAllDocuments(get("dynamo/sglang.yaml")).map((x) => x.toJS()).find((x) => x?.kind === "DynamoGraphDeployment") as { metadata: { name: string } }).metadata.name;
+    expect(leader.pod).toBe(`${dgd}-0-decode-0-decode-ldr-0`);
+    expect(w.map((x) => x.pod)).toEqual(Array.from({ length: d.nodesPerInstance - 1 }, (_, i) => `${dgd}-0-decode-0-decode-wkr-${i}`));
+    for (const x of [leader, ...w]) expect(x.injected).toMatch(new RegExp(`^--dist-init-addr ${dgd}-0-decode-0-decode-ldr-0\\.${dgd}-0:29500 `));
+    const single = pods.filter((x) => x.role === "single");
+    expect(single.length).toBeGreaterThan(0);
+    for (const x of single) expect(x.pod).toBe(`${dgd}-0-${x.service.toLowerCase()}-${x.replica}`);
     const trt = dryRunDynamo(get("dynamo/trtllm.yaml"));
     expect(trt.find((x) => x.service === "decode" && x.role === "leader")!.command).toMatch(new RegExp(`mpirun --oversubscribe -n ${d.tp} `));
     expect(trt.find((x) => x.service === "decode" && x.role === "worker")!.command).toMatch(/sshd/);
