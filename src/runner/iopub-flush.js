@@ -23,7 +23,10 @@ const path = require("path");
 
 const PATCHED = "__epLabIopubFlush";
 
-/** A promise-returning bind that binds synchronously (no "blocked" window); errors reject, as `bind()`'s do. */
+/**
+ * A promise-returning bind that binds synchronously (no "blocked" window). Every error rejects the promise (the native
+ * `bind()` throws a bad argument at once and rejects the rest; tslab awaits it, so both end the same way there).
+ */
 function bindNow(address) {
   try {
     this.bindSync(address);

@@ -107,13 +107,13 @@ export function inputHashes(root: string, sources: readonly string[]): Record<st
 }
 
 /**
- * Whether `dist/` holds a current build of `src/` (hashes the inputs' content: about 1.5 MB, a few milliseconds).
+ * Whether `dist/` holds a current build of `src/` (hashes the inputs' content: about 1.8 MB, under 10 ms here).
  * @param root absolute project root (default: this checkout)
  * @returns the status, with a `message` that names the fix (`npm run build`) when the build is missing or stale
  * @throws {TypeError} when `root` is not an absolute path; {RangeError} when `root` has no `src/` folder
  * @example
  * const s = libraryBuildStatus();
- * if (s.stale) console.error(s.message); // "the library build in dist/ is older than src/routing/route.ts …"
+ * if (s.stale) console.error(s.message); // "the library build in dist/ predates the current src/routing/route.ts …"
  */
 export function libraryBuildStatus(root: string = ROOT): LibraryBuildStatus {
   const sources = buildInputs(root);
@@ -162,7 +162,7 @@ export function libraryBuildStatus(root: string = ROOT): LibraryBuildStatus {
     changed,
     removed,
     message: stale
-      ? `the library build in ${DIST_DIR}/ is older than ${what.slice(0, 3).join(", ")}${what.length > 3 ? " and more" : ""}; run \`npm run build\` in ${root} (then restart the kernel)`
+      ? `the library build in ${DIST_DIR}/ predates the current ${what.slice(0, 3).join(", ")}${what.length > 3 ? " and more" : ""}; run \`npm run build\` in ${root} (then restart the kernel)`
       : `the library build in ${DIST_DIR}/ is current`,
   };
 }
@@ -200,7 +200,7 @@ export function warnIfStaleBuild(moduleDir: string): string | null {
     warned = true;
     const what = [...s.changed, ...s.removed.map((r) => `${r} (removed)`)];
     const text =
-      `ep-lab: this notebook runs the library build in ${root}/${DIST_DIR}/, which is older than ` +
+      `ep-lab: this notebook runs the library build in ${root}/${DIST_DIR}/, which predates the current ` +
       `${what.slice(0, 3).join(", ")}${what.length > 3 ? " and more" : ""}. ` +
       `To run the edited code: \`npm run build\` in ${root}, then restart the kernel.`;
     console.error(text);

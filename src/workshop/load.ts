@@ -9,6 +9,7 @@
  * time (first cell sent → last cell's reply), peak resident memory (RSS) per learner (every process running as
  * that learner: server and kernel, sampled each second) and of all learners together, and failed cells.
  */
+import { setMaxListeners } from "events";
 import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
@@ -19,7 +20,7 @@ import { lookupAccount } from "./accounts";
 import { HubLearner, type CellRun } from "./client";
 import { initWorkshop, readCredentials, hubMissing, removeWorkshop, startHub, stopHub } from "./hub";
 import { isRoot } from "./accounts";
-import { processesOfUids } from "./procs";
+import { processesOfUids, processTable } from "./procs";
 
 /** The lab the load test runs (in each learner's own workspace). */
 export const LOAD_NOTEBOOK = "lab3.1-expert-parallelism-foundations.ipynb";
@@ -50,8 +51,9 @@ export interface LoadOptions {
 /** What {@link runLoadTest} rejects with when its `signal` aborts it (after cleaning up). */
 export class LoadTestAborted extends Error {
   override name = "AbortError";
-  constructor() {
-    super("load test interrupted: the hub, the learner accounts and their files were removed");
+  /** @param message what was cleaned up (default: everything the test had created) */
+  constructor(message = "load test interrupted: the hub, the learner accounts and their files were removed") {
+    super(message);
   }
 }
 
@@ -157,7 +159,7 @@ export async function runLoadTest(options: LoadOptions): Promise<LoadReport> {
   const log = options.log ?? (() => undefined);
   const signal = options.signal;
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`signal must be an AbortSignal, got ${show(signal)}`);
-  if (signal?.aborted) throw new LoadTestAborted();
+  if (signal?.aborted) throw new LoadTestAborted("load test interrupted before it started: nothing was created");
   if (!isRoot()) throw new Error("the load test creates learner accounts and a hub: run it as root");
   const missing = hubMissing();
   if (missing) throw new Error(missing);
@@ -183,6 +185,11 @@ export async function runLoadTest(options: LoadOptions): Promise<LoadReport> {
   });
   aborted.catch(() => undefined);
   const unlessAborted = <T>(p: Promise<T>): Promise<T> => Promise.race([p, aborted]);
+  // One listener here and up to two per learner (its start delay, its open kernel): no leak warning for a big class.
+  if (signal) setMaxListeners(2 * n + 4, signal);
+  // What may still be starting or running when an abort ends the waits: settled before the cleanup below.
+  const pending: Promise<unknown>[] = [];
+  let interrupted = false;
   try {
     const init = initWorkshop({ roster: rosterFile, instructor: `${prefix}i`, stateDir: path.join(stateDir, "state") });
     const creds = readCredentials(init.paths.credentialsFile);
@@ -196,7 +203,10 @@ export async function runLoadTest(options: LoadOptions): Promise<LoadReport> {
         });
       });
     })();
-    const hub = await unlessAborted(startHub({ stateDir: init.paths.root, port }));
+    if (signal?.aborted) throw new LoadTestAborted();
+    const hubStart = startHub({ stateDir: init.paths.root, port });
+    pending.push(hubStart);
+    const hub = await unlessAborted(hubStart);
     log(`hub at ${hub.url}; ${n} learners, jitter ${jitter} s`);
     sampler = setInterval(() => {
       let total = 0;
@@ -209,8 +219,9 @@ export async function runLoadTest(options: LoadOptions): Promise<LoadReport> {
     }, 1000);
     const one = async (name: string, delayMs: number): Promise<LearnerReport> => {
       await new Promise<void>((r) => {
-        const t = setTimeout(r, delayMs);
-        signal?.addEventListener("abort", () => (clearTimeout(t), r()), { once: true });
+        const stop = (): void => (clearTimeout(t), r());
+        const t: NodeJS.Timeout = setTimeout(() => (signal?.removeEventListener("abort", stop), r()), delayMs);
+        signal?.addEventListener("abort", stop, { once: true });
       });
       const rep: LearnerReport = { name, cells: [], failedCells: 0, peakMB: 0 };
       if (signal?.aborted) return { ...rep, error: "interrupted before starting" };
@@ -228,22 +239,25 @@ export async function runLoadTest(options: LoadOptions): Promise<LoadReport> {
         const closeOnAbort = () => kernel.close();
         signal?.addEventListener("abort", closeOnAbort, { once: true });
         const tLab = performance.now();
-        for (let i = 0; i < codeCells.length; i++) {
-          if (signal?.aborted) break;
-          const tCell = performance.now();
-          const r = await kernel.execute(codeCells[i], cellTimeoutMs);
-          if (i === 0 && r.firstOutputMs !== undefined) rep.firstOutputS = (tCell + r.firstOutputMs - tLogin) / 1000;
-          rep.cells.push({ index: i, status: r.status, durationMs: r.durationMs, error: r.error });
-          if (r.status !== "ok") {
-            rep.failedCells++;
-            log(`${name}: cell ${i + 1} ${r.status}${r.error ? `: ${r.error}` : ""}`);
-            // the kernel is gone, or still busy with this cell: every later cell would queue behind it and time out
-            // too (counted as failed below), so this learner stops here
-            if (r.status === "disconnected" || r.status === "timeout") break;
+        try {
+          for (let i = 0; i < codeCells.length; i++) {
+            if (signal?.aborted) break;
+            const tCell = performance.now();
+            const r = await kernel.execute(codeCells[i], cellTimeoutMs);
+            if (i === 0 && r.firstOutputMs !== undefined) rep.firstOutputS = (tCell + r.firstOutputMs - tLogin) / 1000;
+            rep.cells.push({ index: i, status: r.status, durationMs: r.durationMs, error: r.error });
+            if (r.status !== "ok") {
+              rep.failedCells++;
+              log(`${name}: cell ${i + 1} ${r.status}${r.error ? `: ${r.error}` : ""}`);
+              // the kernel is gone, or still busy with this cell: every later cell would queue behind it and time out
+              // too (counted as failed below), so this learner stops here
+              if (r.status === "disconnected" || r.status === "timeout") break;
+            }
           }
+        } finally {
+          signal?.removeEventListener("abort", closeOnAbort);
         }
         rep.wholeLabS = (performance.now() - tLab) / 1000;
-        signal?.removeEventListener("abort", closeOnAbort);
         kernel.close();
         log(`${name}: ${rep.cells.length === codeCells.length ? "" : `${rep.cells.length} of `}${codeCells.length} cells in ${rep.wholeLabS.toFixed(1)} s, ${rep.failedCells} failed`);
       } catch (e) {
@@ -255,17 +269,34 @@ export async function runLoadTest(options: LoadOptions): Promise<LoadReport> {
       if (rep.error && expected === 0) rep.failedCells += 1;
       return rep;
     };
-    reports.push(...(await unlessAborted(Promise.all(names.map((nm, i) => one(nm, delays[i]))))));
+    const learnerRuns = Promise.all(names.map((nm, i) => one(nm, delays[i])));
+    pending.push(learnerRuns);
+    reports.push(...(await unlessAborted(learnerRuns)));
+  } catch (e) {
+    if (!(e instanceof LoadTestAborted)) throw e;
+    interrupted = true;
   } finally {
     if (onAbort) signal?.removeEventListener("abort", onAbort);
+    if (signal?.aborted) {
+      log("interrupted: stopping the hub and removing the learner accounts …");
+      // A hub still starting would be spawned after the cleanup, and learners still logging in would race it: let
+      // them settle first (their kernels are closed already, so this is short; at most a minute).
+      let bound: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled(pending), new Promise((r) => (bound = setTimeout(r, 60_000)))]);
+      clearTimeout(bound);
+    }
     if (sampler) clearInterval(sampler);
-    if (signal?.aborted) log("interrupted: stopping the hub and removing the learner accounts …");
     try {
       await stopHub({ stateDir: path.join(stateDir, "state") });
       await removeWorkshop({ stateDir: path.join(stateDir, "state") });
     } finally {
       fs.rmSync(stateDir, { recursive: true, force: true });
     }
+  }
+  if (interrupted) {
+    // the hub, the proxy and learner servers all name the state folder on their command lines
+    const left = processTable().filter((p) => p.command.includes(stateDir)).map((p) => p.pid);
+    throw new LoadTestAborted(left.length === 0 ? undefined : `load test interrupted; accounts and files removed, but ${left.length} of its processes still run (PIDs ${left.join(", ")})`);
   }
   for (const r of reports) r.peakMB = (peaks.get(r.name)! * 1024) / 1e6;
   const allCells = reports.flatMap((r) => r.cells.filter((c) => c.status === "ok").map((c) => c.durationMs));

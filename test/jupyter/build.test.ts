@@ -62,11 +62,11 @@ describe("the library build (dist/)", () => {
     const edited = libraryBuildStatus(root);
     expect(edited.stale).toBe(true);
     expect(edited.changed).toEqual(["src/util/index.ts"]);
-    expect(edited.message).toMatch(/older than src\/util\/index.ts; run `npm run build`/);
+    expect(edited.message).toMatch(/predates the current src\/util\/index.ts; run `npm run build`/);
     // What a notebook importing the build prints (once per kernel); silent when loaded from src/.
     expect(warnIfStaleBuild(path.join(root, "src", "util"))).toBeNull();
     const warning = warnIfStaleBuild(path.join(root, "dist", "util"));
-    expect(warning).toMatch(/older than src\/util\/index\.ts\. To run the edited code: `npm run build` in .*, then restart the kernel\./);
+    expect(warning).toMatch(/predates the current src\/util\/index\.ts\. To run the edited code: `npm run build` in .*, then restart the kernel\./);
     expect(warnIfStaleBuild(path.join(root, "dist", "util"))).toBeNull();
 
     fs.rmSync(path.join(root, "src", "util", "old.ts"));

@@ -54,7 +54,9 @@ describe("stopping the load test", () => {
     const c = new AbortController();
     c.abort();
     const lines: string[] = [];
-    await expect(runLoadTest({ learners: 1, signal: c.signal, prefix: "eplabtest-a", log: (l) => lines.push(l) })).rejects.toBeInstanceOf(LoadTestAborted);
+    const early = runLoadTest({ learners: 1, signal: c.signal, prefix: "eplabtest-a", log: (l) => lines.push(l) });
+    await expect(early).rejects.toBeInstanceOf(LoadTestAborted);
+    await expect(early).rejects.toThrow(/^load test interrupted before it started: nothing was created$/);
     expect(lines).toEqual([]);
     expect(lookupAccount("eplabtest-a01")).toBeUndefined();
   });
@@ -84,11 +86,18 @@ describe("stopping the load test", () => {
         }, 500);
         child.on("exit", () => clearInterval(poll));
       });
-      await Promise.race([sawLearnerStart, exited]);
-      expect(child.exitCode, out).toBeNull(); // still running when interrupted
-      child.kill("SIGINT");
-      const code = await Promise.race([exited, new Promise<"hung">((r) => setTimeout(() => r("hung"), 120_000))]);
-      if (code === "hung") child.kill("SIGKILL");
+      let hung: NodeJS.Timeout | undefined;
+      const within = <T>(p: Promise<T>, ms: number) =>
+        Promise.race([p, new Promise<"hung">((r) => (hung = setTimeout(() => r("hung"), ms)))]).finally(() => clearTimeout(hung));
+      let code: number | null | "hung";
+      try {
+        expect(await within(Promise.race([sawLearnerStart.then(() => "started" as const), exited.then(() => "exited" as const)]), 180_000), out).toBe("started");
+        child.kill("SIGINT");
+        code = await within(exited, 120_000);
+      } finally {
+        // never leave a root load test running behind a failed assertion
+        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      }
       expect(code, out).toBe(130);
       expect(out).toMatch(/SIGINT: stopping the load test and cleaning up/);
       expect(out).toMatch(/load test interrupted: the hub, the learner accounts and their files were removed/);
