@@ -228,7 +228,7 @@ let pFrac: usize = 0; // [64] f64  2^(i/64)
 let pInt: usize = 0; // [256] f64 2^(i−128)
 let pCand: usize = 0; // [E + 4] i32
 let pCx: usize = 0; // [E + 4] f32 logits of the candidates
-let pCs: usize = 0; // [E] f32 scores of candidates
+let pCs: usize = 0; // [E + 4] f32 scores of candidates
 let pCv: usize = 0; // [E] f32 selection scores of candidates
 let pGStart: usize = 0; // [G+1] i32
 let pGVal: usize = 0; // [G + 4] f32
@@ -238,12 +238,12 @@ let pBufV: usize = 0; // [k + 1] f32 (slot k collects the ranks ≥ k)
 let pBufP: usize = 0; // [k + 1] i32
 let pRv: usize = 0; // [E + 4] f32 selection scores of the kept candidates
 let pRp: usize = 0; // [E + 4] i32 their positions in the candidate list
-let pDense: usize = 0; // [E] f32 the row's candidate selection scores, −∞ elsewhere
+let pGLow: usize = 0; // [G] f32 per group the lowest of its exact top values (b; a in max mode)
 
 /**
  * Configure the fused router. Memory at `tables` holds, written by the caller: tau [E] f32, bias
  * [E] f32, ug [G] f32, 2^(i/64) [64] f64, 2^(i−128) [256] f64 (8-byte aligned: E and G multiples
- * handled by padding on the caller's side), then scratch of 7E + 4G + 2k + 40 words.
+ * handled by padding on the caller's side), then scratch of 6E + 5G + 2k + 40 words.
  */
 export function selConfig(
   E: i32, k: i32, G: i32, keepN: i32, limit: i32, maxMode: i32, sigmoid: i32, normalize: i32, scale: f64,
@@ -267,7 +267,7 @@ export function selConfig(
   pCand = scratch;
   pCx = pCand + ((<usize>E + 4) << 2);
   pCs = pCx + ((<usize>E + 4) << 2);
-  pCv = pCs + (<usize>E << 2);
+  pCv = pCs + ((<usize>E + 4) << 2);
   pGStart = pCv + (<usize>E << 2);
   pGVal = pGStart + (<usize>(G + 1) << 2);
   pGExact = pGVal + ((<usize>G + 4) << 2);
@@ -276,7 +276,7 @@ export function selConfig(
   pBufP = pBufV + ((<usize>k + 1) << 2);
   pRv = (pBufP + ((<usize>k + 1) << 2) + 15) & ~15;
   pRp = pRv + ((<usize>E + 4) << 2);
-  pDense = pRp + ((<usize>E + 4) << 2);
+  pGLow = pRp + ((<usize>E + 4) << 2);
 }
 
 // e^z = 2^(k/64) · e^r, as sigmoid32 in fused.ts
@@ -303,20 +303,11 @@ const ETA_HI: f64 = 1 + 1e-13;
 }
 
 /**
- * sigmoid32 of the two float32 values at `src`, written as float32 to `dst`: the same float64
- * operations in two lanes (so the same values, bit for bit), scalar sigmoid32 for a lane out of
- * range or whose rounding the polynomial cannot prove. Reads and writes two values (the candidate
- * buffers have room for one past the end).
+ * 1 / (1 + e^z) in two float64 lanes, each lane exactly the float64 value sigmoid32 computes before
+ * its rounding check (the same operations in the same order). |z| < 80 in both lanes.
  */
 // @ts-ignore: decorator
-@inline function sigmoid32x2(src: usize, dst: usize): void {
-  const z = f64x2.neg(f64x2.promote_low_f32x4(v128.load64_zero(src)));
-  const inRange = i64x2.all_true(f64x2.lt(f64x2.abs(z), f64x2.splat(80)));
-  if (!inRange) {
-    store<f32>(dst, sigmoid32(<f64>load<f32>(src)));
-    store<f32>(dst, sigmoid32(<f64>load<f32>(src, 4)), 4);
-    return;
-  }
+@inline function sigmoidY2(z: v128): v128 {
   const kf = f64x2.sub(f64x2.add(f64x2.mul(z, f64x2.splat(INV_C)), f64x2.splat(ROUND_MAGIC)), f64x2.splat(ROUND_MAGIC));
   const ki = i32x4.trunc_sat_f64x2_s_zero(kf);
   const r = f64x2.sub(f64x2.sub(z, f64x2.mul(kf, f64x2.splat(C_HI))), f64x2.mul(kf, f64x2.splat(C_LO)));
@@ -330,16 +321,41 @@ const ETA_HI: f64 = 1 + 1e-13;
   const t0 = load<f64>(pInt + (<usize>((k0 >> 6) + 128) << 3)) * load<f64>(pFrac + (<usize>(k0 & 63) << 3));
   const t1 = load<f64>(pInt + (<usize>((k1 >> 6) + 128) << 3)) * load<f64>(pFrac + (<usize>(k1 & 63) << 3));
   const tv = f64x2.replace_lane(f64x2.splat(t0), 1, t1);
-  const y = f64x2.div(f64x2.splat(1), f64x2.add(f64x2.splat(1), f64x2.mul(tv, p)));
-  const lo = f32x4.demote_f64x2_zero(f64x2.mul(y, f64x2.splat(ETA_LO)));
-  const hi = f32x4.demote_f64x2_zero(f64x2.mul(y, f64x2.splat(ETA_HI)));
-  const same = i32x4.bitmask(f32x4.eq(lo, hi)) & 3;
-  v128.store64_lane(dst, lo, 0);
-  if (same != 3) {
-    const zs0 = f64x2.extract_lane(z, 0);
-    const zs1 = f64x2.extract_lane(z, 1);
-    if ((same & 1) == 0) store<f32>(dst, <f32>(1 / (1 + hostExp(zs0))));
-    if ((same & 2) == 0) store<f32>(dst, <f32>(1 / (1 + hostExp(zs1))), 4);
+  return f64x2.div(f64x2.splat(1), f64x2.add(f64x2.splat(1), f64x2.mul(tv, p)));
+}
+
+/**
+ * sigmoid32 of the four float32 values at `src`, written as float32 to `dst`: two independent
+ * float64 pairs (sigmoidY2, so the same values bit for bit; two chains of dependent operations in
+ * flight at once instead of one), scalar sigmoid32 when a lane is out of range, the host's exp for
+ * a lane whose rounding the polynomial cannot prove. Reads and writes four values (the candidate
+ * buffers have room for three past the end).
+ */
+// @ts-ignore: decorator
+@inline function sigmoid32x4(src: usize, dst: usize): void {
+  const x = v128.load(src);
+  const zl = f64x2.neg(f64x2.promote_low_f32x4(x));
+  const zh = f64x2.neg(f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 0, 1)));
+  const lim = f64x2.splat(80);
+  if (!i64x2.all_true(v128.and(f64x2.lt(f64x2.abs(zl), lim), f64x2.lt(f64x2.abs(zh), lim)))) {
+    for (let i: usize = 0; i < 16; i += 4) store<f32>(dst + i, sigmoid32(<f64>load<f32>(src + i)));
+    return;
+  }
+  const yl = sigmoidY2(zl);
+  const yh = sigmoidY2(zh);
+  // float32 roundings of both ends of the error interval, four lanes
+  const eLo = f64x2.splat(ETA_LO);
+  const eHi = f64x2.splat(ETA_HI);
+  const lo = v128.shuffle<f32>(f32x4.demote_f64x2_zero(f64x2.mul(yl, eLo)), f32x4.demote_f64x2_zero(f64x2.mul(yh, eLo)), 0, 1, 4, 5);
+  const hi = v128.shuffle<f32>(f32x4.demote_f64x2_zero(f64x2.mul(yl, eHi)), f32x4.demote_f64x2_zero(f64x2.mul(yh, eHi)), 0, 1, 4, 5);
+  const same = i32x4.bitmask(f32x4.eq(lo, hi));
+  v128.store(dst, lo);
+  if (same != 15) {
+    for (let i = 0; i < 4; i++) {
+      if ((same >> i) & 1) continue;
+      const z = -<f64>load<f32>(src + (<usize>i << 2));
+      store<f32>(dst + (<usize>i << 2), <f32>(1 / (1 + hostExp(z))));
+    }
   }
 }
 
@@ -406,9 +422,11 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
       continue;
     }
     candTotal += n;
-    // 2. exact scores of the candidates (sigmoid: two at a time, sigmoid32x2)
+    // 2. exact scores of the candidates (sigmoid: four at a time, sigmoid32x4; the lanes past the
+    //    last candidate are zeros, whose sigmoid is provable, rather than last token's leftovers)
     if (sSigmoid) {
-      for (let p = 0; p < n; p += 2) sigmoid32x2(pCx + (<usize>p << 2), pCs + (<usize>p << 2));
+      v128.store(pCx + (<usize>n << 2), zero);
+      for (let p = 0; p < n; p += 4) sigmoid32x4(pCx + (<usize>p << 2), pCs + (<usize>p << 2));
     } else {
       memory.copy(pCs, pCx, <usize>n << 2);
     }
@@ -418,16 +436,14 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
     }
     // 3. group scores (exact or an upper bound) and the reference's greedy group choice
     let bound: f32 = -Infinity;
+    // the lowest exact top value of the kept groups; with at least k of them (2 per kept group, 1
+    // in max mode), each of them a kept candidate, the k-th pick is at least this
+    let low: f32 = Infinity;
     let ok = true;
     if (sLimit) {
-      const dense = (m & 3) == 0;
-      if (dense) {
+      if ((m & 3) == 0) {
         // group starts as recorded by the pass (groups are whole vectors)
         store<i32>(pGStart + (<usize>G << 2), n);
-        // the candidates' selection scores in a dense row, −∞ elsewhere: the two best of each
-        // group then come from lane-wise running maxima without branches
-        for (let q = 0; q < E; q += 4) v128.store(pDense + (<usize>q << 2), ninf);
-        for (let p = 0; p < n; p++) store<f32>(pDense + (<usize>load<i32>(pCand + (<usize>p << 2)) << 2), load<f32>(pCv + (<usize>p << 2)));
       } else {
         // groups that are not whole vectors: find where each group's candidates start
         let p: i32 = 0;
@@ -439,35 +455,17 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
         store<i32>(pGStart + (<usize>G << 2), n);
       }
       for (let grp = 0; grp < G; grp++) {
+        // the two best selection scores among the group's candidates, with selects instead of
+        // branches (which random scores would mispredict): the same values as fastRow's loop
         let a: f32 = -Infinity;
         let b: f32 = -Infinity;
-        if (dense) {
-          let m1 = ninf;
-          let m2 = ninf;
-          const q1 = (grp + 1) * m;
-          for (let q = grp * m; q < q1; q += 4) {
-            const v = v128.load(pDense + (<usize>q << 2));
-            m2 = f32x4.pmax(m2, f32x4.pmin(m1, v));
-            m1 = f32x4.pmax(m1, v);
-          }
-          // best = largest lane of m1; second = max(second largest lane of m1, largest lane of m2)
-          const hi = f32x4.pmax(m1, v128.shuffle<f32>(m1, m1, 1, 0, 3, 2));
-          const lo = f32x4.pmin(m1, v128.shuffle<f32>(m1, m1, 1, 0, 3, 2));
-          const hi2 = v128.shuffle<f32>(hi, hi, 2, 3, 0, 1);
-          const sec = f32x4.pmax(f32x4.pmin(hi, hi2), f32x4.pmax(lo, v128.shuffle<f32>(lo, lo, 2, 3, 0, 1)));
-          const r2 = f32x4.pmax(m2, v128.shuffle<f32>(m2, m2, 1, 0, 3, 2));
-          const b4 = f32x4.pmax(sec, f32x4.pmax(r2, v128.shuffle<f32>(r2, r2, 2, 3, 0, 1)));
-          a = f32x4.extract_lane(f32x4.pmax(hi, hi2), 0);
-          b = f32x4.extract_lane(b4, 0);
-        } else {
-          const stop = load<i32>(pGStart + (<usize>(grp + 1) << 2));
-          for (let p = load<i32>(pGStart + (<usize>grp << 2)); p < stop; p++) {
-            const v = load<f32>(pCv + (<usize>p << 2));
-            if (v > a) {
-              b = a;
-              a = v;
-            } else if (v > b) b = v;
-          }
+        const stop = load<i32>(pGStart + (<usize>(grp + 1) << 2));
+        for (let p = load<i32>(pGStart + (<usize>grp << 2)); p < stop; p++) {
+          const v = load<f32>(pCv + (<usize>p << 2));
+          const up = v > a;
+          const second = select<f32>(a, v, up);
+          a = select<f32>(v, a, up);
+          b = select<f32>(second, b, second > b);
         }
         const u = load<f32>(pUg + (<usize>grp << 2));
         let gv: f32;
@@ -489,6 +487,7 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
         }
         store<f32>(pGVal + (<usize>grp << 2), gv);
         store<i32>(pGExact + (<usize>grp << 2), ex);
+        store<f32>(pGLow + (<usize>grp << 2), sMaxMode ? a : b);
         store<i32>(pKeep + (<usize>grp << 2), 0);
       }
       // a NaN group score (±∞ selection scores) is left to the reference loop
@@ -518,6 +517,8 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
           store<i32>(pKeep + (<usize>grp << 2), 1);
           const u = load<f32>(pUg + (<usize>grp << 2));
           if (u > bound) bound = u;
+          const lg = load<f32>(pGLow + (<usize>grp << 2));
+          if (lg < low) low = lg;
         }
       }
     } else {
@@ -526,6 +527,7 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
       store<i32>(pKeep, 1);
       bound = load<f32>(pUg);
     }
+    if (!sLimit || (sMaxMode ? sKeepN : 2 * sKeepN) < k) low = -Infinity;
     if (!ok) {
       store<i32>(st, 1);
       continue;
@@ -534,6 +536,8 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
     //    candidates above the bound are gathered (without a branch), then ranked without branches
     //    (or inserted, for a long list). The result is proven only if the k-th pick beats the bound,
     //    so a candidate at or below it can never be a proven pick: leaving it out changes nothing.
+    //    Nor can one below `low` (k kept candidates reach it): when low > bound, those k are gathered
+    //    and the k-th pick is still at least low; otherwise the bound already leaves them out.
     let nk: i32 = 0;
     for (let grp = 0; grp < G; grp++) {
       if (load<i32>(pKeep + (<usize>grp << 2)) == 0) continue;
@@ -542,7 +546,7 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
         const v = load<f32>(pCv + (<usize>p << 2));
         store<f32>(pRv + (<usize>nk << 2), v);
         store<i32>(pRp + (<usize>nk << 2), p);
-        nk += <i32>(v > bound);
+        nk += <i32>(v > bound) & <i32>(v >= low);
       }
     }
     if (nk < k) {
