@@ -455,18 +455,19 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
         store<i32>(pGStart + (<usize>G << 2), n);
       }
       for (let grp = 0; grp < G; grp++) {
-        // the two best selection scores among the group's candidates, with selects instead of
-        // branches (which random scores would mispredict): the same values as fastRow's loop
-        let a: f32 = -Infinity;
-        let b: f32 = -Infinity;
+        // the two best selection scores among the group's candidates, kept in lane 0 of two
+        // vectors: pmax/pmin are single instructions without branches (which random scores would
+        // mispredict), and give the same values as fastRow's loop (no NaN, no −0 among them)
+        let av = ninf;
+        let bv = ninf;
         const stop = load<i32>(pGStart + (<usize>(grp + 1) << 2));
         for (let p = load<i32>(pGStart + (<usize>grp << 2)); p < stop; p++) {
-          const v = load<f32>(pCv + (<usize>p << 2));
-          const up = v > a;
-          const second = select<f32>(a, v, up);
-          a = select<f32>(v, a, up);
-          b = select<f32>(second, b, second > b);
+          const v = v128.load32_zero(pCv + (<usize>p << 2));
+          bv = f32x4.pmax(bv, f32x4.pmin(av, v));
+          av = f32x4.pmax(av, v);
         }
+        const a = f32x4.extract_lane(av, 0);
+        const b = f32x4.extract_lane(bv, 0);
         const u = load<f32>(pUg + (<usize>grp << 2));
         let gv: f32;
         let ex: i32;
