@@ -304,23 +304,30 @@ const ETA_HI: f64 = 1 + 1e-13;
 
 /**
  * 1 / (1 + e^z) in two float64 lanes, each lane exactly the float64 value sigmoid32 computes before
- * its rounding check (the same operations in the same order). |z| < 80 in both lanes.
+ * its rounding check (the same operations on the same values). |z| < 80 in both lanes.
+ *
+ * The integer k = round(64 z / ln 2) is read from the low 32 bits of z·64/ln2 + 1.5·2^52 (the sum's
+ * unit in the last place is 1, so those bits are k in two's complement) instead of converting kf
+ * back; 2^(k >> 6) (−116 ≤ k >> 6 ≤ 115) is built from exponent bits instead of looked up. Both
+ * are exact, so the product with 2^((k & 63)/64) is the one sigmoid32 forms from its two tables.
  */
 // @ts-ignore: decorator
 @inline function sigmoidY2(z: v128): v128 {
-  const kf = f64x2.sub(f64x2.add(f64x2.mul(z, f64x2.splat(INV_C)), f64x2.splat(ROUND_MAGIC)), f64x2.splat(ROUND_MAGIC));
-  const ki = i32x4.trunc_sat_f64x2_s_zero(kf);
+  const sum = f64x2.add(f64x2.mul(z, f64x2.splat(INV_C)), f64x2.splat(ROUND_MAGIC)); // k in i32 lanes 0 and 2
+  const kf = f64x2.sub(sum, f64x2.splat(ROUND_MAGIC));
   const r = f64x2.sub(f64x2.sub(z, f64x2.mul(kf, f64x2.splat(C_HI))), f64x2.mul(kf, f64x2.splat(C_LO)));
   let p = f64x2.add(f64x2.splat(1.0 / 24), f64x2.mul(r, f64x2.splat(1.0 / 120)));
   p = f64x2.add(f64x2.splat(1.0 / 6), f64x2.mul(r, p));
   p = f64x2.add(f64x2.splat(0.5), f64x2.mul(r, p));
   p = f64x2.add(f64x2.splat(1), f64x2.mul(r, p));
   p = f64x2.add(f64x2.splat(1), f64x2.mul(r, p));
-  const k0 = i32x4.extract_lane(ki, 0);
-  const k1 = i32x4.extract_lane(ki, 1);
-  const t0 = load<f64>(pInt + (<usize>((k0 >> 6) + 128) << 3)) * load<f64>(pFrac + (<usize>(k0 & 63) << 3));
-  const t1 = load<f64>(pInt + (<usize>((k1 >> 6) + 128) << 3)) * load<f64>(pFrac + (<usize>(k1 & 63) << 3));
-  const tv = f64x2.replace_lane(f64x2.splat(t0), 1, t1);
+  // 2^(k >> 6): biased exponent (k >> 6) + 1023 moved into the high word of each float64 lane
+  const ex = i32x4.shl(i32x4.add(i32x4.shr_s(sum, 6), i32x4.splat(1023)), 20);
+  const scale = v128.shuffle<i32>(ex, i32x4.splat(0), 4, 0, 4, 2);
+  const k0 = i32x4.extract_lane(sum, 0) & 63;
+  const k1 = i32x4.extract_lane(sum, 2) & 63;
+  const frac = v128.load64_lane(pFrac + (<usize>k1 << 3), v128.load64_zero(pFrac + (<usize>k0 << 3)), 1);
+  const tv = f64x2.mul(scale, frac);
   return f64x2.div(f64x2.splat(1), f64x2.add(f64x2.splat(1), f64x2.mul(tv, p)));
 }
 
