@@ -383,11 +383,15 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
   const iota = i32x4(0, 1, 2, 3);
   const ninf = f32x4.splat(-Infinity);
   let candTotal: i32 = 0;
+  // the pass's pointers in locals (a global is read from the instance at every use)
+  const tauP = pTau;
+  const candP = pCand;
+  const cxP = pCx;
   for (let t = 0; t < rows; t++) {
     const row = inp + ((<usize>t * <usize>E) << 2);
     const st = status + (<usize>t << 2);
     // 1. candidates: logits ≥ their expert's threshold, packed four lanes at a time (indices and logits)
-    let bad = i32x4.splat(0);
+    let bad = i32x4.splat(0); // OR of x − x over the row: all bits zero exactly when every x is finite (NaN otherwise)
     let n: i32 = 0;
     let j: i32 = 0;
     let jv = iota;
@@ -401,11 +405,11 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
       }
       const off = <usize>j << 2;
       const v = v128.load(row + off);
-      bad = v128.or(bad, f32x4.ne(f32x4.sub(v, v), zero));
-      const m = i32x4.bitmask(f32x4.ge(v, v128.load(pTau + off)));
+      bad = v128.or(bad, f32x4.sub(v, v));
+      const m = i32x4.bitmask(f32x4.ge(v, v128.load(tauP + off)));
       const sh = v128.load(PACK + (<usize>m << 4));
-      v128.store(pCand + (<usize>n << 2), i8x16.swizzle(jv, sh));
-      v128.store(pCx + (<usize>n << 2), i8x16.swizzle(v, sh));
+      v128.store(candP + (<usize>n << 2), i8x16.swizzle(jv, sh));
+      v128.store(cxP + (<usize>n << 2), i8x16.swizzle(v, sh));
       n += popcnt<i32>(m);
       jv = i32x4.add(jv, four);
     }
