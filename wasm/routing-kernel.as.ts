@@ -229,7 +229,7 @@ let pInt: usize = 0; // [256] f64 2^(i−128)
 let pCand: usize = 0; // [E + 4] i32
 let pCx: usize = 0; // [E + 4] f32 logits of the candidates
 let pCs: usize = 0; // [E + 4] f32 scores of candidates
-let pCv: usize = 0; // [E] f32 selection scores of candidates
+let pCv: usize = 0; // [E + 4] f32 selection scores of candidates
 let pGStart: usize = 0; // [G+1] i32
 let pGVal: usize = 0; // [G + 4] f32
 let pGExact: usize = 0; // [G] i32
@@ -268,7 +268,7 @@ export function selConfig(
   pCx = pCand + ((<usize>E + 4) << 2);
   pCs = pCx + ((<usize>E + 4) << 2);
   pCv = pCs + ((<usize>E + 4) << 2);
-  pGStart = pCv + (<usize>E << 2);
+  pGStart = pCv + ((<usize>E + 4) << 2);
   pGVal = pGStart + (<usize>(G + 1) << 2);
   pGExact = pGVal + ((<usize>G + 4) << 2);
   pKeep = pGExact + (<usize>G << 2);
@@ -441,9 +441,16 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
     } else {
       memory.copy(pCs, pCx, <usize>n << 2);
     }
-    for (let p = 0; p < n; p++) {
-      const e = load<i32>(pCand + (<usize>p << 2));
-      store<f32>(pCv + (<usize>p << 2), load<f32>(pCs + (<usize>p << 2)) + load<f32>(pBias + (<usize>e << 2)));
+    // selection scores, four at a time: the candidates' biases gathered lane by lane (the index
+    // lanes past the last candidate are zeros, so every read stays inside the bias table)
+    v128.store(candP + (<usize>n << 2), i32x4.splat(0));
+    for (let p = 0; p < n; p += 4) {
+      const e = v128.load(candP + (<usize>p << 2));
+      let b = v128.load32_zero(pBias + (<usize>i32x4.extract_lane(e, 0) << 2));
+      b = v128.load32_lane(pBias + (<usize>i32x4.extract_lane(e, 1) << 2), b, 1);
+      b = v128.load32_lane(pBias + (<usize>i32x4.extract_lane(e, 2) << 2), b, 2);
+      b = v128.load32_lane(pBias + (<usize>i32x4.extract_lane(e, 3) << 2), b, 3);
+      v128.store(pCv + (<usize>p << 2), f32x4.add(v128.load(pCs + (<usize>p << 2)), b));
     }
     // 3. group scores (exact or an upper bound) and the reference's greedy group choice
     let bound: f32 = -Infinity;
