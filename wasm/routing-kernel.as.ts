@@ -227,7 +227,7 @@ let pUg: usize = 0; // [G] f32 group bounds
 let pFrac: usize = 0; // [64] f64  2^(i/64)
 let pInt: usize = 0; // [256] f64 2^(i−128)
 let pCand: usize = 0; // [E + 4] i32
-let pCx: usize = 0; // [E + 4] f32 logits of the candidates
+let pCx: usize = 0; // [E + 4] f32 logits of the candidates (four at a time, for sigmoid32x4)
 let pCs: usize = 0; // [E + 4] f32 scores of candidates
 let pCv: usize = 0; // [E + 4] f32 selection scores of candidates
 let pGStart: usize = 0; // [G+1] i32
@@ -366,6 +366,15 @@ const ETA_HI: f64 = 1 + 1e-13;
   }
 }
 
+/** The float32 values at base[e_i] for the four i32 indices e_i of `e`. */
+// @ts-ignore: decorator
+@inline function gather4(base: usize, e: v128): v128 {
+  let r = v128.load32_zero(base + (<usize>i32x4.extract_lane(e, 0) << 2));
+  r = v128.load32_lane(base + (<usize>i32x4.extract_lane(e, 1) << 2), r, 1);
+  r = v128.load32_lane(base + (<usize>i32x4.extract_lane(e, 2) << 2), r, 2);
+  return v128.load32_lane(base + (<usize>i32x4.extract_lane(e, 3) << 2), r, 3);
+}
+
 /**
  * The fast path of fusedSelect (fused.ts, fastRow) for `rows` tokens at `inp`. Per token writes
  * status[t]: 0 = proven exact, picks and weights written to outI/outW `[rows][k]`; 1 = not proven
@@ -406,11 +415,9 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
       const off = <usize>j << 2;
       const v = v128.load(row + off);
       bad = v128.or(bad, f32x4.sub(v, v));
-      const m = i32x4.bitmask(f32x4.ge(v, v128.load(tauP + off)));
-      const sh = v128.load(PACK + (<usize>m << 4));
-      v128.store(candP + (<usize>n << 2), i8x16.swizzle(jv, sh));
-      v128.store(cxP + (<usize>n << 2), i8x16.swizzle(v, sh));
-      n += popcnt<i32>(m);
+      const mask = i32x4.bitmask(f32x4.ge(v, v128.load(tauP + off)));
+      v128.store(candP + (<usize>n << 2), i8x16.swizzle(jv, v128.load(PACK + (<usize>mask << 4))));
+      n += popcnt<i32>(mask);
       jv = i32x4.add(jv, four);
     }
     let badTail = false;
@@ -424,7 +431,6 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
       if (v - v != 0) badTail = true;
       if (v >= load<f32>(pTau + (<usize>j << 2))) {
         store<i32>(pCand + (<usize>n << 2), j);
-        store<f32>(pCx + (<usize>n << 2), v);
         n++;
       }
     }
@@ -433,24 +439,24 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
       continue;
     }
     candTotal += n;
-    // 2. exact scores of the candidates (sigmoid: four at a time, sigmoid32x4; the lanes past the
-    //    last candidate are zeros, whose sigmoid is provable, rather than last token's leftovers)
-    if (sSigmoid) {
-      v128.store(pCx + (<usize>n << 2), zero);
-      for (let p = 0; p < n; p += 4) sigmoid32x4(pCx + (<usize>p << 2), pCs + (<usize>p << 2));
-    } else {
-      memory.copy(pCs, pCx, <usize>n << 2);
-    }
-    // selection scores, four at a time: the candidates' biases gathered lane by lane (the index
-    // lanes past the last candidate are zeros, so every read stays inside the bias table)
-    v128.store(candP + (<usize>n << 2), i32x4.splat(0));
+    // 2. exact scores and selection scores of the candidates, four at a time: their logits and
+    //    biases gathered by index (cheaper than packing every vector's logits in the pass). Lanes
+    //    past the last candidate get index 0 and logit 0 (a sigmoid that is provable, and reads
+    //    that stay inside the row and the bias table).
+    v128.store(candP + (<usize>n << 2), zero);
+    const nv = i32x4.splat(n);
     for (let p = 0; p < n; p += 4) {
       const e = v128.load(candP + (<usize>p << 2));
-      let b = v128.load32_zero(pBias + (<usize>i32x4.extract_lane(e, 0) << 2));
-      b = v128.load32_lane(pBias + (<usize>i32x4.extract_lane(e, 1) << 2), b, 1);
-      b = v128.load32_lane(pBias + (<usize>i32x4.extract_lane(e, 2) << 2), b, 2);
-      b = v128.load32_lane(pBias + (<usize>i32x4.extract_lane(e, 3) << 2), b, 3);
-      v128.store(pCv + (<usize>p << 2), f32x4.add(v128.load(pCs + (<usize>p << 2)), b));
+      const live = i32x4.lt_s(i32x4.add(i32x4.splat(p), iota), nv);
+      const x = v128.and(gather4(row, e), live);
+      const cs = pCs + (<usize>p << 2);
+      if (sSigmoid) {
+        v128.store(cxP + (<usize>p << 2), x);
+        sigmoid32x4(cxP + (<usize>p << 2), cs);
+      } else {
+        v128.store(cs, x);
+      }
+      v128.store(pCv + (<usize>p << 2), f32x4.add(v128.load(cs), gather4(pBias, e)));
     }
     // 3. group scores (exact or an upper bound) and the reference's greedy group choice
     let bound: f32 = -Infinity;
