@@ -490,29 +490,17 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
           bv = f32x4.pmax(bv, f32x4.pmin(av, v));
           av = f32x4.pmax(av, v);
         }
-        const a = f32x4.extract_lane(av, 0);
-        const b = f32x4.extract_lane(bv, 0);
-        const u = load<f32>(pUg + (<usize>grp << 2));
-        let gv: f32;
-        let ex: i32;
-        if (sMaxMode) {
-          if (a >= u) {
-            gv = a;
-            ex = 1;
-          } else {
-            gv = u;
-            ex = 0;
-          }
-        } else if (b >= u) {
-          gv = a + b;
-          ex = 1;
-        } else {
-          gv = (a > u ? a : u) + u;
-          ex = 0;
-        }
-        store<f32>(pGVal + (<usize>grp << 2), gv);
-        store<i32>(pGExact + (<usize>grp << 2), ex);
-        store<f32>(pGLow + (<usize>grp << 2), sMaxMode ? a : b);
+        // the group's score if exact (its second best, in max mode its best, reaches the bound u
+        // of its non-candidates), else the upper bound (max(a, u) + u; u in max mode), chosen
+        // by a lane mask instead of a branch; lane 0 holds the values
+        const uv = v128.load32_zero(pUg + (<usize>grp << 2));
+        const top = sMaxMode ? av : bv;
+        const exact = f32x4.ge(top, uv);
+        const exactScore = sMaxMode ? av : f32x4.add(av, bv);
+        const boundScore = sMaxMode ? uv : f32x4.add(f32x4.pmax(uv, av), uv);
+        store<f32>(pGVal + (<usize>grp << 2), f32x4.extract_lane(v128.bitselect(exactScore, boundScore, exact), 0));
+        store<i32>(pGExact + (<usize>grp << 2), i32x4.extract_lane(exact, 0) & 1);
+        store<f32>(pGLow + (<usize>grp << 2), f32x4.extract_lane(top, 0));
         store<i32>(pKeep + (<usize>grp << 2), 0);
       }
       // a NaN group score (±∞ selection scores) is left to the reference loop
