@@ -233,17 +233,17 @@ let pCv: usize = 0; // [E + 4] f32 selection scores of candidates
 let pGStart: usize = 0; // [G+1] i32
 let pGVal: usize = 0; // [G + 4] f32
 let pGExact: usize = 0; // [G] i32
-let pKeep: usize = 0; // [G] i32
+let pKeep: usize = 0; // [G + 4] i32
 let pBufV: usize = 0; // [k + 1] f32 (slot k collects the ranks ≥ k)
 let pBufP: usize = 0; // [k + 1] i32
 let pRv: usize = 0; // [E + 4] f32 selection scores of the kept candidates
 let pRp: usize = 0; // [E + 4] i32 their positions in the candidate list
-let pGLow: usize = 0; // [G] f32 per group the lowest of its exact top values (b; a in max mode)
+let pGLow: usize = 0; // [G + 4] f32 per group the lowest of its exact top values (b; a in max mode)
 
 /**
  * Configure the fused router. Memory at `tables` holds, written by the caller: tau [E] f32, bias
  * [E] f32, ug [G] f32, 2^(i/64) [64] f64, 2^(i−128) [256] f64 (8-byte aligned: E and G multiples
- * handled by padding on the caller's side), then scratch of 6E + 5G + 2k + 40 words.
+ * handled by padding on the caller's side), then scratch of 6E + 5G + 2k + 48 words.
  */
 export function selConfig(
   E: i32, k: i32, G: i32, keepN: i32, limit: i32, maxMode: i32, sigmoid: i32, normalize: i32, scale: f64,
@@ -272,7 +272,7 @@ export function selConfig(
   pGVal = pGStart + (<usize>(G + 1) << 2);
   pGExact = pGVal + ((<usize>G + 4) << 2);
   pKeep = pGExact + (<usize>G << 2);
-  pBufV = pKeep + (<usize>G << 2);
+  pBufV = pKeep + ((<usize>G + 4) << 2);
   pBufP = pBufV + ((<usize>k + 1) << 2);
   pRv = (pBufP + ((<usize>k + 1) << 2) + 15) & ~15;
   pRp = pRv + ((<usize>E + 4) << 2);
@@ -501,39 +501,37 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
         store<f32>(pGVal + (<usize>grp << 2), f32x4.extract_lane(v128.bitselect(exactScore, boundScore, exact), 0));
         store<i32>(pGExact + (<usize>grp << 2), i32x4.extract_lane(exact, 0) & 1);
         store<f32>(pGLow + (<usize>grp << 2), f32x4.extract_lane(top, 0));
-        store<i32>(pKeep + (<usize>grp << 2), 0);
       }
-      // a NaN group score (±∞ selection scores) is left to the reference loop
-      for (let grp = 0; grp < G; grp++) {
-        const v = load<f32>(pGVal + (<usize>grp << 2));
-        if (v != v) ok = false;
-      }
-      // ranks by (score descending, index ascending), four groups per comparison
-      v128.store(pGVal + (<usize>G << 2), f32x4.splat(-Infinity));
-      const gq = (G + 3) >> 2;
-      for (let grp = 0; grp < G && ok; grp++) {
-        const vi = f32x4.splat(load<f32>(pGVal + (<usize>grp << 2)));
-        const pi = i32x4.splat(grp);
-        let acc = i32x4.splat(0);
-        let pw = iota;
-        for (let q = 0; q < gq; q++) {
-          const w = v128.load(pGVal + (<usize>q << 4));
-          acc = i32x4.sub(acc, v128.or(f32x4.gt(w, vi), v128.and(f32x4.eq(w, vi), i32x4.lt_s(pw, pi))));
-          pw = i32x4.add(pw, four);
+      // ranks by (score descending, index ascending), four groups at a time and without
+      // branches: the rank of group g counts the groups h with a larger score, or an equal one
+      // and h < g. The kept groups (rank < keepN) must all be exact; `bound` is the largest u and
+      // `low` the lowest exact top value among them. Padding lanes (score −∞, index ≥ G) rank at
+      // least G, so they are never kept. A NaN group score (±∞ selection scores) is left to the
+      // reference loop.
+      v128.store(pGVal + (<usize>G << 2), ninf);
+      const keepN = i32x4.splat(sKeepN);
+      let boundV = ninf;
+      let lowV = f32x4.splat(Infinity);
+      let fail = i32x4.splat(0);
+      for (let q = 0; q < G; q += 4) {
+        const w = v128.load(pGVal + (<usize>q << 2));
+        const idx = i32x4.add(i32x4.splat(q), iota);
+        let rank = i32x4.splat(0);
+        for (let h = 0; h < G; h++) {
+          const vh = f32x4.splat(load<f32>(pGVal + (<usize>h << 2)));
+          rank = i32x4.sub(rank, v128.or(f32x4.gt(vh, w), v128.and(f32x4.eq(vh, w), i32x4.lt_s(i32x4.splat(h), idx))));
         }
-        const rank = i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3);
-        if (rank < sKeepN) {
-          if (load<i32>(pGExact + (<usize>grp << 2)) == 0) {
-            ok = false;
-            break;
-          }
-          store<i32>(pKeep + (<usize>grp << 2), 1);
-          const u = load<f32>(pUg + (<usize>grp << 2));
-          if (u > bound) bound = u;
-          const lg = load<f32>(pGLow + (<usize>grp << 2));
-          if (lg < low) low = lg;
-        }
+        const kept = i32x4.lt_s(rank, keepN);
+        v128.store(pKeep + (<usize>q << 2), v128.and(kept, i32x4.splat(1)));
+        fail = v128.or(fail, v128.or(f32x4.ne(w, w), v128.andnot(kept, i32x4.ne(v128.load(pGExact + (<usize>q << 2)), i32x4.splat(0)))));
+        boundV = f32x4.pmax(boundV, v128.bitselect(v128.load(pUg + (<usize>q << 2)), ninf, kept));
+        lowV = f32x4.pmin(lowV, v128.bitselect(v128.load(pGLow + (<usize>q << 2)), f32x4.splat(Infinity), kept));
       }
+      ok = !v128.any_true(fail);
+      boundV = f32x4.pmax(boundV, v128.shuffle<f32>(boundV, boundV, 1, 0, 3, 2));
+      bound = f32x4.extract_lane(f32x4.pmax(boundV, v128.shuffle<f32>(boundV, boundV, 2, 3, 0, 1)), 0);
+      lowV = f32x4.pmin(lowV, v128.shuffle<f32>(lowV, lowV, 1, 0, 3, 2));
+      low = f32x4.extract_lane(f32x4.pmin(lowV, v128.shuffle<f32>(lowV, lowV, 2, 3, 0, 1)), 0);
     } else {
       store<i32>(pGStart, 0);
       store<i32>(pGStart + 4, n);

@@ -236,7 +236,7 @@ export function wasmSelector(c: WasmSelectConfig): WasmSelector {
   const frac = align(ug + 4 * G, 8);
   const int = frac + 8 * 64;
   const scratch = int + 8 * 256;
-  const status = align(scratch + 4 * (6 * E + 5 * G + 2 * k + 40), 64);
+  const status = align(scratch + 4 * (6 * E + 5 * G + 2 * k + 48), 64);
   const inp = align(status + 4 * R, 64);
   const outI = align(inp + 4 * R * E, 64);
   const outW = align(outI + 4 * R * k, 64);
