@@ -7,9 +7,10 @@
 // the JavaScript side (above heapBase()). Nothing here allocates.
 //
 // Both kernels return exactly what the plain-TypeScript kernels (src/routing/topk.ts, fused.ts)
-// return: the selection rules are the same, only the candidate filter is vectorised (four float32
-// lanes compared at once, the comparison mask turned into a bit mask whose set bits are the
-// candidates).
+// return: the selection rules are the same and every float operation gives the same value; only
+// the work is arranged for SIMD: the candidate filter compares four float32 lanes at once (the
+// comparison mask turned into a bit mask whose set bits are the candidates), and the fused router
+// scores four candidates at a time and ranks without data-dependent branches.
 
 /** Math.exp of the host, used only when the polynomial cannot prove the float32 rounding. */
 @external("env", "exp") declare function hostExp(x: f64): f64;

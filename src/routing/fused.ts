@@ -33,10 +33,13 @@
  * - **WebAssembly SIMD** (default where the engine has it; source `wasm/routing-kernel.as.ts`).
  *   The JavaScript side still does the first token, the threshold adaptation between windows of
  *   32 tokens and every token the kernel cannot prove (it returns a status per token). The kernel
- *   compares four logits with their thresholds at once and packs the candidates (indices and
- *   logits) with a byte shuffle instead of a branch per expert, ranks the groups four at a time and
- *   ranks the kept candidates without branches; its sigmoid is {@link sigmoid32}'s, calling the
- *   host's `Math.exp` in the same rare cases.
+ *   compares four logits with their thresholds at once and packs the candidates' indices with a
+ *   byte shuffle instead of a branch per expert, then gathers and scores four candidates at a time
+ *   (two float64 pairs of {@link sigmoid32}'s operations in flight, the host's `Math.exp` in the
+ *   same rare cases), takes each group's two best with vector max/min, ranks the groups four at a
+ *   time and ranks the kept candidates, all without data-dependent branches. Kept candidates below
+ *   the lowest exact top value of the kept groups (when those are at least k values) cannot be
+ *   picks and are not ranked.
  * - **TypeScript** (fallback, or when chosen with `setRoutingKernel("typescript")` /
  *   `EP_LAB_ROUTING_KERNEL=typescript`): {@link fastRow} below, one token at a time.
  * The softmax kernel's top-(k+1) comes from `topKIntoUnchecked`, which has the same two kernels.
