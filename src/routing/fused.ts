@@ -36,8 +36,8 @@
  *   compares four logits with their thresholds at once and packs the candidates' indices with a
  *   byte shuffle instead of a branch per expert, then gathers and scores four candidates at a time
  *   (two float64 pairs of {@link sigmoid32}'s operations in flight, the host's `Math.exp` in the
- *   same rare cases), takes each group's two best with vector max/min, ranks the groups four at a
- *   time and ranks the kept candidates, all without data-dependent branches. Kept candidates below
+ *   same rare cases), takes each group's two best with vector max/min and ranks the groups (four at
+ *   a time) and the kept candidates without data-dependent branches. Kept candidates below
  *   the lowest exact top value of the kept groups (when those are at least k values) cannot be
  *   picks and are not ranked.
  * - **TypeScript** (fallback, or when chosen with `setRoutingKernel("typescript")` /
