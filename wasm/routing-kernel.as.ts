@@ -45,6 +45,26 @@ const RANK_MAX: i32 = 32;
 const DELTA_SHRINK: f64 = 0.95;
 
 /**
+ * How many of the `nv` × 4 float32 values at `vals` rank above the value v at position i: larger, or equal at a lower
+ * position (so on a tie the lower position wins). Padding of −∞ past the last value never counts (it is at higher
+ * positions). Branch free.
+ */
+// @ts-ignore: decorator
+@inline function rankAbove(vals: usize, nv: i32, i: i32, v: f32): i32 {
+  const vi = f32x4.splat(v);
+  const pi = i32x4.splat(i);
+  const four = i32x4.splat(4);
+  let acc = i32x4.splat(0);
+  let pw = i32x4(0, 1, 2, 3);
+  for (let q = 0; q < nv; q++) {
+    const w = v128.load(vals + (<usize>q << 4));
+    acc = i32x4.sub(acc, v128.or(f32x4.gt(w, vi), v128.and(f32x4.eq(w, vi), i32x4.lt_s(pw, pi))));
+    pw = i32x4.add(pw, four);
+  }
+  return i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3);
+}
+
+/**
  * Top-k of each of `rows` rows of E float32 values at `inp`: indices to outI `[rows][k]` (i32),
  * values to outV `[rows][k]` (f32), by value descending, ties → lower index. Scratch: 2E + 2k + 16
  * words. `finite` = 0: NaN is rejected (−∞/+∞ allowed); 1: every non-finite value is rejected.
@@ -145,16 +165,7 @@ export function topkChunk(inp: usize, rows: i32, E: i32, k: i32, outI: usize, ou
       for (let i = 0; i < n; i++) {
         const v = load<f32>(cval + (<usize>i << 2));
         if (finite ? v - v != 0 : v != v) return t;
-        const vi = f32x4.splat(v);
-        const pi = i32x4.splat(i);
-        let acc = i32x4.splat(0);
-        let pw = iota;
-        for (let q = 0; q < nv; q++) {
-          const w = v128.load(cval + (<usize>q << 4));
-          acc = i32x4.sub(acc, v128.or(f32x4.gt(w, vi), v128.and(f32x4.eq(w, vi), i32x4.lt_s(pw, pi))));
-          pw = i32x4.add(pw, four);
-        }
-        let r = i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3);
+        let r = rankAbove(cval, nv, i, v);
         r = r < k ? r : k;
         store<f32>(slotV + (<usize>r << 2), v);
         store<i32>(slotI + (<usize>r << 2), load<i32>(cand + (<usize>i << 2)));
@@ -570,16 +581,7 @@ export function selChunk(inp: usize, rows: i32, outI: usize, outW: usize, status
       const nv = (nk + 3) >> 2;
       for (let i = 0; i < nk; i++) {
         const v = load<f32>(pRv + (<usize>i << 2));
-        const vi = f32x4.splat(v);
-        const pi = i32x4.splat(i);
-        let acc = i32x4.splat(0);
-        let pw = iota;
-        for (let q = 0; q < nv; q++) {
-          const w = v128.load(pRv + (<usize>q << 4));
-          acc = i32x4.sub(acc, v128.or(f32x4.gt(w, vi), v128.and(f32x4.eq(w, vi), i32x4.lt_s(pw, pi))));
-          pw = i32x4.add(pw, four);
-        }
-        let r = i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3);
+        let r = rankAbove(pRv, nv, i, v);
         r = r < k ? r : k;
         store<f32>(pBufV + (<usize>r << 2), v);
         store<i32>(pBufP + (<usize>r << 2), load<i32>(pRp + (<usize>i << 2)));
