@@ -23,12 +23,12 @@ import * as tfc from "@tensorflow/tfjs-core";
 import * as fs from "fs";
 import * as path from "path";
 import { spawn } from "child_process";
+import { BACKEND_ORDER, type BackendName } from "./backend-names";
+
+export { BACKEND_ORDER, type BackendName } from "./backend-names";
 
 /** The TensorFlow.js core API (`@tensorflow/tfjs-core`) as used by the lab kit. */
 export type Tf = typeof tfc;
-
-import { BACKEND_ORDER, type BackendName } from "./backend-names";
-export { BACKEND_ORDER, type BackendName } from "./backend-names";
 
 /** A better backend that was not used, and why. */
 export interface SkippedBackend {
