@@ -283,10 +283,18 @@ describe("KernelConnection.ready: both channels answer before the first cell", (
   }
 
   it("keeps asking until a kernel_info request gets its reply and its iopub status", async () => {
-    const k = fakeKernel(2);
-    const conn = new KernelConnection(k.ws, "s", "k", "alice");
-    await conn.ready(5000, 20);
-    expect(k.requests()).toBe(3);
+    vi.useFakeTimers(); // resends at exact times, whatever the machine's load
+    try {
+      const k = fakeKernel(2);
+      const conn = new KernelConnection(k.ws, "s", "k", "alice");
+      const p = conn.ready(5000, 20);
+      await vi.advanceTimersByTimeAsync(100);
+      await expect(p).resolves.toBeGreaterThanOrEqual(0);
+      expect(k.requests()).toBe(3); // the first two lose their iopub status; the third gets both answers
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("rejects at once on a closed connection and sends nothing afterwards", async () => {
@@ -305,9 +313,19 @@ describe("KernelConnection.ready: both channels answer before the first cell", (
   });
 
   it("gives up with the user's name when iopub never answers", async () => {
-    const k = fakeKernel(Infinity);
-    const conn = new KernelConnection(k.ws, "s", "k", "bob");
-    await expect(conn.ready(120, 20)).rejects.toThrow(/bob's kernel did not answer kernel_info_request on shell and iopub within 120 ms/);
-    expect(k.requests()).toBeGreaterThan(2);
+    // Fake timers: on a loaded machine real 20 ms intervals can fire late, so a wall-clock count of resends is flaky.
+    vi.useFakeTimers();
+    try {
+      const k = fakeKernel(Infinity);
+      const conn = new KernelConnection(k.ws, "s", "k", "bob");
+      const p = conn.ready(120, 20);
+      const settled = expect(p).rejects.toThrow(/bob's kernel did not answer kernel_info_request on shell and iopub within 120 ms/);
+      await vi.advanceTimersByTimeAsync(120);
+      await settled;
+      expect(k.requests()).toBe(6); // at 0, 20, 40, 60, 80 and 100 ms; the deadline at 120 ms ends it before a seventh
+      expect(vi.getTimerCount()).toBe(0); // neither the deadline nor the resend interval is left behind
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
