@@ -13,7 +13,6 @@ import { planDeployment, type PlanResult } from "../plan/search";
 import type { PlanInputs } from "../plan/inputs";
 import { planArtifacts, type PlanFile } from "../plan/artifacts";
 import { lintFiles, type Finding } from "../plan/lint";
-import { parseAllDocuments } from "yaml";
 import { dryRunDynamo } from "../plan/dynamo";
 import { assertKnownKeys, assertOneOf, assertPositiveInt } from "../util/validate";
 import { SOURCES } from "../plan/sources";
@@ -224,63 +223,64 @@ type DryRunRow = { pod: string; role: string; gpus: number; operatorAdds: string
  * The pods the Dynamo operator would start for a plan's DynamoGraphDeployment of one backend, shortened for a table:
  * every pod's name and hostname begins with the deployment's headless service `<dgd>-0` (about 30 characters), so
  * the rows drop it (`prefill-0-prefill-ldr-0` instead of `<dgd>-0-prefill-0-prefill-ldr-0`) and an address under
- * that service reads `<pod>.<svc>`; `caption` says what was dropped. The full names: `ep-lab plan dry-run`.
+ * that service reads `<pod>.<svc>`; {@link dryRunCaption} says what was dropped. Full names: `ep-lab plan dry-run`.
  * @param plan a plan from {@link runPlan}
  * @param backend which engine's DynamoGraphDeployment (`dynamo/<backend>.yaml`); default "sglang"
  * @param options `workersShown`: worker pods listed per multinode replica (a positive integer or Infinity, the
- *   default); the rest of that replica's workers become one row (role "N workers", GPUs per pod) that says how they
+ *   default); when two or more are left, they become one row (role "N workers", GPUs per pod) that says how they
  *   differ from the last one shown
- * @returns `{ rows, caption, service, pods }`: the table's rows (GPUs per pod, and what the operator adds to or puts
- *   around the service's command; `ep-lab plan dry-run` prints whole commands), the caption naming the dropped
- *   prefix, the headless service's full name, and how many pods the operator starts
+ * @returns one row per pod (or per collapsed run of workers): GPUs per pod, and what the operator adds to or puts
+ *   around the service's command
  * @throws {RangeError|TypeError} for an unknown backend, a bad `workersShown` or an unknown option key
  * @example
- * const dr = dryRunTable(runPlan({ tpotMs: 25 }), "sglang", { workersShown: 1 });
- * dr.rows[1].pod; // "prefill-0-prefill-ldr-0"
+ * dryRunTable(runPlan({ tpotMs: 25 }), "sglang", { workersShown: 1 })[1].pod; // "prefill-0-prefill-ldr-0"
  */
-export function dryRunTable(
-  plan: PlanResult,
-  backend: "sglang" | "trtllm" | "vllm" = "sglang",
-  options: { workersShown?: number } = {},
-): { rows: DryRunRow[]; caption: string; service: string; pods: number } {
-  assertOneOf("backend", backend, ["sglang", "trtllm", "vllm"]);
-  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${String(options)}`);
+export function dryRunTable(plan: PlanResult, backend: "sglang" | "trtllm" | "vllm" = "sglang", options: { workersShown?: number } = {}): DryRunRow[] {
   assertKnownKeys("options", options, ["workersShown"]);
   const shown = options.workersShown ?? Infinity;
   if (shown !== Infinity) assertPositiveInt("options.workersShown", shown);
-  const f = planArtifacts(plan).find((x) => x.path === `dynamo/${backend}.yaml`);
-  if (!f) throw new RangeError(`the plan has no dynamo/${backend}.yaml`);
-  const pods = dryRunDynamo(f.content);
-  const dgd = parseAllDocuments(f.content).map((d) => d.toJS() as { kind?: string; metadata?: { name?: string } }).find((d) => d?.kind === "DynamoGraphDeployment");
-  const service = `${dgd?.metadata?.name ?? "dgd"}-0`;
+  const pods = dryRunPods(plan, backend);
+  const service = pods[0].headlessService;
   const short = (text: string) => text.split(`.${service}`).join(".<svc>").split(`${service}-`).join("");
-  const all: (DryRunRow & { group: string })[] = pods.map((p) => ({
-    pod: short(p.pod), role: p.role, gpus: p.gpus, operatorAdds: p.injected ? short(p.injected) : "—", group: `${p.service}/${p.replica}`,
-  }));
   const rows: DryRunRow[] = [];
-  for (let i = 0; i < all.length; ) {
-    const { group, ...row } = all[i];
-    if (row.role !== "worker") {
-      rows.push(row);
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < all.length && all[j].role === "worker" && all[j].group === group) j++;
-    const workers = all.slice(i, j);
-    for (const { group: _g, ...w } of workers.slice(0, shown)) rows.push(w);
-    const rest = workers.slice(shown);
-    if (rest.length > 0) rows.push(collapsedWorkers(rest, workers[Math.min(shown, workers.length) - 1]));
+  for (let i = 0; i < pods.length; ) {
+    let j = i + 1;
+    while (j < pods.length && pods[i].role === "worker" && pods[j].role === "worker" && pods[j].service === pods[i].service && pods[j].replica === pods[i].replica) j++;
+    const run = pods.slice(i, j).map((p) => ({ pod: short(p.pod), role: p.role, gpus: p.gpus, operatorAdds: p.injected ? short(p.injected) : "—" }));
+    const keep = run.length - shown >= 2 ? shown : run.length; // one leftover pod is shown, not collapsed
+    rows.push(...run.slice(0, keep));
+    if (keep < run.length) rows.push(collapsedWorkers(run.slice(keep), run[keep - 1]));
     i = j;
   }
-  return { rows, caption: `Names drop the prefix ${service}-; <svc> is the headless service ${service}.`, service, pods: pods.length };
+  return rows;
+}
+
+/**
+ * The caption of a {@link dryRunTable}: the prefix its names drop and what `<svc>` stands for.
+ * @param plan a plan from {@link runPlan}
+ * @param backend as for {@link dryRunTable}; default "sglang"
+ * @returns one sentence naming the deployment's headless service
+ * @throws {RangeError} for an unknown backend
+ * @example dryRunCaption(runPlan({ tpotMs: 25 })); // "Names drop the prefix deepseek-v3-…-0-; <svc> is …"
+ */
+export function dryRunCaption(plan: PlanResult, backend: "sglang" | "trtllm" | "vllm" = "sglang"): string {
+  const service = dryRunPods(plan, backend)[0].headlessService;
+  return `Names drop the prefix ${service}-; <svc> is the headless service ${service}.`;
+}
+
+function dryRunPods(plan: PlanResult, backend: string) {
+  assertOneOf("backend", backend, ["sglang", "trtllm", "vllm"]);
+  const f = planArtifacts(plan).find((x) => x.path === `dynamo/${backend}.yaml`);
+  if (!f) throw new RangeError(`the plan has no dynamo/${backend}.yaml`);
+  return dryRunDynamo(f.content);
 }
 
 /** One row for workers left out of the table: their names' range and how they differ from the last worker shown. */
 function collapsedWorkers(rest: DryRunRow[], last: DryRunRow): DryRunRow {
+  const withoutRank = (adds: string) => adds.replace(/--node-rank \d+/, "");
   const ranks = rest.map((r) => /--node-rank (\d+)/.exec(r.operatorAdds)?.[1]);
   const same = rest.every((r) => r.operatorAdds === last.operatorAdds);
-  const onlyRank = ranks.every((x) => x !== undefined) && rest.every((r) => r.operatorAdds.replace(/--node-rank \d+/, "") === last.operatorAdds.replace(/--node-rank \d+/, ""));
+  const onlyRank = ranks.every((x) => x !== undefined) && rest.every((r) => withoutRank(r.operatorAdds) === withoutRank(last.operatorAdds));
   const adds = same ? "the same as the worker above" : onlyRank ? `as above, with --node-rank ${ranks[0]} … ${ranks[ranks.length - 1]}` : "different for each pod (ep-lab plan dry-run lists them)";
   const tail = rest[rest.length - 1].pod.split("-").slice(-2).join("-"); // "wkr-7"
   return { pod: `${rest[0].pod} … ${tail}`, role: `${rest.length} workers`, gpus: rest[0].gpus, operatorAdds: adds };

@@ -334,6 +334,8 @@ export interface DryRunPod {
    * `…-wkr` (nodeCount − 1 pods). Kubernetes names the pod itself `<PodClique>-<random suffix>`.
    */
   pod: string;
+  /** The deployment's headless service `<dgd>-0`, under which `pod` resolves as `<pod>.<headlessService>`. */
+  headlessService: string;
   gpus: number;
   /** The main container's command line after the operator's changes. */
   command: string;
@@ -371,7 +373,7 @@ export function dryRunDynamo(text: string): DryRunPod[] {
       const headless = `${name}-0`;
       for (let r = 0; r < replicas; r++) {
         if (nodes <= 1) {
-          rows.push({ service: svcName, replica: r, role: "single", pod: `${clique}-${r}`, gpus, command: c, injected: "" });
+          rows.push({ service: svcName, replica: r, role: "single", pod: `${clique}-${r}`, headlessService: headless, gpus, command: c, injected: "" });
           continue;
         }
         const group = `${clique}-${r}-${low}`; // GROVE_PCSG_NAME-GROVE_PCSG_INDEX-<svc>
@@ -395,7 +397,7 @@ export function dryRunDynamo(text: string): DryRunPod[] {
             command = c;
             injected = "";
           }
-          rows.push({ service: svcName, replica: r, role: leader ? "leader" : "worker", pod, gpus, command, injected });
+          rows.push({ service: svcName, replica: r, role: leader ? "leader" : "worker", pod, headlessService: headless, gpus, command, injected });
         }
       }
     }
