@@ -281,12 +281,9 @@ export class KernelConnection {
     const ids: string[] = [];
     return new Promise((resolve, reject) => {
       const seen = new Map<string, { reply: boolean; status: boolean }>();
-      let timer: NodeJS.Timeout | undefined;
-      let finished = false;
+      // finish ends every way out at once (interval, deadline, handlers), so nothing can run after it.
       const finish = (err?: Error) => {
-        if (finished) return;
-        finished = true;
-        if (timer) clearInterval(timer);
+        clearInterval(timer);
         clearTimeout(deadline);
         for (const id of ids) this.handlers.delete(id);
         if (err) reject(err);
@@ -294,7 +291,6 @@ export class KernelConnection {
       };
       const deadline = setTimeout(() => finish(new Error(`${this.username}'s kernel did not answer kernel_info_request on shell and iopub within ${timeoutMs} ms`)), timeoutMs);
       const send = () => {
-        if (finished) return;
         if (this.closedReason) return finish(new Error(`${this.username}'s kernel connection closed: ${this.closedReason}`));
         const msgId = randomUUID();
         ids.push(msgId);
@@ -318,8 +314,8 @@ export class KernelConnection {
           }),
         );
       };
+      const timer = setInterval(send, intervalMs); // before the first send, which may finish at once (a closed connection)
       send();
-      if (!finished) timer = setInterval(send, intervalMs); // send() may already have finished (a closed connection)
     });
   }
 

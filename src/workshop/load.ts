@@ -14,13 +14,14 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { setTimeout as sleep } from "timers/promises";
 import { createRng } from "../util/rng";
 import { show } from "../util/validate";
 import { lookupAccount } from "./accounts";
 import { HubLearner, type CellRun } from "./client";
 import { initWorkshop, readCredentials, hubMissing, removeWorkshop, startHub, stopHub } from "./hub";
 import { isRoot } from "./accounts";
-import { processesOfUids, processTable } from "./procs";
+import { pidAlive, processesOfUids } from "./procs";
 
 /** The lab the load test runs (in each learner's own workspace). */
 export const LOAD_NOTEBOOK = "lab3.1-expert-parallelism-foundations.ipynb";
@@ -190,6 +191,7 @@ export async function runLoadTest(options: LoadOptions): Promise<LoadReport> {
   // What may still be starting or running when an abort ends the waits: settled before the cleanup below.
   const pending: Promise<unknown>[] = [];
   let interrupted = false;
+  let leftover: number[] = []; // PIDs of the test's hub and learners still alive after the cleanup
   try {
     const init = initWorkshop({ roster: rosterFile, instructor: `${prefix}i`, stateDir: path.join(stateDir, "state") });
     const creds = readCredentials(init.paths.credentialsFile);
@@ -218,11 +220,7 @@ export async function runLoadTest(options: LoadOptions): Promise<LoadReport> {
       if (total > peakTotalKb) peakTotalKb = total;
     }, 1000);
     const one = async (name: string, delayMs: number): Promise<LearnerReport> => {
-      await new Promise<void>((r) => {
-        const stop = (): void => (clearTimeout(t), r());
-        const t: NodeJS.Timeout = setTimeout(() => (signal?.removeEventListener("abort", stop), r()), delayMs);
-        signal?.addEventListener("abort", stop, { once: true });
-      });
+      await sleep(delayMs, undefined, signal ? { signal } : {}).catch(() => {}); // an abort ends the wait early
       const rep: LearnerReport = { name, cells: [], failedCells: 0, peakMB: 0 };
       if (signal?.aborted) return { ...rep, error: "interrupted before starting" };
       const learner = new HubLearner(hub.url, name);
@@ -287,17 +285,18 @@ export async function runLoadTest(options: LoadOptions): Promise<LoadReport> {
     }
     if (sampler) clearInterval(sampler);
     try {
-      await stopHub({ stateDir: path.join(stateDir, "state") });
+      // stopHub knows the workshop's processes (the hub's descendants and everything running as a learner account);
+      // what it could not end is checked again once the accounts are gone.
+      const stopped = await stopHub({ stateDir: path.join(stateDir, "state") });
       await removeWorkshop({ stateDir: path.join(stateDir, "state") });
+      leftover = stopped.remaining.map((p) => p.pid).filter(pidAlive);
     } finally {
       fs.rmSync(stateDir, { recursive: true, force: true });
     }
   }
-  if (interrupted) {
-    // the hub, the proxy and learner servers all name the state folder on their command lines
-    const left = processTable().filter((p) => p.command.includes(stateDir)).map((p) => p.pid);
-    throw new LoadTestAborted(left.length === 0 ? undefined : `load test interrupted; accounts and files removed, but ${left.length} of its processes still run (PIDs ${left.join(", ")})`);
-  }
+  const stillRunning = `${leftover.length} of its processes still run (PIDs ${leftover.join(", ")})`;
+  if (interrupted) throw new LoadTestAborted(leftover.length === 0 ? undefined : `load test interrupted; accounts and files removed, but ${stillRunning}`);
+  if (leftover.length > 0) log(`warning: accounts and files removed, but ${stillRunning}`);
   for (const r of reports) r.peakMB = (peaks.get(r.name)! * 1024) / 1e6;
   const allCells = reports.flatMap((r) => r.cells.filter((c) => c.status === "ok").map((c) => c.durationMs));
   const first = reports.map((r) => r.firstOutputS).filter((x): x is number => x !== undefined);
