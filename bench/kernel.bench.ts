@@ -17,6 +17,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import type { BenchCase } from "../src/util/bench";
+import { median } from "../src/util/stats";
 import { ensureLibraryBuilt, liveSourceNodeArgs } from "../src/jupyter";
 import { Kernel, readNotebook, runNotebook } from "../src/runner";
 
@@ -134,11 +135,6 @@ function measure(): Promise<Measured> {
   return measured;
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
@@ -217,10 +213,11 @@ export const cases: BenchCase[] = [
         // affected by this machine's drifting speed; the verdict goes by their median (the ratio of the two medians,
         // taken over minutes, is printed too).
         const pyRuns = m.python;
-        const paired = median(m.lab.map((l, i) => l.totalMs / pyRuns[i]));
+        const perRound = m.lab.map((l, i) => l.totalMs / pyRuns[i]);
+        const paired = median(perRound);
         lines.push(
           `Python reference (5 code cells, nbconvert + python3 kernel): ${sec(py)} → Lab 3.1 headless takes ${(median(m.lab.map((l) => l.totalMs)) / py).toFixed(2)}× as long ` +
-            `(ratio of medians); per round ${m.lab.map((l, i) => (l.totalMs / pyRuns[i]).toFixed(2)).join(", ")}×, median ${paired.toFixed(2)}× — target ≤ 2×: ${paired <= 2 ? "PASS" : "FAIL"}`,
+            `(ratio of medians); per round ${perRound.map((r) => r.toFixed(2)).join(", ")}×, median ${paired.toFixed(2)}× — target ≤ 2×: ${paired <= 2 ? "PASS" : "FAIL"}`,
         );
       } else {
         lines.push(`Python reference skipped: ${m.python}`);

@@ -10,15 +10,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { route, type RouterOptions } from "../src/routing";
+import { median } from "../src/util/stats";
 import { EXPERTS, K, SOFTMAX_OPTIONS, TOKENS, dsv3Bias, dsv3Options, normalLogits } from "./routing-data";
 
 const RUNS = 7;
-
-function median(xs: number[]): number {
-  const ms = [...xs].sort((a, b) => a - b);
-  const mid = ms.length >> 1;
-  return ms.length % 2 ? ms[mid] : (ms[mid - 1] + ms[mid]) / 2;
-}
 
 /** Median wall and process CPU time of `fn` in milliseconds (after one warm-up call). */
 function medianMs(fn: () => unknown, runs: number): { wall: number; cpu: number } {

@@ -21,6 +21,7 @@
  * standard-normal logits. `bench/routing-torch.ts` compares the router with a PyTorch gate.
  */
 import type { BenchCase } from "../src/util/bench";
+import { median } from "../src/util/stats";
 import { topK, topKInto, softmax, route, syntheticLogits, expertPopularity, dispatchStats, routingKernel, setRoutingKernel, type RoutingKernel } from "../src/routing";
 import { routeReference } from "../src/routing/route";
 import { sortedTopK } from "../src/routing/reference";
@@ -99,17 +100,14 @@ function pairedRatio(name: string, kind: "wall" | "cpu"): number {
   const s = samples.get(name);
   const f = samples.get(`${name} paired floor`);
   if (!s || !f) return NaN;
-  const r = s[kind].slice(s.skip).map((v, i) => v / f[kind][s.skip + i]).sort((a, b) => a - b);
-  if (r.length === 0) return NaN;
-  const mid = r.length >> 1;
-  return r.length % 2 ? r[mid] : (r[mid - 1] + r[mid]) / 2;
+  const r = s[kind].slice(s.skip).map((v, i) => v / f[kind][s.skip + i]);
+  return r.length === 0 ? NaN : median(r);
 }
-function median(name: string, kind: "wall" | "cpu"): number {
+/** Median of a case's timed samples (NaN before it ran). */
+function caseMedian(name: string, kind: "wall" | "cpu"): number {
   const s = samples.get(name);
-  const ms = s ? s[kind].slice(s.skip).sort((a, b) => a - b) : [];
-  if (ms.length === 0) return NaN;
-  const mid = ms.length >> 1;
-  return ms.length % 2 ? ms[mid] : (ms[mid - 1] + ms[mid]) / 2;
+  const ms = s ? s[kind].slice(s.skip) : [];
+  return ms.length === 0 ? NaN : median(ms);
 }
 /** Runs fn on the given kernel, then goes back to the kernel chosen before. */
 function onKernel<T>(kernel: RoutingKernel, fn: () => T): T {
@@ -132,12 +130,12 @@ function noteKernel<C>(name: string, fn: (ctx: C) => unknown): (ctx: C) => unkno
 /** Report lines: this case against the floor and the naive code (medians of this run, wall and CPU time). */
 function ratios(self: string, floor: string, naive: string, naiveLabel: string, floorLimit?: number, other?: string): string {
   const kernel = ranOn.get(self) ?? "typescript";
-  const head = `kernel: ${kernel}` + (other ? `; ${(median(other, "cpu") / median(self, "cpu")).toFixed(2)}× faster (CPU time) than the typescript kernel (${median(other, "cpu").toFixed(1)} ms)` : "");
+  const head = `kernel: ${kernel}` + (other ? `; ${(caseMedian(other, "cpu") / caseMedian(self, "cpu")).toFixed(2)}× faster (CPU time) than the typescript kernel (${caseMedian(other, "cpu").toFixed(1)} ms)` : "");
   return head + "\n" + (["wall", "cpu"] as const)
     .map((kind) => {
-      const s = median(self, kind);
-      const f = median(floor, kind);
-      const n = median(naive, kind);
+      const s = caseMedian(self, kind);
+      const f = caseMedian(floor, kind);
+      const n = caseMedian(naive, kind);
       const x = s / f;
       const p = pairedRatio(self, kind);
       const verdict = floorLimit === undefined ? "" : p <= floorLimit ? ` (≤ ${floorLimit}×: PASS)` : ` (≤ ${floorLimit}×: MISS)`;

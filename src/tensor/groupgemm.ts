@@ -24,6 +24,7 @@
  */
 import type * as tfc from "@tensorflow/tfjs-core";
 import { assertKnownKeys, assertNonNegativeInt, assertOneOf, assertPositiveInt, show } from "../util/validate";
+import { median } from "../util/stats";
 import { currentBackend, getTf } from "./backend";
 import { BACKEND_ORDER, type BackendName } from "./backend-names";
 import { GPU_NUMERIC_FIELDS, rooflineTime, type Citation, type GpuSpec } from "../cost";
@@ -167,12 +168,6 @@ function checkList(name: string, v: unknown): number[] {
   if (v.length === 0) throw new RangeError(`${name} must not be empty`);
   v.forEach((x, i) => assertPositiveInt(`${name}[${i}]`, x));
   return v.slice();
-}
-
-function median(xs: number[]): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /**

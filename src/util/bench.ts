@@ -2,6 +2,8 @@
  * Minimal benchmark harness for `npm run bench`: each file in `bench/` exports `cases: BenchCase[]`.
  * Results are wall-clock milliseconds measured warm in one process; compare them as ratios.
  */
+import { median } from "./stats";
+
 export interface BenchCase {
   /** Stable name, e.g. `eplb/hierarchical-58x256-288x32` (used across commits in build/bench.json). */
   name: string;
@@ -48,8 +50,5 @@ export async function runBenchCase(c: BenchCase): Promise<BenchResult & { ctx: u
     }
     times.push(typeof own === "number" ? own : wall);
   }
-  times.sort((a, b) => a - b);
-  const mid = times.length >> 1;
-  const medianMs = times.length % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
-  return { name: c.name, medianMs, minMs: times[0], runs, targetMs: c.targetMs, ctx };
+  return { name: c.name, medianMs: median(times), minMs: Math.min(...times), runs, targetMs: c.targetMs, ctx };
 }

@@ -1,3 +1,4 @@
 export * from "./validate";
 export * from "./rng";
 export * from "./float32";
+export * from "./stats";
