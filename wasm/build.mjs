@@ -52,29 +52,25 @@ ${lines};
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const text = moduleText(await compileKernel());
-  if (process.argv.includes("--check")) {
-    // --against FILE: check FILE instead of src/routing/wasm-bytes.ts (the test suite uses it to see the check fail)
-    const at = process.argv.indexOf("--against");
-    const target = at > 0 ? process.argv[at + 1] : OUTPUT;
-    let old = "";
-    try {
-      old = readFileSync(target, "utf8");
-    } catch {}
+  // --check [--against FILE]: compare with FILE (default src/routing/wasm-bytes.ts; the test suite points it at a
+  // tampered copy to see the check fail). Otherwise write the bytes, leaving an unchanged file alone (tsc --watch and
+  // editors then see no change).
+  const check = process.argv.includes("--check");
+  const at = process.argv.indexOf("--against");
+  const target = check && at > 0 ? process.argv[at + 1] : OUTPUT;
+  let old = "";
+  try {
+    old = readFileSync(target, "utf8");
+  } catch {}
+  if (check) {
     if (old !== text) {
       console.error(`${target} differs from a fresh build of ${SOURCE}: run npm run build:wasm`);
       process.exit(1);
     }
     console.log("routing kernel: committed bytes match the source");
-  } else {
-    // Leave an unchanged file alone: a new modification time would make the library build (dist/) look stale.
-    let old = "";
-    try {
-      old = readFileSync(OUTPUT, "utf8");
-    } catch {}
-    if (old === text) console.log(`${OUTPUT} is already current`);
-    else {
-      writeFileSync(OUTPUT, text);
-      console.log(`wrote ${OUTPUT}`);
-    }
+  } else if (old === text) console.log(`${OUTPUT} is already current`);
+  else {
+    writeFileSync(OUTPUT, text);
+    console.log(`wrote ${OUTPUT}`);
   }
 }

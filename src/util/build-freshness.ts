@@ -133,17 +133,16 @@ export function libraryBuildStatus(root: string = ROOT): LibraryBuildStatus {
   const before = new Set(stamp.sources);
   const now = new Set(sources);
   const changed: string[] = [];
-  for (const rel of [...sources, ...CONFIG_INPUTS]) {
-    const p = path.join(root, rel);
-    if (!fs.existsSync(p)) continue; // an optional config that is absent
+  // Every input present now (an absent optional config is left out), in order: the sources, then the configs.
+  for (const [rel, hash] of Object.entries(inputHashes(root, sources))) {
     if (rel.startsWith("src/") && !before.has(rel)) changed.push(rel);
     else if (stamp.hashes && rel in stamp.hashes) {
-      if (hashFile(p) !== stamp.hashes[rel]) changed.push(rel);
+      if (hash !== stamp.hashes[rel]) changed.push(rel);
     } else {
       // an older stamp without hashes, or a config that appeared since: file times
       let mtime: number;
       try {
-        mtime = fs.statSync(p).mtimeMs;
+        mtime = fs.statSync(path.join(root, rel)).mtimeMs;
       } catch {
         continue;
       }

@@ -66,7 +66,7 @@ describe("routing kernel: shipped bytes", () => {
     const out = execFileSync(process.execPath, [join(root, "wasm", "build.mjs"), "--check"], { cwd: root, encoding: "utf8" });
     expect(out).toMatch(/committed bytes match the source/);
   }, 120_000);
-  it("a rebuild of an unchanged kernel leaves src/routing/wasm-bytes.ts untouched (its time stamp decides whether dist/ is stale)", () => {
+  it("a rebuild of an unchanged kernel leaves src/routing/wasm-bytes.ts untouched (tsc --watch and editors see no change)", () => {
     const file = join(root, "src", "routing", "wasm-bytes.ts");
     const before = statSync(file).mtimeMs;
     const out = execFileSync(process.execPath, [join(root, "wasm", "build.mjs")], { cwd: root, encoding: "utf8" });
