@@ -11,13 +11,15 @@ import {
   paramCounts,
   allToAllTime,
   DEEPEP_LOW_LATENCY,
-    memoryPerGpu,
+  memoryPerGpu,
   frontierByMechanism,
   type MechanismFrontier,
   type MechanismFrontierPoint,
   NVIDIA_WIDE_EP_CLAIM,
   MODEL_CHECKPOINTS,
   peakFlops,
+  ridgePoint,
+  crossoverTokens,
   sensitivity,
   wideEpRatioByMechanism,
   NVL72_WIDE_EP_CASE,
@@ -154,21 +156,22 @@ export function expertsPerGpuRows(numExperts: number, epSizes: readonly number[]
 
 /**
  * Roofline crossover: tokens per expert at which a SwiGLU expert GEMM becomes compute-bound, per GPU, FP8 weights.
- * One definition, used throughout the lab: peak dense FP8 FLOP/s and peak HBM bytes/s (the ridge point), weight
- * bytes only (activations ignored). An expert with T tokens does 6·T·H·I FLOPs and reads 3·H·I bytes, so its
- * intensity is 2·T FLOP/byte and the crossover is T* = ridge ÷ 2. Achievable rates below peak, or counting the
- * activation bytes, move T* (both are left out on purpose so the number is reproducible by hand).
+ * One definition, used throughout the lab and computed by the cost library's `crossoverTokens` with its defaults:
+ * peak dense FP8 FLOP/s and peak HBM bytes/s (the ridge point), weight bytes only (activations ignored). An expert
+ * with T tokens does 6·T·H·I FLOPs and reads 3·H·I·b bytes (b ≈ 1.0002 bytes per FP8 weight, the values plus one
+ * FP32 scale per 128×128 block), so its intensity is 2·T/b FLOP/byte and the crossover is T* = b·ridge ÷ 2 ≈ ridge ÷ 2.
+ * Achievable rates below peak, or counting the activation bytes, move T* (both are left out on purpose so the number
+ * is reproducible by hand).
  * @param gpus catalog GPU names, a non-empty array (default h100, h200, b200, gb200)
- * @returns one row per GPU: FP8 ridge point in FLOP/byte and the crossover in tokens per expert
+ * @returns one row per GPU: FP8 ridge point in FLOP/byte (1 decimal) and the crossover in tokens per expert (rounded)
  * @throws {TypeError|RangeError} for an empty or non-array `gpus`, or a name not in the catalog
- * @example crossoverRows(["gb200"])[0].crossoverTokensPerExpert; // 313 (ridge 625 ÷ 2, rounded)
+ * @example crossoverRows(["gb200"])[0].crossoverTokensPerExpert; // 313 (1.0002 · ridge 625 ÷ 2 = 312.6, rounded)
  */
 export function crossoverRows(gpus: readonly string[] = ["h100", "h200", "b200", "gb200"]): { gpu: string; ridgePointFlopPerByte: number; crossoverTokensPerExpert: number }[] {
   assertNonEmptyArray("gpus", gpus);
   return gpus.map((name) => {
     const g = getGpu(name);
-    const ridge = (g.fp8Tflops * 1e12) / (g.hbmTBps * 1e12);
-    return { gpu: name, ridgePointFlopPerByte: r1(ridge), crossoverTokensPerExpert: Math.round(ridge / 2) };
+    return { gpu: name, ridgePointFlopPerByte: r1(ridgePoint(g, "fp8")), crossoverTokensPerExpert: Math.round(crossoverTokens(g, "fp8")) };
   });
 }
 

@@ -1,4 +1,5 @@
 import { wideEpRatioByMechanism } from "../../src/cost";
+import * as cost from "../../src/cost";
 import { describe, expect, it } from "vitest";
 import * as util from "util";
 import {
@@ -126,7 +127,12 @@ describe("cost scenarios", () => {
     expect(d.bytesRows[1].bytesPerTokenPerLayer).toBe(8 * 2 * 7168);
     expect(expertsPerGpuRows(256, [8, 64]).map((r) => r.expertsPerGpu)).toEqual([32, 4]);
     expect(() => expertsPerGpuRows(256, [72])).toThrow(/does not divide/);
-    expect(crossoverRows(["h100"])[0].crossoverTokensPerExpert).toBeGreaterThan(0);
+    // one definition: the lab's rows are the cost library's crossover (peak rates, weight bytes only), rounded
+    const cross = crossoverRows(["h100", "h200", "b200", "gb200"]);
+    expect(cross.map((r) => r.crossoverTokensPerExpert)).toEqual(["h100", "h200", "b200", "gb200"].map((g) => Math.round(cost.crossoverTokens(g, "fp8"))));
+    expect(cross.map((r) => r.ridgePointFlopPerByte)).toEqual(["h100", "h200", "b200", "gb200"].map((g) => Math.round(cost.ridgePoint(g, "fp8") * 10) / 10));
+    expect(cross.find((r) => r.gpu === "gb200")!.crossoverTokensPerExpert).toBe(313);
+    expect(cross.find((r) => r.gpu === "h100")!.crossoverTokensPerExpert).toBe(295);
     const m = memoryRows([8, 64]);
     expect(m[1].maxBatchPerGpu).toBeGreaterThan(m[0].maxBatchPerGpu);
     const n = nvl72Rows([8, 64]);
