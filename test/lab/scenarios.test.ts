@@ -1,9 +1,10 @@
 import { wideEpRatioByMechanism } from "../../src/cost";
 import * as cost from "../../src/cost";
+import * as lab from "../../src/lab";
 import { describe, expect, it } from "vitest";
 import * as util from "util";
 import {
-  ORIGINAL_EXAMPLE, eightExpertsOnFourGpus, skewedExpertLoad, standardEpDemo, onlineEplbDemo, workloadStatsRows, Summary,
+  TOY_EXAMPLE, eightExpertsOnFourGpus, skewedExpertLoad, standardEpDemo, onlineEplbDemo, workloadStatsRows, Summary,
 } from "../../src/lab/scenarios-eplb";
 import { routingDemo, groupLimitedDemo, dispatchDemo, wideEpDemo, firstTokens, remoteNodesPerToken } from "../../src/lab/scenarios-routing";
 import {
@@ -12,17 +13,19 @@ import {
 import { PARALLELISM_STRATEGIES, EP_VARIANTS } from "../../src/lab/content";
 import { worded } from "../../src/lab/headers";
 
-describe("the original lab's 8 experts on 4 GPUs", () => {
+describe("the toy example: 8 experts on 4 GPUs", () => {
   const { rows, figure, summary } = eightExpertsOnFourGpus();
   const byName = (prefix: string) => rows.find((r) => r.placement.startsWith(prefix))!;
 
-  it("reproduces the original's numbers and corrects its 1.8× claim to 1.64×", () => {
+  it("reproduces the toy example's numbers and corrects the quoted 1.8× to 1.64×", () => {
     expect(byName("contiguous").maxGpuLoad).toBe(1800);
     const hand = byName("hand placement");
     expect(hand.maxGpuLoad).toBe(1100);
     expect(hand.speedupVsContiguous).toBeCloseTo(1800 / 1100, 3);
     expect(String(summary)).toContain("1.64×");
-    expect(ORIGINAL_EXAMPLE.claimedSpeedup).toBe(1.8);
+    expect(TOY_EXAMPLE.claimedSpeedup).toBe(1.8);
+    expect(Object.keys(lab)).toContain("TOY_EXAMPLE");
+    expect(Object.keys(lab)).not.toContain("ORIGINAL_EXAMPLE");
   });
 
   it("shows the no-replica floor (the 1000-token expert) and EPLB replicas going below it", () => {
@@ -35,7 +38,7 @@ describe("the original lab's 8 experts on 4 GPUs", () => {
   });
 
   it("does not mutate the frozen example and rejects bad redundancy", () => {
-    expect(Object.isFrozen(ORIGINAL_EXAMPLE.expertLoad)).toBe(true);
+    expect(Object.isFrozen(TOY_EXAMPLE.expertLoad)).toBe(true);
     expect(() => eightExpertsOnFourGpus([3])).toThrow(/multiple of 4/);
     expect(() => eightExpertsOnFourGpus([])).toThrow(RangeError);
   });
