@@ -115,7 +115,7 @@ export const COLUMN_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   ridgePointFlopPerByte: "Ridge point (FLOP per byte)",
   crossoverTokensPerExpert: "Crossover (tokens per expert)",
   expertWeightsGB: "Expert weights (GB)",
-  otherWeightsGB: "Other weights (GB)",
+  otherWeightsGB: "Other weights (attention, dense FFN, shared expert, embeddings; GB)",
   kvGBPerSequence: "KV cache per sequence (GB)",
   maxBatchPerGpu: "Largest batch that fits (sequences per GPU)",
   tokensPerExpertAtMaxBatch: "Tokens per expert at that batch",

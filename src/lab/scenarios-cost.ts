@@ -225,7 +225,7 @@ export function memoryFigure(epSizes: readonly number[], gpu = "gb200"): Figure 
     {
       epSizes: epSizes.slice(),
       expertWeightsGB: rows.map((r) => r.expertWeightsGB),
-      denseWeightsGB: rows.map((r) => r.replicatedWeightsGB),
+      otherWeightsGB: rows.map((r) => r.replicatedWeightsGB),
       kvCacheGB: rows.map((r) => r.kvGBPerSequence * r.maxBatchPerGpu),
       reserveGB: rows.map((r) => r.reserveGB),
     },

@@ -136,6 +136,13 @@ describe("cost scenarios", () => {
     expect(cross.map((r) => r.ridgePointFlopPerByte)).toEqual(["h100", "h200", "b200", "gb200"].map((g) => Math.round(cost.ridgePoint(g, "fp8") * 10) / 10));
     expect(cross.find((r) => r.gpu === "gb200")!.crossoverTokensPerExpert).toBe(313);
     expect(cross.find((r) => r.gpu === "h100")!.crossoverTokensPerExpert).toBe(295);
+    // one name for the replicated weights: the memory table's header and the memory figure's trace
+    const header = worded(memoryRows([8])).columns.otherWeightsGB;
+    expect(header).toBe("Other weights (attention, dense FFN, shared expert, embeddings; GB)");
+    const traces = (memoryFigure([8, 64]) as unknown as { data: { name: string }[] }).data.map((t) => t.name);
+    expect(traces).toContain("other weights (attention, dense FFN, shared expert, embeddings)");
+    expect(header.toLowerCase().startsWith(traces[1].toLowerCase().replace(/\)$/, ";"))).toBe(true);
+    expect(traces.some((t) => /dense weights/.test(t))).toBe(false);
     const m = memoryRows([8, 64]);
     expect(m[1].maxBatchPerGpu).toBeGreaterThan(m[0].maxBatchPerGpu);
     const n = nvl72Rows([8, 64]);
