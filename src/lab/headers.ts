@@ -116,6 +116,8 @@ export const COLUMN_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   crossoverTokensPerExpert: "Crossover (tokens per expert)",
   expertWeightsGB: "Expert weights (GB)",
   otherWeightsGB: "Other weights (attention, dense FFN, shared expert, embeddings; GB)",
+  feasible: "Fits on the GPU",
+  infeasibleReason: "Why it does not fit",
   kvGBPerSequence: "KV cache per sequence (GB)",
   maxBatchPerGpu: "Largest batch that fits (sequences per GPU)",
   tokensPerExpertAtMaxBatch: "Tokens per expert at that batch",

@@ -144,7 +144,25 @@ describe("cost scenarios", () => {
     expect(header.toLowerCase().startsWith(traces[1].toLowerCase().replace(/\)$/, ";"))).toBe(true);
     expect(traces.some((t) => /dense weights/.test(t))).toBe(false);
     const m = memoryRows([8, 64]);
-    expect(m[1].maxBatchPerGpu).toBeGreaterThan(m[0].maxBatchPerGpu);
+    expect(m.every((r) => r.feasible && r.infeasibleReason === "")).toBe(true);
+    expect(m[1].maxBatchPerGpu as number).toBeGreaterThan(m[0].maxBatchPerGpu as number);
+    // a GPU too small for EP8's weights: said so, never a batch of 0
+    const h = memoryRows([8, 16, 32, 64], "h100");
+    expect(h[0].feasible).toBe(false);
+    expect(h[0].maxBatchPerGpu).toBe("does not fit");
+    expect(h[0].tokensPerExpertAtMaxBatch).toBe("does not fit");
+    expect(h[0].infeasibleReason).toMatch(/> 80 GB of HBM$/);
+    const need = Number(/= ([\d.]+) GB >/.exec(h[0].infeasibleReason)![1]);
+    expect(need).toBeGreaterThan(80);
+    const mem = cost.memoryPerGpu({ model: "deepseek-v3", gpu: "h100", epSize: 8, kvLen: 4096 });
+    expect(mem.maxBatchPerGpu).toBe(0);
+    expect(need).toBeCloseTo(mem.weightsGB + mem.reserveGB + mem.kvGBPerSequence, 1);
+    expect(h.slice(1).every((r) => r.feasible && typeof r.maxBatchPerGpu === "number" && r.maxBatchPerGpu > 0)).toBe(true);
+    expect(h.every((r) => r.maxBatchPerGpu !== 0 && r.tokensPerExpertAtMaxBatch !== 0)).toBe(true);
+    const hw = worded(h);
+    expect(hw.columns.maxBatchPerGpu).toMatch(/batch/i);
+    expect(hw.columns.infeasibleReason).toBe("Why it does not fit");
+    expect(() => memoryRows([8], "h101")).toThrow(/h100/);
     const n = nvl72Rows([8, 64]);
     expect(n[1].gb200Link).toBe("nvlink");
     expect(n[1].h100Link).toBe("nic");
