@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import { wideEpRatioByMechanism } from "../../src/cost";
 import * as cost from "../../src/cost";
 import * as lab from "../../src/lab";
@@ -26,6 +28,25 @@ describe("the toy example: 8 experts on 4 GPUs", () => {
     expect(TOY_EXAMPLE.claimedSpeedup).toBe(1.8);
     expect(Object.keys(lab)).toContain("TOY_EXAMPLE");
     expect(Object.keys(lab)).not.toContain("ORIGINAL_EXAMPLE");
+  });
+
+  it("has the seven placements §6.4's prose names, in its order", () => {
+    expect(rows.map((r) => r.placement)).toEqual([
+      "contiguous (standard EP)",
+      "hand placement quoted as 1.8×",
+      "greedy, any count per GPU",
+      "greedy, 2 experts per GPU",
+      "EPLB, no redundant experts",
+      "EPLB, +4 redundant experts",
+      "EPLB, +8 redundant experts",
+    ]);
+    const src = fs.readFileSync(path.join(__dirname, "../../src/lab/notebook-source/lab3.1-expert-parallelism-foundations.src.md"), "utf8");
+    const prose = /Here the same loads go through ([^.]+)\./.exec(src)![1];
+    expect(prose).toMatch(/^seven placements/);
+    const named = ["contiguous placement", "hand placement", "any number of experts per GPU", "2 experts per GPU", "EPLB without spare slots", "with 4 and with 8 redundant experts"];
+    const at = named.map((n) => prose.indexOf(n));
+    expect(at.every((i) => i >= 0)).toBe(true);
+    expect(at).toEqual([...at].sort((a, b) => a - b));
   });
 
   it("shows the no-replica floor (the 1000-token expert) and EPLB replicas going below it", () => {
