@@ -13,7 +13,9 @@ import { planDeployment, type PlanResult } from "../plan/search";
 import type { PlanInputs } from "../plan/inputs";
 import { planArtifacts, type PlanFile } from "../plan/artifacts";
 import { lintFiles, type Finding } from "../plan/lint";
+import { parseAllDocuments } from "yaml";
 import { dryRunDynamo } from "../plan/dynamo";
+import { assertKnownKeys, assertOneOf, assertPositiveInt } from "../util/validate";
 import { SOURCES } from "../plan/sources";
 import { Exercise, NotImplemented, TODO, collection, expectNumber, isBlank } from "./framework";
 
@@ -216,10 +218,72 @@ export function lintPlan(plan: PlanResult): { files: number; errors: number; war
   return { files: r.files, errors: r.errors, warnings: r.warnings, findings: findingRows(r.findings) };
 }
 
-/** The pods the Dynamo operator would start for a plan's DynamoGraphDeployment of one backend. */
-export function dryRunTable(plan: PlanResult, backend: "sglang" | "trtllm" | "vllm" = "sglang"): { pod: string; role: string; gpus: number; operatorAdds: string; command: string }[] {
-  const f = planArtifacts(plan).find((x) => x.path === `dynamo/${backend}.yaml`)!;
-  return dryRunDynamo(f.content).map((p) => ({ pod: p.pod, role: p.role, gpus: p.gpus, operatorAdds: p.injected || "—", command: p.command.length > 90 ? `${p.command.slice(0, 87)}…` : p.command }));
+type DryRunRow = { pod: string; role: string; gpus: number; operatorAdds: string };
+
+/**
+ * The pods the Dynamo operator would start for a plan's DynamoGraphDeployment of one backend, shortened for a table:
+ * every pod's name and hostname begins with the deployment's headless service `<dgd>-0` (about 30 characters), so
+ * the rows drop it (`prefill-0-prefill-ldr-0` instead of `<dgd>-0-prefill-0-prefill-ldr-0`) and an address under
+ * that service reads `<pod>.<svc>`; `caption` says what was dropped. The full names: `ep-lab plan dry-run`.
+ * @param plan a plan from {@link runPlan}
+ * @param backend which engine's DynamoGraphDeployment (`dynamo/<backend>.yaml`); default "sglang"
+ * @param options `workersShown`: worker pods listed per multinode replica (a positive integer or Infinity, the
+ *   default); the rest of that replica's workers become one row (role "N workers", GPUs per pod) that says how they
+ *   differ from the last one shown
+ * @returns `{ rows, caption, service, pods }`: the table's rows (GPUs per pod, and what the operator adds to or puts
+ *   around the service's command; `ep-lab plan dry-run` prints whole commands), the caption naming the dropped
+ *   prefix, the headless service's full name, and how many pods the operator starts
+ * @throws {RangeError|TypeError} for an unknown backend, a bad `workersShown` or an unknown option key
+ * @example
+ * const dr = dryRunTable(runPlan({ tpotMs: 25 }), "sglang", { workersShown: 1 });
+ * dr.rows[1].pod; // "prefill-0-prefill-ldr-0"
+ */
+export function dryRunTable(
+  plan: PlanResult,
+  backend: "sglang" | "trtllm" | "vllm" = "sglang",
+  options: { workersShown?: number } = {},
+): { rows: DryRunRow[]; caption: string; service: string; pods: number } {
+  assertOneOf("backend", backend, ["sglang", "trtllm", "vllm"]);
+  if (options === null || typeof options !== "object") throw new TypeError(`options must be an object, got ${String(options)}`);
+  assertKnownKeys("options", options, ["workersShown"]);
+  const shown = options.workersShown ?? Infinity;
+  if (shown !== Infinity) assertPositiveInt("options.workersShown", shown);
+  const f = planArtifacts(plan).find((x) => x.path === `dynamo/${backend}.yaml`);
+  if (!f) throw new RangeError(`the plan has no dynamo/${backend}.yaml`);
+  const pods = dryRunDynamo(f.content);
+  const dgd = parseAllDocuments(f.content).map((d) => d.toJS() as { kind?: string; metadata?: { name?: string } }).find((d) => d?.kind === "DynamoGraphDeployment");
+  const service = `${dgd?.metadata?.name ?? "dgd"}-0`;
+  const short = (text: string) => text.split(`.${service}`).join(".<svc>").split(`${service}-`).join("");
+  const all: (DryRunRow & { group: string })[] = pods.map((p) => ({
+    pod: short(p.pod), role: p.role, gpus: p.gpus, operatorAdds: p.injected ? short(p.injected) : "—", group: `${p.service}/${p.replica}`,
+  }));
+  const rows: DryRunRow[] = [];
+  for (let i = 0; i < all.length; ) {
+    const { group, ...row } = all[i];
+    if (row.role !== "worker") {
+      rows.push(row);
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < all.length && all[j].role === "worker" && all[j].group === group) j++;
+    const workers = all.slice(i, j);
+    for (const { group: _g, ...w } of workers.slice(0, shown)) rows.push(w);
+    const rest = workers.slice(shown);
+    if (rest.length > 0) rows.push(collapsedWorkers(rest, workers[Math.min(shown, workers.length) - 1]));
+    i = j;
+  }
+  return { rows, caption: `Names drop the prefix ${service}-; <svc> is the headless service ${service}.`, service, pods: pods.length };
+}
+
+/** One row for workers left out of the table: their names' range and how they differ from the last worker shown. */
+function collapsedWorkers(rest: DryRunRow[], last: DryRunRow): DryRunRow {
+  const ranks = rest.map((r) => /--node-rank (\d+)/.exec(r.operatorAdds)?.[1]);
+  const same = rest.every((r) => r.operatorAdds === last.operatorAdds);
+  const onlyRank = ranks.every((x) => x !== undefined) && rest.every((r) => r.operatorAdds.replace(/--node-rank \d+/, "") === last.operatorAdds.replace(/--node-rank \d+/, ""));
+  const adds = same ? "the same as the worker above" : onlyRank ? `as above, with --node-rank ${ranks[0]} … ${ranks[ranks.length - 1]}` : "different for each pod (ep-lab plan dry-run lists them)";
+  const tail = rest[rest.length - 1].pod.split("-").slice(-2).join("-"); // "wkr-7"
+  return { pod: `${rest[0].pod} … ${tail}`, role: `${rest.length} workers`, gpus: rest[0].gpus, operatorAdds: adds };
 }
 
 // ─── Find the bugs ──────────────────────────────────────────────────────────────────────────────

@@ -9,7 +9,30 @@ describe("Lab 3.2", { timeout: 600_000 }, () => {
     const p = lab.runPlan({ tpotMs: 25 });
     expect(p.chosen.kind).toBe("disaggregated");
     expect(lab.lintPlan(p).errors).toBe(0);
-    expect(lab.dryRunTable(p, "sglang").length).toBeGreaterThan(3);
+    const dr = lab.dryRunTable(p, "sglang");
+    expect(dr.rows.length).toBeGreaterThan(3);
+    // Names drop the headless service's prefix; an address under it reads <pod>.<svc>; nothing still carries it.
+    expect(dr.service).toMatch(/^[a-z0-9-]+-0$/);
+    expect(dr.caption).toContain(dr.service);
+    const leader = dr.rows.find((r) => r.role === "leader")!;
+    expect(leader.pod).toMatch(/^[a-z]+-0-[a-z]+-ldr-0$/);
+    expect(leader.operatorAdds).toContain(`--dist-init-addr ${leader.pod}.<svc>:29500`);
+    for (const r of dr.rows) expect(JSON.stringify(r)).not.toContain(dr.service + "-");
+    expect(() => lab.dryRunTable(p, "dynamo" as never)).toThrow(/backend/);
+    expect(dr.pods).toBe(dr.rows.length);
+    // Collapsed: per multinode replica the leader, one worker, and one row for the rest that names how they differ.
+    const short = lab.dryRunTable(p, "sglang", { workersShown: 1 });
+    expect(short.pods).toBe(dr.pods);
+    const rest = short.rows.filter((r) => /^\d+ workers$/.test(r.role));
+    expect(rest.length).toBeGreaterThan(0);
+    const hidden = rest.reduce((a, r) => a + Number(r.role.split(" ")[0]), 0);
+    expect(short.rows.length + hidden - rest.length).toBe(dr.pods);
+    for (const r of rest) expect(r.operatorAdds).toMatch(/^as above, with --node-rank 2 … \d+$/);
+    const trt = lab.dryRunTable(p, "trtllm", { workersShown: 1 }).rows.find((r) => /workers$/.test(r.role))!;
+    expect(trt.operatorAdds).toBe("the same as the worker above"); // TensorRT-LLM's workers all run sshd
+    expect(rest[0].pod).toMatch(/^prefill-0-prefill-wkr-1 … wkr-\d+$/);
+    expect(() => lab.dryRunTable(p, "sglang", { workersShown: 0 })).toThrow(/workersShown/);
+    expect(() => lab.dryRunTable(p, "sglang", { workersShow: 1 } as never)).toThrow(/workersShow.*workersShown/);
     expect(lab.fileExcerpt(p, "trtllm/decode.yaml")).toMatch(/moe_config/);
     expect(() => lab.fileExcerpt(p, "nope.yaml")).toThrow(/no file/);
   });
