@@ -1,11 +1,14 @@
 /**
- * Dense / standard EP / wide EP / wide EP + EPLB, side by side at the same tokens/s per user.
+ * A dense model of the same active size / standard EP / wide EP / wide EP + EPLB, side by side at the same
+ * tokens/s per user.
  *
  * What each row models (all DeepSeek-style decode via {@link decodeStep}; throughput read off each
  * configuration's frontier at the target interactivity):
- * - "dense": a hypothetical dense model with the same attention and the same ACTIVE FFN width per layer
+ * - "dense model of the same active size": a hypothetical dense model with the same attention and the same ACTIVE FFN width per layer
  *   (topK·expertFfnSize + shared), one replica per GPU, no all-to-all — the best case an MoE could approach
  *   if it never paid for its inactive experts or for moving tokens. Needs its weights to fit on one GPU.
+ *   It is not the lab's baseline, "no EP" (the same MoE served without expert parallelism), and is named so
+ *   that it cannot be taken for it.
  * - "standard EP": `standardEp` GPUs (default 8, one node), no redundant experts, `standardImbalance`.
  * - "wide EP": `wideEp` GPUs (default 32), no redundant experts, `wideImbalance` (fewer experts per GPU → the
  *   hottest GPU's share varies more).
@@ -40,9 +43,12 @@ export interface CompareOptions extends Omit<DecodeOptions, "epSize" | "batchPer
   batchSizes?: readonly number[];
 }
 
+/** Name of {@link compareDeployments}' hypothetical dense row (not the MoE without EP). */
+export const DENSE_SAME_ACTIVE_SIZE = "dense model of the same active size" as const;
+
 /** One row of {@link compareDeployments}. */
 export interface DeploymentRow {
-  name: "dense" | "standard EP" | "wide EP" | "wide EP + EPLB";
+  name: typeof DENSE_SAME_ACTIVE_SIZE | "standard EP" | "wide EP" | "wide EP + EPLB";
   epSize: number;
   redundantExperts: number;
   loadImbalance: number;
@@ -55,11 +61,11 @@ export interface DeploymentRow {
  * @param options `tokensPerSecPerUser` (target, tokens/s per user, > 0), `standardEp`/`wideEp` (GPUs),
  *   `redundantExperts` (slots), the three imbalances (max/mean GPU load, ≥ 1) and any decode option (kvLen in
  *   tokens); see {@link CompareOptions}
- * @returns four rows in the order dense, standard EP, wide EP, wide EP + EPLB (throughput in tokens/s per GPU)
+ * @returns four rows in the order dense model of the same active size, standard EP, wide EP, wide EP + EPLB (throughput in tokens/s per GPU)
  * @throws {RangeError|TypeError} for bad sizes/imbalances (< 1) or any bad decode option
  * @example
  * compareDeployments({ model: "deepseek-v3", gpu: "gb200", kvLen: 2048, tokensPerSecPerUser: 50 }).map((r) => r.name);
- * // ["dense", "standard EP", "wide EP", "wide EP + EPLB"]
+ * // ["dense model of the same active size", "standard EP", "wide EP", "wide EP + EPLB"]
  */
 export function compareDeployments(options: CompareOptions): DeploymentRow[] {
   checkOptionKeys("options", options, [
@@ -92,7 +98,7 @@ export function compareDeployments(options: CompareOptions): DeploymentRow[] {
   };
   const dense = denseEquivalent(m);
   return [
-    { name: "dense", epSize: 1, redundantExperts: 0, loadImbalance: 1, outputTokensPerSecPerGpu: at(dense, 1, 0, 1) },
+    { name: DENSE_SAME_ACTIVE_SIZE, epSize: 1, redundantExperts: 0, loadImbalance: 1, outputTokensPerSecPerGpu: at(dense, 1, 0, 1) },
     { name: "standard EP", epSize: standardEp, redundantExperts: 0, loadImbalance: standardImbalance, outputTokensPerSecPerGpu: at(m, standardEp, 0, standardImbalance) },
     { name: "wide EP", epSize: wideEp, redundantExperts: 0, loadImbalance: wideImbalance, outputTokensPerSecPerGpu: at(m, wideEp, 0, wideImbalance) },
     { name: "wide EP + EPLB", epSize: wideEp, redundantExperts, loadImbalance: eplbImbalance, outputTokensPerSecPerGpu: at(m, wideEp, redundantExperts, eplbImbalance) },

@@ -258,19 +258,32 @@ export function expertGemmTime(options: ExpertGemmOptions): RooflineTime {
 }
 
 /**
- * Tokens per expert at which a SwiGLU expert GEMM turns compute-bound on a GPU:
- * 6·T·H·I / F = 3·H·I·b / B  ⇒  T* = b·F / (2·B), with F, B the achievable FLOP/s and bytes/s.
- * Independent of H and I.
- * @param gpu name or spec
- * @param precision default "fp8"
- * @param efficiency optional overrides
- * @returns tokens (fractional)
- * @throws {RangeError|TypeError} for unknown GPU/precision or bad efficiency
- * @example Math.round(crossoverTokens("h100", "fp8")) // 1.0002·1979e12·0.27 / (2·3.35e12·0.85) ≈ 94
+ * The crossover: tokens per expert at which a SwiGLU expert GEMM turns compute-bound on a GPU's roofline,
+ * counting weight bytes only (activations ignored, as in decode where T·H ≪ H·I). An expert on T tokens does
+ * 6·T·H·I FLOPs and reads 3·H·I·b bytes (b = {@link bytesPerWeight}, bytes per weight including block scales), so
+ * its intensity is 2·T/b FLOP/byte and
+ *
+ *   T* = b · F / (2 · B)   tokens,   F = peak FLOP/s × computeFraction,   B = peak HBM bytes/s × memoryFraction.
+ *
+ * By default both fractions are 1, so T* = b · ridge point ÷ 2 with peak rates (the lab's definition, checkable by
+ * hand: GB200 FP8 ≈ 1.0002 · 625 ÷ 2 ≈ 312.6 tokens). Pass fractions to derate: e.g. `DEFAULT_EFFICIENCY` gives the
+ * crossover at the cost model's fitted achievable rates. Independent of H and I.
+ * @param gpu catalog name or spec
+ * @param precision weight precision, default "fp8"
+ * @param efficiency optional `computeFraction` and `memoryFraction` in (0, 1] (each defaults to 1, i.e. peak);
+ *   other {@link Efficiency} keys are accepted (so a full Efficiency can be passed) and do not affect the result
+ * @returns tokens per expert (fractional)
+ * @throws {RangeError|TypeError} for an unknown GPU or precision, a fraction outside (0, 1], or an unknown key
+ *   (naming the nearest valid one)
+ * @example Math.round(crossoverTokens("h100", "fp8")) // 1.0002·1979e12 / (2·3.35e12) ≈ 295
+ * @example Math.round(crossoverTokens("h100", "fp8", DEFAULT_EFFICIENCY)) // 1.0002·1979e12·0.27 / (2·3.35e12·0.85) ≈ 94
  */
 export function crossoverTokens(gpu: string | GpuSpec, precision: Precision = "fp8", efficiency?: Partial<Efficiency>): number {
   const g = resolveGpu(gpu);
-  const e = resolveEfficiency(efficiency);
+  if (efficiency !== undefined && (efficiency === null || typeof efficiency !== "object" || Array.isArray(efficiency))) {
+    throw new TypeError(`efficiency must be an object, got ${show(efficiency)}`);
+  }
+  const e = resolveEfficiency({ computeFraction: 1, memoryFraction: 1, ...efficiency });
   const F = peakFlops(g, precision) * e.computeFraction;
   const B = g.hbmTBps * 1e12 * e.memoryFraction;
   const t = (bytesPerWeight(precision) * F) / (2 * B);
@@ -282,18 +295,19 @@ export function crossoverTokens(gpu: string | GpuSpec, precision: Precision = "f
 export interface CrossoverRow {
   gpu: string;
   precision: Precision;
-  /** Tokens per expert where a SwiGLU expert GEMM turns compute-bound. */
+  /** Tokens per expert where a SwiGLU expert GEMM turns compute-bound (see {@link crossoverTokens}). */
   crossoverTokens: number;
   /** Peak FLOP/s ÷ HBM bytes/s. */
   ridgeFlopPerByte: number;
 }
 
 /**
- * Crossover tokens per expert and ridge point for every catalog GPU at FP8 and BF16.
- * @param efficiency optional overrides
- * @returns rows sorted by GPU name, FP8 first
+ * Crossover tokens per expert ({@link crossoverTokens}: peak rates and weight bytes only unless fractions are
+ * passed) and peak ridge point (FLOP/byte) for every catalog GPU at every precision.
+ * @param efficiency optional `computeFraction` / `memoryFraction` in (0, 1] to derate (default 1, peak)
+ * @returns rows in catalog order, one per GPU and precision
  * @throws {RangeError|TypeError} for bad efficiency overrides
- * @example crossoverTable().find(r => r.gpu === "h100" && r.precision === "fp8").crossoverTokens // ≈ 94
+ * @example crossoverTable().find(r => r.gpu === "h100" && r.precision === "fp8").crossoverTokens // ≈ 295
  */
 export function crossoverTable(efficiency?: Partial<Efficiency>): CrossoverRow[] {
   const rows: CrossoverRow[] = [];

@@ -1,5 +1,5 @@
 /**
- * One-layer conveniences for labs (e.g. the original lab's 8 experts on 4 GPUs): run EPLB on a single
+ * One-layer conveniences for labs (e.g. the lab's toy example of 8 experts on 4 GPUs): run EPLB on a single
  * load vector and compare it with the no-replica baselines in one table.
  */
 import { assertKnownKeys, assertPositiveInt } from "../util/validate";

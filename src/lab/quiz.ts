@@ -1,9 +1,9 @@
 /**
- * Lab 3.1 knowledge check: the original lab's five questions and its bonus, each answerable in
+ * Lab 3.1 knowledge check: five questions and a bonus, each answerable in
  * code and checked (`quiz.q1.check(answer)`, `quiz.q1.hint()`, `quiz.q1.solution()`).
  *
- * Where the original's answers were wrong or misleading, the questions are re-posed so that their
- * answer is a checkable fact, and the solution says what the original got wrong:
+ * Where a common answer is wrong or misleading, the questions are posed so that their answer is a
+ * checkable fact, and the solution says what the misconception gets wrong:
  * - q1: a token costs ≈ 2 FLOPs per active parameter (≈ 74 GFLOPs for 37B active), not "37B FLOPs".
  * - q3: EP 72 is perfectly possible with redundant experts (256 + 32 = 288 slots = 72 × 4); "power-of-two
  *   collectives" and "8×8 islands" are not the reason — NVL72's NVSwitch fabric connects all 72 GPUs alike.

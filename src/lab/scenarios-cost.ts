@@ -11,13 +11,15 @@ import {
   paramCounts,
   allToAllTime,
   DEEPEP_LOW_LATENCY,
-    memoryPerGpu,
+  memoryPerGpu,
   frontierByMechanism,
   type MechanismFrontier,
   type MechanismFrontierPoint,
   NVIDIA_WIDE_EP_CLAIM,
   MODEL_CHECKPOINTS,
   peakFlops,
+  ridgePoint,
+  crossoverTokens,
   sensitivity,
   wideEpRatioByMechanism,
   NVL72_WIDE_EP_CASE,
@@ -154,48 +156,83 @@ export function expertsPerGpuRows(numExperts: number, epSizes: readonly number[]
 
 /**
  * Roofline crossover: tokens per expert at which a SwiGLU expert GEMM becomes compute-bound, per GPU, FP8 weights.
- * One definition, used throughout the lab: peak dense FP8 FLOP/s and peak HBM bytes/s (the ridge point), weight
- * bytes only (activations ignored). An expert with T tokens does 6·T·H·I FLOPs and reads 3·H·I bytes, so its
- * intensity is 2·T FLOP/byte and the crossover is T* = ridge ÷ 2. Achievable rates below peak, or counting the
- * activation bytes, move T* (both are left out on purpose so the number is reproducible by hand).
+ * One definition, used throughout the lab and computed by the cost library's `crossoverTokens` with its defaults:
+ * peak dense FP8 FLOP/s and peak HBM bytes/s (the ridge point), weight bytes only (activations ignored). An expert
+ * with T tokens does 6·T·H·I FLOPs and reads 3·H·I·b bytes (b ≈ 1.0002 bytes per FP8 weight, the values plus one
+ * FP32 scale per 128×128 block), so its intensity is 2·T/b FLOP/byte and the crossover is T* = b·ridge ÷ 2 ≈ ridge ÷ 2.
+ * Achievable rates below peak, or counting the activation bytes, move T* (both are left out on purpose so the number
+ * is reproducible by hand).
  * @param gpus catalog GPU names, a non-empty array (default h100, h200, b200, gb200)
- * @returns one row per GPU: FP8 ridge point in FLOP/byte and the crossover in tokens per expert
+ * @returns one row per GPU: FP8 ridge point in FLOP/byte (1 decimal) and the crossover in tokens per expert (rounded)
  * @throws {TypeError|RangeError} for an empty or non-array `gpus`, or a name not in the catalog
- * @example crossoverRows(["gb200"])[0].crossoverTokensPerExpert; // 313 (ridge 625 ÷ 2, rounded)
+ * @example crossoverRows(["gb200"])[0].crossoverTokensPerExpert; // 313 (1.0002 · ridge 625 ÷ 2 = 312.6, rounded)
  */
 export function crossoverRows(gpus: readonly string[] = ["h100", "h200", "b200", "gb200"]): { gpu: string; ridgePointFlopPerByte: number; crossoverTokensPerExpert: number }[] {
   assertNonEmptyArray("gpus", gpus);
   return gpus.map((name) => {
     const g = getGpu(name);
-    const ridge = (g.fp8Tflops * 1e12) / (g.hbmTBps * 1e12);
-    return { gpu: name, ridgePointFlopPerByte: r1(ridge), crossoverTokensPerExpert: Math.round(ridge / 2) };
+    return { gpu: name, ridgePointFlopPerByte: r1(ridgePoint(g, "fp8")), crossoverTokensPerExpert: Math.round(crossoverTokens(g, "fp8")) };
   });
 }
 
+/** What {@link memoryRows} shows in the batch columns of an EP size whose weights do not fit on the GPU. */
+export const DOES_NOT_FIT = "does not fit";
+
+/** One row of {@link memoryRows}. */
+export interface MemoryRow {
+  /** EP size (GPUs). */
+  epSize: number;
+  /** Routed experts per GPU. */
+  expertsPerGpu: number;
+  /** Routed-expert weights per GPU, GB (1 decimal). */
+  expertWeightsGB: number;
+  /** Other weights per GPU (attention, dense FFN, shared expert, embeddings), GB (1 decimal). */
+  otherWeightsGB: number;
+  /** KV cache of one 4096-token sequence, GB (3 decimals). */
+  kvGBPerSequence: number;
+  /** Whether the weights and the workspace reserve fit in the GPU's HBM with room for at least one sequence. */
+  feasible: boolean;
+  /** Largest decode batch that fits (sequences per GPU), or {@link DOES_NOT_FIT}. */
+  maxBatchPerGpu: number | typeof DOES_NOT_FIT;
+  /** Tokens each expert sees per step at that batch (1 decimal), or {@link DOES_NOT_FIT}. */
+  tokensPerExpertAtMaxBatch: number | typeof DOES_NOT_FIT;
+  /** Why it does not fit (the GB that exceed HBM), or "" when it fits. */
+  infeasibleReason: string;
+}
+
 /**
- * Memory per GPU and the largest decode batch that fits, DeepSeek-V3 FP8 on GB200, 4096-token contexts.
+ * Memory per GPU and the largest decode batch that fits, DeepSeek-V3 FP8 on a GPU (default GB200), 4096-token
+ * contexts. An EP size whose weights and reserve leave no room for one sequence is not a batch of 0: its row says
+ * `feasible: false`, the batch columns say "does not fit" and `infeasibleReason` gives the numbers.
  * @param epSizes EP sizes (GPUs), a non-empty array of positive integers
- * @param gpu catalog GPU name (default "gb200")
- * @returns one row per EP size: experts per GPU, expert and other weights in GB, KV cache in GB per
- *   sequence, the largest batch (sequences per GPU) that fits, and the tokens per expert at that batch
+ * @param gpu catalog GPU name (default "gb200"; try "h100", "h200", "b200")
+ * @returns one {@link MemoryRow} per EP size: experts per GPU, expert and other weights in GB, KV cache in GB per
+ *   sequence, whether it fits, the largest batch (sequences per GPU) that fits and the tokens per expert at that batch
  * @throws {TypeError|RangeError} naming `epSizes[i]` (not a positive integer), for an empty or non-array
  *   `epSizes`, or an unknown GPU
  * @example memoryRows([8, 64])[1].maxBatchPerGpu > memoryRows([8, 64])[0].maxBatchPerGpu; // true
+ * @example memoryRows([8], "h100")[0].maxBatchPerGpu; // "does not fit" (≈ 82 GB of experts + 19 GB of other weights > 80 GB)
  */
-export function memoryRows(epSizes: readonly number[], gpu = "gb200"): { epSize: number; expertsPerGpu: number; expertWeightsGB: number; otherWeightsGB: number; kvGBPerSequence: number; maxBatchPerGpu: number; tokensPerExpertAtMaxBatch: number }[] {
+export function memoryRows(epSizes: readonly number[], gpu = "gb200"): MemoryRow[] {
   assertNonEmptyArray("epSizes", epSizes);
   const m = getModel("deepseek-v3");
   return epSizes.map((ep, i) => {
     assertPositiveInt(`epSizes[${i}]`, ep);
     const r = memoryPerGpu({ model: m, gpu, epSize: ep, kvLen: 4096 });
+    const feasible = r.maxBatchPerGpu > 0;
+    const need = r.weightsGB + r.reserveGB + r.kvGBPerSequence;
     return {
       epSize: ep,
       expertsPerGpu: r.expertsPerGpu,
       expertWeightsGB: r1(r.expertWeightsGB),
       otherWeightsGB: r1(r.replicatedWeightsGB),
       kvGBPerSequence: r3(r.kvGBPerSequence),
-      maxBatchPerGpu: r.maxBatchPerGpu,
-      tokensPerExpertAtMaxBatch: r1((r.maxBatchPerGpu * ep * m.topK) / m.numExperts),
+      feasible,
+      maxBatchPerGpu: feasible ? r.maxBatchPerGpu : DOES_NOT_FIT,
+      tokensPerExpertAtMaxBatch: feasible ? r1((r.maxBatchPerGpu * ep * m.topK) / m.numExperts) : DOES_NOT_FIT,
+      infeasibleReason: feasible
+        ? ""
+        : `weights ${r1(r.weightsGB)} GB + reserve ${r1(r.reserveGB)} GB + one sequence's KV ${r3(r.kvGBPerSequence)} GB = ${r1(need)} GB > ${r.capacityGB} GB of HBM`,
     };
   });
 }
@@ -222,7 +259,7 @@ export function memoryFigure(epSizes: readonly number[], gpu = "gb200"): Figure 
     {
       epSizes: epSizes.slice(),
       expertWeightsGB: rows.map((r) => r.expertWeightsGB),
-      denseWeightsGB: rows.map((r) => r.replicatedWeightsGB),
+      otherWeightsGB: rows.map((r) => r.replicatedWeightsGB),
       kvCacheGB: rows.map((r) => r.kvGBPerSequence * r.maxBatchPerGpu),
       reserveGB: rows.map((r) => r.reserveGB),
     },

@@ -1,5 +1,5 @@
 /**
- * Lab 3.1 scenarios built on the EPLB library: the original lab's 8-experts-on-4-GPUs example,
+ * Lab 3.1 scenarios built on the EPLB library: the toy 8-experts-on-4-GPUs example,
  * standard-EP imbalance on the lab's dsv3-like workload, online EPLB (re-plan vs placement-aware), and the workload's
  * statistics against DeepSeek-V3's published ones.
  * Each returns plain rows (for `table`), a figure spec (for `show`) and a one-paragraph summary.
@@ -27,15 +27,15 @@ export class Summary {
 }
 
 /**
- * The original lab's example: 8 experts with these token loads on 4 GPUs.
- * Source: NVIDIA Dynamo workshop, Lab 3.1 "Expert Parallelism Foundations", §6.4 (github.com/arunraman/dynamo-workshop).
+ * A toy example: 8 experts with these token loads (tokens) on 4 GPUs, small enough to place by hand.
+ * Loads and the hand placement as in an earlier version of this lesson: NVIDIA Dynamo workshop, Lab 3.1 "Expert Parallelism Foundations", §6.4 (github.com/arunraman/dynamo-workshop).
  */
-export const ORIGINAL_EXAMPLE = Object.freeze({
+export const TOY_EXAMPLE = Object.freeze({
   expertLoad: Object.freeze([1000, 800, 600, 500, 300, 200, 100, 50]),
   numGpus: 4,
-  /** The original's hand-made "with EPLB" placement: GPU → experts. */
+  /** A hand-made "with EPLB" placement quoted for this example: GPU → experts. */
   handPlacement: Object.freeze([[0], [1, 4], [2, 5, 6], [3, 7]].map((g) => Object.freeze(g))),
-  /** The speed-up its text claims. */
+  /** The speed-up quoted for that hand placement (its own loads give 1.64×). */
   claimedSpeedup: 1.8,
 });
 
@@ -60,22 +60,22 @@ const r3 = (x: number) => Math.round(x * 1000) / 1000;
 const gpusText = (g: readonly (readonly number[])[]) => g.map((e) => `[${e.join(",")}]`).join(" ");
 
 /**
- * The original lab's 8 experts on 4 GPUs, through every placement strategy.
+ * The toy example's 8 experts on 4 GPUs ({@link TOY_EXAMPLE}), through every placement strategy.
  * @param redundant extra-slot counts for the EPLB-with-replicas rows (default [4, 8]; multiples of 4)
- * @returns rows (contiguous, the original's hand placement, greedy without/with equal counts, EPLB
+ * @returns rows (contiguous, the quoted hand placement, greedy without/with equal counts, EPLB
  *          without and with replicas), a comparison figure (contiguous, hand, EPLB without and with the
  *          most replicas), and a summary with the speed-ups
  * @throws {RangeError} when an entry of `redundant` is not a positive multiple of the GPU count
  * @example eightExpertsOnFourGpus().rows[0].maxGpuLoad; // 1800 (contiguous)
  */
 export function eightExpertsOnFourGpus(redundant: readonly number[] = [4, 8]): { rows: PlacementRow[]; figure: Figure; summary: Summary } {
-  const { numGpus, handPlacement, claimedSpeedup } = ORIGINAL_EXAMPLE;
+  const { numGpus, handPlacement, claimedSpeedup } = TOY_EXAMPLE;
   if (!Array.isArray(redundant) || redundant.length === 0) throw new RangeError("redundant must be a non-empty array of redundant-expert counts");
   redundant.forEach((r, i) => {
     assertPositiveInt(`redundant[${i}]`, r);
     if (r % numGpus !== 0) throw new RangeError(`redundant[${i}] must be a multiple of ${numGpus}, got ${r}`);
   });
-  const load = ORIGINAL_EXAMPLE.expertLoad.slice();
+  const load = TOY_EXAMPLE.expertLoad.slice();
   const E = load.length;
   const plain = compareStrategies(load, { numGpus });
   const contiguous = plain[0];

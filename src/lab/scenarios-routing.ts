@@ -1,5 +1,5 @@
 /**
- * Lab 3.1 scenarios built on the routing library: the original's routing cell (5 tokens, 256
+ * Lab 3.1 scenarios built on the routing library: the 5-token routing cell (5 tokens, 256
  * experts, top-8) on seeded logits, DeepSeek-V3-style sigmoid + group-limited routing and the nodes
  * it touches, dispatch traffic on a small EP layout, and the wide-EP comparison of section 6.2.
  */
@@ -82,11 +82,11 @@ export function remoteNodesPerToken(r: RoutingResult, numGpus: number, numNodes:
   return total / r.numTokens;
 }
 
-/** Token labels of the routing demo (as in the original lab's cell). */
+/** Token labels of the routing demo. */
 export const DEMO_TOKENS = Object.freeze(["The", "quantum", "entanglement", "phenomenon", "is"]);
 
 /**
- * The original lab's routing cell, on the library's router: 5 tokens, 256 experts, softmax top-8,
+ * The lab's routing cell, on the library's router: 5 tokens, 256 experts, softmax top-8,
  * seeded gate logits (uniform popularity).
  * @param seed logits seed (integer in [0, 2^32)), default 42
  * @returns the routing result (`indices`/`weights` flattened `[5 tokens][8]`), a per-token table, a figure

@@ -1,8 +1,14 @@
 /**
- * Memory figure: what one GPU holds at each EP size (expert weights, dense weights, KV cache,
+ * Memory figure: what one GPU holds at each EP size (expert weights, other weights, KV cache,
  * reserve), stacked, against the HBM capacity.
  */
 import { COLORS, Figure, BaseOptions, Trace, assertNumbers, assertOptionalString, assertPositiveFinite, assertSameLength, axis, baseLayout, fmt, round, show, toArray } from "./figure";
+
+/**
+ * The one name of the weights every GPU holds besides its routed experts (the memory figure's trace; the lab's
+ * memory table header says the same).
+ */
+export const OTHER_WEIGHTS_LABEL = "other weights (attention, dense FFN, shared expert, embeddings)";
 
 /** Memory per GPU at each EP size, all in GB (1e9 bytes). */
 export interface MemoryBreakdown {
@@ -10,8 +16,9 @@ export interface MemoryBreakdown {
   epSizes: ArrayLike<number>;
   /** Routed-expert weights per GPU, GB (≥ 0). */
   expertWeightsGB: ArrayLike<number>;
-  /** Dense weights per GPU (attention, shared expert, embeddings), GB (≥ 0). */
-  denseWeightsGB: ArrayLike<number>;
+  /** Other (non-routed-expert) weights per GPU, replicated on every GPU: attention, dense FFN layers, shared
+   *  expert, embeddings; GB (≥ 0). */
+  otherWeightsGB: ArrayLike<number>;
   /** KV cache per GPU, GB (≥ 0). */
   kvCacheGB: ArrayLike<number>;
   /** Activations / workspace / fragmentation reserve per GPU, GB (≥ 0). Default all zero. */
@@ -32,14 +39,14 @@ export interface MemoryBarsOptions extends BaseOptions {
  * @param options see {@link MemoryBarsOptions}
  * @returns a plotly stacked bar figure
  * @throws {RangeError|TypeError} on mismatched lengths, NaN, negative sizes, naming the field
- * @example memoryBarsFigure({ epSizes: [8, 32], expertWeightsGB: [80, 20], denseWeightsGB: [15, 15], kvCacheGB: [40, 100] }, { hbmCapacityGB: 192 })
+ * @example memoryBarsFigure({ epSizes: [8, 32], expertWeightsGB: [80, 20], otherWeightsGB: [15, 15], kvCacheGB: [40, 100] }, { hbmCapacityGB: 192 })
  */
 export function memoryBarsFigure(memory: MemoryBreakdown, options: MemoryBarsOptions = {}): Figure {
   if (memory === null || typeof memory !== "object") throw new TypeError(`memory must be an object of GB arrays, got ${show(memory)}`);
   assertNumbers("memory.epSizes", memory.epSizes, "positive");
   const parts: [string, keyof MemoryBreakdown, string][] = [
     ["expert weights", "expertWeightsGB", "#0072B2"],
-    ["dense weights", "denseWeightsGB", "#56B4E9"],
+    [OTHER_WEIGHTS_LABEL, "otherWeightsGB", "#56B4E9"],
     ["KV cache", "kvCacheGB", "#009E73"],
     ["reserve", "reserveGB", "#BFC5CC"],
   ];

@@ -124,7 +124,7 @@ describe("cost: doc-comment examples added or corrected by the audit", () => {
     expect(r.decode.intensity < r.ridge && r.prefill.intensity > r.ridge).toBe(true);
     expect(decodeStep({ model: "deepseek-v3", gpu: "h800", epSize: 144, batchPerGpu: 128, kvLen: 4989, redundantExperts: 32, overlap: true }).tokensPerSecPerUser).toBeCloseTo(15.8, 1);
     expect(sweepFrontier({ model: "deepseek-v3", gpu: "gb200", kvLen: 2048, epSizes: [8, 32] }).frontier.length).toBe(17);
-    expect(compareDeployments({ model: "deepseek-v3", gpu: "gb200", kvLen: 2048, tokensPerSecPerUser: 50 }).map((x) => x.name)).toEqual(["dense", "standard EP", "wide EP", "wide EP + EPLB"]);
+    expect(compareDeployments({ model: "deepseek-v3", gpu: "gb200", kvLen: 2048, tokensPerSecPerUser: 50 }).map((x) => x.name)).toEqual(["dense model of the same active size", "standard EP", "wide EP", "wide EP + EPLB"]);
     expect(wideEpRatio({ tokensPerSecPerUser: 50 }).ratio).toBeGreaterThan(1);
   });
 });

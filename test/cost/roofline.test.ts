@@ -21,21 +21,42 @@ describe("roofline", () => {
 
   it("crossover tokens and ridge point", () => {
     const E = DEFAULT_EFFICIENCY;
-    expect(crossoverTokens("h100", "fp8")).toBeCloseTo(((1 + 4 / 16384) * 1979e12 * E.computeFraction) / (2 * 3.35e12 * E.memoryFraction), 9);
-    expect(Math.round(crossoverTokens("h100"))).toBe(94);
-    expect(crossoverTokens("h100", "fp8", { computeFraction: 1, memoryFraction: 1 })).toBeCloseTo(((1 + 4 / 16384) * 1979) / 3.35 / 2, 9);
+    // default: peak rates, weight bytes only — b · ridge point ÷ 2
+    expect(crossoverTokens("gb200", "fp8")).toBeCloseTo(((1 + 4 / 16384) * ridgePoint("gb200", "fp8")) / 2, 9);
+    expect(crossoverTokens("gb200", "fp8")).toBeCloseTo(312.58, 2);
+    expect(crossoverTokens("h100")).toBeCloseTo(((1 + 4 / 16384) * 1979) / 3.35 / 2, 9);
+    expect(Math.round(crossoverTokens("h100"))).toBe(295);
+    expect(crossoverTokens("h100", "fp8", { computeFraction: 1, memoryFraction: 1 })).toBe(crossoverTokens("h100", "fp8"));
+    // derating only when fractions are passed; a missing fraction stays at peak (1)
+    expect(crossoverTokens("h100", "fp8", DEFAULT_EFFICIENCY)).toBeCloseTo(((1 + 4 / 16384) * 1979e12 * E.computeFraction) / (2 * 3.35e12 * E.memoryFraction), 9);
+    expect(Math.round(crossoverTokens("h100", "fp8", DEFAULT_EFFICIENCY))).toBe(94);
+    expect(crossoverTokens("gb200", "fp8", { computeFraction: 0.5 })).toBeCloseTo(crossoverTokens("gb200", "fp8") / 2, 9);
+    expect(crossoverTokens("gb200", "fp8", { memoryFraction: 0.5 })).toBeCloseTo(crossoverTokens("gb200", "fp8") * 2, 9);
+    expect(() => crossoverTokens("h100", "fp8", { computeFraction: 0 })).toThrow(RangeError);
+    expect(() => crossoverTokens("h100", "fp8", { computeFraction: 1.5 })).toThrow(/efficiency\.computeFraction/);
+    expect(() => crossoverTokens("h100", "fp8", { computFraction: 0.5 } as never)).toThrow(/computeFraction/);
+    expect(() => crossoverTokens("h100", "fp8", 0.5 as never)).toThrow(TypeError);
+    expect(() => crossoverTokens("h100", "fp8", null as never)).toThrow(TypeError);
+    expect(() => crossoverTokens("h100", "fp9" as never)).toThrow();
     expect(ridgePoint("h100", "fp8")).toBeCloseTo(1979 / 3.35, 9);
     expect(ridgePoint(getGpu("gb200"), "bf16")).toBeCloseTo(2500 / 8, 9);
     // at the crossover, compute and memory time are equal
-    const t = crossoverTokens("b200", "fp8");
+    const t = crossoverTokens("b200", "fp8", DEFAULT_EFFICIENCY);
     const r = expertGemmTime({ tokens: t, hiddenSize: 4096, expertFfnSize: 1536, gpu: "b200" });
     expect(r.computeUs).toBeCloseTo(r.memoryUs, 6);
+    const peak = { computeFraction: 1, memoryFraction: 1 };
+    const rp = expertGemmTime({ tokens: crossoverTokens("b200", "fp8"), hiddenSize: 4096, expertFfnSize: 1536, gpu: "b200", efficiency: peak });
+    expect(rp.computeUs).toBeCloseTo(rp.memoryUs, 6);
     expect(bytesPerWeight("fp8")).toBe(1 + 4 / 16384);
     expect(peakFlops(getGpu("h100"), "bf16")).toBe(989e12);
     const table = crossoverTable();
     expect(table.length).toBe(20); // 5 GPUs × bf16, fp8, nvfp4, mxfp4
     const h100 = table.find((r) => r.gpu === "h100" && r.precision === "fp8")!;
     expect(h100.crossoverTokens).toBeCloseTo(crossoverTokens("h100", "fp8"), 12);
+    expect(h100.crossoverTokens).toBeCloseTo(295.4, 1);
+    const derated = crossoverTable(DEFAULT_EFFICIENCY).find((r) => r.gpu === "h100" && r.precision === "fp8")!;
+    expect(derated.crossoverTokens).toBeCloseTo(crossoverTokens("h100", "fp8", DEFAULT_EFFICIENCY), 12);
+    expect(derated.ridgeFlopPerByte).toBe(h100.ridgeFlopPerByte);
     expect(h100.ridgeFlopPerByte).toBeCloseTo(1979 / 3.35, 9);
     // Blackwell's compute grew faster than its bandwidth: a B200 expert needs more tokens to be compute-bound than an H200 one
     const at = (g: string) => table.find((r) => r.gpu === g && r.precision === "fp8")!.crossoverTokens;

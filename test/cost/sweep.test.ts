@@ -4,6 +4,7 @@ import {
   FINE_BATCHES,
   NVIDIA_WIDE_EP_CLAIM,
   compareDeployments,
+  DENSE_SAME_ACTIVE_SIZE,
   comparePublished,
   denseEquivalent,
   paretoFrontier,
@@ -60,15 +61,18 @@ describe("frontier helpers", () => {
     expect(fast.ratio!).toBeGreaterThan(r.ratio!);
   });
 
-  it("dense / standard EP / wide EP / wide EP + EPLB at the same interactivity", () => {
+  it("dense model of the same active size / standard EP / wide EP / wide EP + EPLB at the same interactivity", () => {
     const rows = compareDeployments({ model: "deepseek-v3", gpu: "gb200", kvLen: 2048, tokensPerSecPerUser: 30 });
-    expect(rows.map((r) => r.name)).toEqual(["dense", "standard EP", "wide EP", "wide EP + EPLB"]);
+    expect(rows.map((r) => r.name)).toEqual(["dense model of the same active size", "standard EP", "wide EP", "wide EP + EPLB"]);
     const [dense, std, wide, eplb] = rows.map((r) => r.outputTokensPerSecPerGpu!);
     expect(eplb).toBeGreaterThan(wide);
     expect(eplb).toBeGreaterThan(std);
     expect(dense).toBeGreaterThan(eplb); // a dense model of the same active size never pays for idle experts
     expect(denseEquivalent("deepseek-v3").expertFfnSize).toBe(8 * 2048);
     expect(rows[3].redundantExperts).toBe(32);
+    // the hypothetical dense row cannot be taken for the lab's baseline, the MoE without EP
+    expect(rows[0].name).toBe(DENSE_SAME_ACTIVE_SIZE);
+    expect(rows.some((r) => r.name === ("dense" as never) || /no EP/i.test(r.name))).toBe(false);
   });
 
   it("comparePublished bundles the calibration, DeepEP and the NVL72 ratio", () => {

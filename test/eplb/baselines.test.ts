@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { compareStrategies, contiguousPlacement, gpuLoads, greedyPlacement, planLayer, rebalanceExperts } from "../../src/eplb";
 
-const LAB = Object.freeze([10, 2, 3, 1, 6, 2, 1, 7]); // the original lab's shape: 8 experts, 4 GPUs
+const LAB = Object.freeze([10, 2, 3, 1, 6, 2, 1, 7]); // the toy example's shape: 8 experts, 4 GPUs
 
 describe("contiguousPlacement", () => {
   it("puts consecutive experts on each GPU", () => {
@@ -75,7 +75,7 @@ describe("greedyPlacement", () => {
   });
 });
 
-describe("planLayer and compareStrategies (the original lab: 8 experts on 4 GPUs)", () => {
+describe("planLayer and compareStrategies (the toy example: 8 experts on 4 GPUs)", () => {
   it("without replicas EPLB equals the equal-count greedy baseline", () => {
     const p = planLayer(LAB, { numGpus: 4 });
     expect(p.logcnt).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);

@@ -81,7 +81,7 @@ describe("rebalanceExperts: policies and small exact cases", () => {
     [6, 16 / 3, 8 / 3 + 2].forEach((v, i) => expect(g[i]).toBeCloseTo(v, 12));
   });
 
-  it("handles the original lab's 8 experts on 4 GPUs, with and without replicas", () => {
+  it("handles the toy example's 8 experts on 4 GPUs, with and without replicas", () => {
     const load = [[10, 2, 3, 1, 6, 2, 1, 7]];
     const noRep = rebalanceExperts(load, 8, 1, 1, 4);
     expect(noRep.logcnt[0]).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);

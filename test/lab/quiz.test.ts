@@ -5,11 +5,11 @@ import { quiz } from "../../src/lab/quiz";
 
 // A plausible wrong answer for each question (the mistake a learner is likely to make).
 const wrong: Record<string, unknown> = {
-  q1: 37e9, // parameters mistaken for FLOPs (the original's claim)
+  q1: 37e9, // parameters mistaken for FLOPs (a common misconception)
   q2: "A",
   q3: 0, // "256 does not divide by 72, so EP 72 is impossible"
   q4: "yes",
-  q5: "A", // the original's "weight swaps"
+  q5: "A", // the "weight swaps" misconception
   bonus: { vsOneEp8: 7.2, vsFourEp8: 7.2 }, // the "super-linear" reading
 };
 
@@ -28,7 +28,7 @@ describe("quiz", () => {
     });
   }
 
-  it("covers the original's five questions plus the bonus", () => {
+  it("covers the five questions plus the bonus", () => {
     expect(Object.keys(quiz)).toEqual(["q1", "q2", "q3", "q4", "q5", "bonus"]);
     expect(util.inspect(quiz)).toContain("q5: Q5");
   });

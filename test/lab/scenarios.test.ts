@@ -1,8 +1,12 @@
+import * as fs from "fs";
+import * as path from "path";
 import { wideEpRatioByMechanism } from "../../src/cost";
+import * as cost from "../../src/cost";
+import * as lab from "../../src/lab";
 import { describe, expect, it } from "vitest";
 import * as util from "util";
 import {
-  ORIGINAL_EXAMPLE, eightExpertsOnFourGpus, skewedExpertLoad, standardEpDemo, onlineEplbDemo, workloadStatsRows, Summary,
+  TOY_EXAMPLE, eightExpertsOnFourGpus, skewedExpertLoad, standardEpDemo, onlineEplbDemo, workloadStatsRows, Summary,
 } from "../../src/lab/scenarios-eplb";
 import { routingDemo, groupLimitedDemo, dispatchDemo, wideEpDemo, firstTokens, remoteNodesPerToken } from "../../src/lab/scenarios-routing";
 import {
@@ -11,17 +15,38 @@ import {
 import { PARALLELISM_STRATEGIES, EP_VARIANTS } from "../../src/lab/content";
 import { worded } from "../../src/lab/headers";
 
-describe("the original lab's 8 experts on 4 GPUs", () => {
+describe("the toy example: 8 experts on 4 GPUs", () => {
   const { rows, figure, summary } = eightExpertsOnFourGpus();
   const byName = (prefix: string) => rows.find((r) => r.placement.startsWith(prefix))!;
 
-  it("reproduces the original's numbers and corrects its 1.8× claim to 1.64×", () => {
+  it("reproduces the toy example's numbers and corrects the quoted 1.8× to 1.64×", () => {
     expect(byName("contiguous").maxGpuLoad).toBe(1800);
     const hand = byName("hand placement");
     expect(hand.maxGpuLoad).toBe(1100);
     expect(hand.speedupVsContiguous).toBeCloseTo(1800 / 1100, 3);
     expect(String(summary)).toContain("1.64×");
-    expect(ORIGINAL_EXAMPLE.claimedSpeedup).toBe(1.8);
+    expect(TOY_EXAMPLE.claimedSpeedup).toBe(1.8);
+    expect(Object.keys(lab)).toContain("TOY_EXAMPLE");
+    expect(Object.keys(lab)).not.toContain("ORIGINAL_EXAMPLE");
+  });
+
+  it("has the seven placements §6.4's prose names, in its order", () => {
+    expect(rows.map((r) => r.placement)).toEqual([
+      "contiguous (standard EP)",
+      "hand placement quoted as 1.8×",
+      "greedy, any count per GPU",
+      "greedy, 2 experts per GPU",
+      "EPLB, no redundant experts",
+      "EPLB, +4 redundant experts",
+      "EPLB, +8 redundant experts",
+    ]);
+    const src = fs.readFileSync(path.join(__dirname, "../../src/lab/notebook-source/lab3.1-expert-parallelism-foundations.src.md"), "utf8");
+    const prose = /Here the same loads go through ([^.]+)\./.exec(src)![1];
+    expect(prose).toMatch(/^seven placements/);
+    const named = ["contiguous placement", "hand placement", "any number of experts per GPU", "2 experts per GPU", "EPLB without spare slots", "with 4 and with 8 redundant experts"];
+    const at = named.map((n) => prose.indexOf(n));
+    expect(at.every((i) => i >= 0)).toBe(true);
+    expect(at).toEqual([...at].sort((a, b) => a - b));
   });
 
   it("shows the no-replica floor (the 1000-token expert) and EPLB replicas going below it", () => {
@@ -34,7 +59,7 @@ describe("the original lab's 8 experts on 4 GPUs", () => {
   });
 
   it("does not mutate the frozen example and rejects bad redundancy", () => {
-    expect(Object.isFrozen(ORIGINAL_EXAMPLE.expertLoad)).toBe(true);
+    expect(Object.isFrozen(TOY_EXAMPLE.expertLoad)).toBe(true);
     expect(() => eightExpertsOnFourGpus([3])).toThrow(/multiple of 4/);
     expect(() => eightExpertsOnFourGpus([])).toThrow(RangeError);
   });
@@ -126,9 +151,39 @@ describe("cost scenarios", () => {
     expect(d.bytesRows[1].bytesPerTokenPerLayer).toBe(8 * 2 * 7168);
     expect(expertsPerGpuRows(256, [8, 64]).map((r) => r.expertsPerGpu)).toEqual([32, 4]);
     expect(() => expertsPerGpuRows(256, [72])).toThrow(/does not divide/);
-    expect(crossoverRows(["h100"])[0].crossoverTokensPerExpert).toBeGreaterThan(0);
+    // one definition: the lab's rows are the cost library's crossover (peak rates, weight bytes only), rounded
+    const cross = crossoverRows(["h100", "h200", "b200", "gb200"]);
+    expect(cross.map((r) => r.crossoverTokensPerExpert)).toEqual(["h100", "h200", "b200", "gb200"].map((g) => Math.round(cost.crossoverTokens(g, "fp8"))));
+    expect(cross.map((r) => r.ridgePointFlopPerByte)).toEqual(["h100", "h200", "b200", "gb200"].map((g) => Math.round(cost.ridgePoint(g, "fp8") * 10) / 10));
+    expect(cross.find((r) => r.gpu === "gb200")!.crossoverTokensPerExpert).toBe(313);
+    expect(cross.find((r) => r.gpu === "h100")!.crossoverTokensPerExpert).toBe(295);
+    // one name for the replicated weights: the memory table's header and the memory figure's trace
+    const header = worded(memoryRows([8])).columns.otherWeightsGB;
+    expect(header).toBe("Other weights (attention, dense FFN, shared expert, embeddings; GB)");
+    const traces = (memoryFigure([8, 64]) as unknown as { data: { name: string }[] }).data.map((t) => t.name);
+    expect(traces).toContain("other weights (attention, dense FFN, shared expert, embeddings)");
+    expect(header.toLowerCase().startsWith(traces[1].toLowerCase().replace(/\)$/, ";"))).toBe(true);
+    expect(traces.some((t) => /dense weights/.test(t))).toBe(false);
     const m = memoryRows([8, 64]);
-    expect(m[1].maxBatchPerGpu).toBeGreaterThan(m[0].maxBatchPerGpu);
+    expect(m.every((r) => r.feasible && r.infeasibleReason === "")).toBe(true);
+    expect(m[1].maxBatchPerGpu as number).toBeGreaterThan(m[0].maxBatchPerGpu as number);
+    // a GPU too small for EP8's weights: said so, never a batch of 0
+    const h = memoryRows([8, 16, 32, 64], "h100");
+    expect(h[0].feasible).toBe(false);
+    expect(h[0].maxBatchPerGpu).toBe("does not fit");
+    expect(h[0].tokensPerExpertAtMaxBatch).toBe("does not fit");
+    expect(h[0].infeasibleReason).toMatch(/> 80 GB of HBM$/);
+    const need = Number(/= ([\d.]+) GB >/.exec(h[0].infeasibleReason)![1]);
+    expect(need).toBeGreaterThan(80);
+    const mem = cost.memoryPerGpu({ model: "deepseek-v3", gpu: "h100", epSize: 8, kvLen: 4096 });
+    expect(mem.maxBatchPerGpu).toBe(0);
+    expect(need).toBeCloseTo(mem.weightsGB + mem.reserveGB + mem.kvGBPerSequence, 1);
+    expect(h.slice(1).every((r) => r.feasible && typeof r.maxBatchPerGpu === "number" && r.maxBatchPerGpu > 0)).toBe(true);
+    expect(h.every((r) => r.maxBatchPerGpu !== 0 && r.tokensPerExpertAtMaxBatch !== 0)).toBe(true);
+    const hw = worded(h);
+    expect(hw.columns.maxBatchPerGpu).toMatch(/batch/i);
+    expect(hw.columns.infeasibleReason).toBe("Why it does not fit");
+    expect(() => memoryRows([8], "h101")).toThrow(/h100/);
     const n = nvl72Rows([8, 64]);
     expect(n[1].gb200Link).toBe("nvlink");
     expect(n[1].h100Link).toBe("nic");

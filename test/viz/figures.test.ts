@@ -294,11 +294,11 @@ describe("compute and memory figures", () => {
   });
   it("memoryBarsFigure stacks parts under the HBM line", () => {
     const fig = memoryBarsFigure(
-      { epSizes: [8, 32], expertWeightsGB: [80, 20], denseWeightsGB: [15, 15], kvCacheGB: [40, 100], reserveGB: [10, 10] },
+      { epSizes: [8, 32], expertWeightsGB: [80, 20], otherWeightsGB: [15, 15], kvCacheGB: [40, 100], reserveGB: [10, 10] },
       { hbmCapacityGB: 192, gpuName: "B200" },
     );
     expectPlainFigure(fig);
-    expect(fig.data.map((t) => t.name)).toEqual(["expert weights", "dense weights", "KV cache", "reserve"]);
+    expect(fig.data.map((t) => t.name)).toEqual(["expert weights", "other weights (attention, dense FFN, shared expert, embeddings)", "KV cache", "reserve"]);
     expect((fig.layout.annotations as any[]).map((a) => a.text)).toEqual(["145 GB", "145 GB", "B200 capacity 192 GB"]);
     expect(fig).toMatchSnapshot();
   });
@@ -311,10 +311,10 @@ describe("compute and memory figures", () => {
     expect(() => groupGemmFigure({ tokensPerExpert: [1], timePerTokenUs: [1] }, { flopsPerToken: 1, roofline: { peakFlops: 1, bandwidthBytesPerSec: 1, weightBytes: NaN } })).toThrow(
       /options\.roofline\.weightBytes/,
     );
-    expect(() => memoryBarsFigure({ epSizes: [8, 16], expertWeightsGB: [1, 2], denseWeightsGB: [1], kvCacheGB: [1, 2] })).toThrow(/memory\.denseWeightsGB must have the same length/);
-    expect(() => memoryBarsFigure({ epSizes: [], expertWeightsGB: [], denseWeightsGB: [], kvCacheGB: [] })).toThrow(/memory\.epSizes must not be empty/);
-    expect(() => memoryBarsFigure({ epSizes: [8], expertWeightsGB: [-1], denseWeightsGB: [1], kvCacheGB: [1] })).toThrow(/memory\.expertWeightsGB\[0\] must be ≥ 0/);
-    expect(() => memoryBarsFigure({ epSizes: [8], expertWeightsGB: [1], denseWeightsGB: [1], kvCacheGB: [1] }, { hbmCapacityGB: 0 })).toThrow(/options\.hbmCapacityGB/);
+    expect(() => memoryBarsFigure({ epSizes: [8, 16], expertWeightsGB: [1, 2], otherWeightsGB: [1], kvCacheGB: [1, 2] })).toThrow(/memory\.otherWeightsGB must have the same length/);
+    expect(() => memoryBarsFigure({ epSizes: [], expertWeightsGB: [], otherWeightsGB: [], kvCacheGB: [] })).toThrow(/memory\.epSizes must not be empty/);
+    expect(() => memoryBarsFigure({ epSizes: [8], expertWeightsGB: [-1], otherWeightsGB: [1], kvCacheGB: [1] })).toThrow(/memory\.expertWeightsGB\[0\] must be ≥ 0/);
+    expect(() => memoryBarsFigure({ epSizes: [8], expertWeightsGB: [1], otherWeightsGB: [1], kvCacheGB: [1] }, { hbmCapacityGB: 0 })).toThrow(/options\.hbmCapacityGB/);
   });
 });
 

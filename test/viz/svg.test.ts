@@ -172,7 +172,10 @@ describe("images/ (npm run figures)", () => {
       expect(svg, file).toMatch(/<title id="title">[^<]{10,}<\/title>/);
       expect(svg, file).toContain('viewBox="0 0 ');
       expect(svg, file).not.toMatch(/NaN|undefined|Infinity/);
+      // captions speak of what a figure shows, not of where an example came from
+      expect(svg, file).not.toMatch(/original lab|the original/i);
     }
+    expect(images.find((i) => i.file === "eplb-balancing.svg")!.svg).toContain("a toy example (8 experts, 1000 … 50 tokens, 4 GPUs)");
   });
 
   it("is deterministic", () => {

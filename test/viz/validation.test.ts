@@ -83,6 +83,6 @@ describe("figure functions reject bad ids and option types", () => {
     expect(() => rooflineFigure({ name: 7 as never, peakFlops: 1, bandwidthBytesPerSec: 1 }, [{ label: "a", intensity: 1 }])).toThrow(/^gpu\.name must be a string, got 7/);
     expect(() => groupGemmFigure({ tokensPerExpert: [1], timePerTokenUs: [1], label: 1 as never }, { flopsPerToken: 1 })).toThrow(/^measured\.label must be a string, got 1/);
     expect(() => groupGemmFigure({ tokensPerExpert: [1], timePerTokenUs: [1] }, { flopsPerToken: 1, roofline: { peakFlops: 1, bandwidthBytesPerSec: 1, weightBytes: 1, name: 2 as never } })).toThrow(/^options\.roofline\.name must be a string, got 2/);
-    expect(() => memoryBarsFigure({ epSizes: [8], expertWeightsGB: [1], denseWeightsGB: [1], kvCacheGB: [1] }, { gpuName: 200 as never })).toThrow(/^options\.gpuName must be a string, got 200/);
+    expect(() => memoryBarsFigure({ epSizes: [8], expertWeightsGB: [1], otherWeightsGB: [1], kvCacheGB: [1] }, { gpuName: 200 as never })).toThrow(/^options\.gpuName must be a string, got 200/);
   });
 });

@@ -170,8 +170,8 @@ export function nvl72Image(): LabImage {
 }
 
 /**
- * The original lab's EPLB example: 8 experts with these token loads on 4 GPUs
- * (NVIDIA Dynamo workshop, Lab 3.1 "Expert Parallelism Foundations", §6.4).
+ * The lab's toy EPLB example: 8 experts with these token loads (tokens) on 4 GPUs
+ * (loads as in an earlier version of this lesson, NVIDIA Dynamo workshop, Lab 3.1 "Expert Parallelism Foundations", §6.4).
  */
 export const EIGHT_EXPERTS = Object.freeze({ expertLoad: Object.freeze([1000, 800, 600, 500, 300, 200, 100, 50]), numGpus: 4, redundant: 4 });
 
@@ -192,7 +192,7 @@ export function eplbBalanceImage(): LabImage {
       { label: `After: EPLB with ${redundant} redundant experts`, gpuExperts: slotsByGpu(eplb.phy2log[0], numGpus) },
     ],
     notes: [
-      "Loads: the original lab's example (8 experts, 1000 … 50 tokens, 4 GPUs). Placements computed by this repo's src/eplb: contiguousPlacement, greedyPlacement (2 experts per GPU)",
+      "Loads: a toy example (8 experts, 1000 … 50 tokens, 4 GPUs). Placements computed by this repo's src/eplb: contiguousPlacement, greedyPlacement (2 experts per GPU)",
       `and rebalanceExperts (DeepSeek's EPLB; ${E + redundant} slots = ${(E + redundant) / numGpus} per GPU). Speed-up = busiest GPU before ÷ busiest GPU after, for this layer's expert compute.`,
     ],
   });
