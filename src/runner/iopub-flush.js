@@ -21,8 +21,6 @@
 const fs = require("fs");
 const path = require("path");
 
-const PATCHED = "__epLabIopubFlush";
-
 /**
  * A promise-returning bind that binds synchronously (no "blocked" window). Every error rejects the promise (the native
  * `bind()` throws a bad argument at once and rejects the rest; tslab awaits it, so both end the same way there).
@@ -41,25 +39,25 @@ function own(proto, name, value) {
   Object.defineProperty(proto, name, { configurable: true, writable: true, value });
 }
 
+/** The publisher's bind: first its options (set before binding, so the subscriber's pipe gets them), then bindNow. */
+function publisherBind(address) {
+  try {
+    this.sendHighWaterMark = 0;
+    this.sendTimeout = 0;
+  } catch {
+    // an older zeromq without these options: keep its defaults
+  }
+  return bindNow.call(this, address);
+}
+
+/** Patch every socket class zeromq exports (Router, Dealer, Publisher, Reply, ...); patching again changes nothing. */
 function patch(zmq) {
   const Socket = zmq && zmq.Socket;
   const Publisher = zmq && zmq.Publisher;
   if (!Socket || !Publisher || typeof Socket.prototype.bindSync !== "function") return;
-  // Every socket class zeromq exports (Router, Dealer, Publisher, Reply, ...), each patched once.
   for (const cls of Object.values(zmq)) {
-    if (typeof cls !== "function" || !(cls.prototype instanceof Socket) || Object.prototype.hasOwnProperty.call(cls.prototype, PATCHED)) continue;
-    Object.defineProperty(cls.prototype, PATCHED, { value: true });
-    own(cls.prototype, "bind", bindNow);
+    if (typeof cls === "function" && cls.prototype instanceof Socket) own(cls.prototype, "bind", cls === Publisher ? publisherBind : bindNow);
   }
-  own(Publisher.prototype, "bind", function (address) {
-    try {
-      this.sendHighWaterMark = 0;
-      this.sendTimeout = 0;
-    } catch {
-      // an older zeromq without these options: keep its defaults
-    }
-    return bindNow.call(this, address);
-  });
 }
 
 try {
