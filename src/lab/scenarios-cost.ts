@@ -196,8 +196,8 @@ export interface MemoryRow {
   maxBatchPerGpu: number | typeof DOES_NOT_FIT;
   /** Tokens each expert sees per step at that batch (1 decimal), or {@link DOES_NOT_FIT}. */
   tokensPerExpertAtMaxBatch: number | typeof DOES_NOT_FIT;
-  /** Why it does not fit (the GB that exceed HBM), or "" when it fits. */
-  infeasibleReason: string;
+  /** Why it does not fit (the GB that exceed HBM); only on a row that does not fit, so a table of rows that all fit has no empty column. */
+  infeasibleReason?: string;
 }
 
 /**
@@ -230,9 +230,7 @@ export function memoryRows(epSizes: readonly number[], gpu = "gb200"): MemoryRow
       feasible,
       maxBatchPerGpu: feasible ? r.maxBatchPerGpu : DOES_NOT_FIT,
       tokensPerExpertAtMaxBatch: feasible ? r1((r.maxBatchPerGpu * ep * m.topK) / m.numExperts) : DOES_NOT_FIT,
-      infeasibleReason: feasible
-        ? ""
-        : `weights ${r1(r.weightsGB)} GB + reserve ${r1(r.reserveGB)} GB + one sequence's KV ${r3(r.kvGBPerSequence)} GB = ${r1(need)} GB > ${r.capacityGB} GB of HBM`,
+      ...(feasible ? {} : { infeasibleReason: `weights ${r1(r.weightsGB)} GB + reserve ${r1(r.reserveGB)} GB + one sequence's KV ${r3(r.kvGBPerSequence)} GB = ${r1(need)} GB > ${r.capacityGB} GB of HBM` }),
     };
   });
 }
