@@ -13,7 +13,7 @@ import { planDeployment, type PlanResult } from "../plan/search";
 import type { PlanInputs } from "../plan/inputs";
 import { planArtifacts, type PlanFile } from "../plan/artifacts";
 import { lintFiles, type Finding } from "../plan/lint";
-import { dryRunDynamo } from "../plan/dynamo";
+import { dryRunDynamo, dynamoDeployment } from "../plan/dynamo";
 import { assertKnownKeys, assertOneOf, assertPositiveInt } from "../util/validate";
 import { SOURCES } from "../plan/sources";
 import { Exercise, NotImplemented, TODO, collection, expectNumber, isBlank } from "./framework";
@@ -268,11 +268,10 @@ export function dryRunCaption(plan: PlanResult, backend: "sglang" | "trtllm" | "
   return `Names drop the prefix ${service}-; <svc> is the headless service ${service}.`;
 }
 
+/** The dry run of the plan's `dynamo/<backend>.yaml` (that one file, as planArtifacts writes it; not all of them). */
 function dryRunPods(plan: PlanResult, backend: string) {
   assertOneOf("backend", backend, ["sglang", "trtllm", "vllm"]);
-  const f = planArtifacts(plan).find((x) => x.path === `dynamo/${backend}.yaml`);
-  if (!f) throw new RangeError(`the plan has no dynamo/${backend}.yaml`);
-  return dryRunDynamo(f.content);
+  return dryRunDynamo(dynamoDeployment(plan, backend));
 }
 
 /** One row for workers left out of the table: their names' range and how they differ from the last worker shown. */
